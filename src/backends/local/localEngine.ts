@@ -1,0 +1,61 @@
+// The Engine served by our own supervised engine process.
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { GenerateResult, Methods, ModelInfo, RequestMetrics, type LoadParams } from "../../protocol/engine.js";
+import { EngineSupervisor, type EngineSupervisorOptions } from "../../supervisor/engineSupervisor.js";
+import type { Engine, GenerationOptions, GenerationRequest, PrefillRequest } from "../engine.js";
+
+export class LocalEngine implements Engine {
+  readonly kind = "local";
+
+  constructor(readonly supervisor: EngineSupervisor) {}
+
+  async modelInfo(signal?: AbortSignal): Promise<ModelInfo> {
+    signal?.throwIfAborted();
+    return (await this.supervisor.ensureRunning()).model;
+  }
+
+  async tokenize(text: string, options: { parseSpecial?: boolean; signal?: AbortSignal } = {}): Promise<number[]> {
+    const result = await this.supervisor.request(Methods.tokenize, { text, parseSpecial: options.parseSpecial ?? false }, options.signal);
+    return result.tokens;
+  }
+
+  async generate(request: GenerationRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
+    const requestId = randomUUID();
+    const raw = await this.supervisor.request(
+      Methods.generate,
+      { ...request, requestId, stream: !!options.onText },
+      options.signal,
+      options.onText,
+    );
+    return GenerateResult.parse(raw);
+  }
+
+  async prefill(request: PrefillRequest, signal?: AbortSignal): Promise<RequestMetrics> {
+    const raw = await this.supervisor.request(Methods.prefill, { ...request, requestId: randomUUID() }, signal);
+    return RequestMetrics.parse(raw.metrics);
+  }
+
+  dispose(): Promise<void> {
+    return this.supervisor.stop();
+  }
+}
+
+export interface LocalEngineOptions extends LoadParams, Pick<EngineSupervisorOptions, "log" | "env" | "restartPolicy"> {
+  /** The built engine entry; defaults to dist/engine.mjs of this checkout. */
+  enginePath?: string;
+}
+
+/** A local engine for one model file: what scripts, tests and the bench use. */
+export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
+  const { enginePath, log, env, restartPolicy, ...load } = options;
+  return new LocalEngine(
+    new EngineSupervisor({
+      enginePath: enginePath ?? path.resolve("dist", "engine.mjs"),
+      loadParams: () => load,
+      log,
+      env,
+      restartPolicy,
+    }),
+  );
+}

@@ -1,0 +1,260 @@
+// Runs requests on one context sequence: reuses the KV of the longest common token prefix,
+// evaluates the rest in bounded batches (so an abort lands within one batch — llama.cpp does not
+// interrupt a prefill by itself), then generates token by token with a token-level stop.
+import {
+  LlamaGrammarEvaluationState,
+  type Llama,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import { StopStringScanner, endsWithIncompleteCharacter } from "../core/generation/textStream.js";
+import {
+  EngineError,
+  type GenerateResult,
+  type PromptSegment,
+  type RequestMetrics,
+  type SpecialTokenName,
+  type StopReason,
+} from "../protocol/engine.js";
+
+/** Prompt tokens evaluated per batch; an abort is noticed between batches. */
+export const prefillChunkTokens = 256;
+
+export interface RunOptions {
+  prompt: readonly PromptSegment[];
+  maxTokens: number;
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  stopStrings: readonly string[];
+  jsonSchema?: Record<string, unknown>;
+  timeoutMs?: number;
+  signal: AbortSignal;
+  onText?: (text: string) => void;
+}
+
+export class SequenceRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  evaluatedTotal = 0;
+  generatedTotal = 0;
+
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly sequence: LlamaContextSequence,
+    private readonly llama: Llama,
+  ) {}
+
+  get tokenCount(): number {
+    return this.sequence.nextTokenIndex;
+  }
+
+  /** Requests on one sequence run one at a time, in arrival order. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  tokenize(prompt: readonly PromptSegment[]): Token[] {
+    const tokens: Token[] = [];
+    for (const segment of prompt) {
+      if ("token" in segment) tokens.push(this.specialToken(segment.token));
+      else tokens.push(...this.model.tokenize(segment.text, segment.parseSpecial ?? false));
+    }
+    if (tokens.length === 0) throw new EngineError("invalidRequest", "The prompt is empty.");
+    if (tokens.length >= this.sequence.contextSize) {
+      throw new EngineError(
+        "contextOverflow",
+        `The prompt has ${tokens.length} tokens; the context holds ${this.sequence.contextSize}. Shorten it or raise deepseekLocal.engine.contextSize.`,
+      );
+    }
+    return tokens;
+  }
+
+  private specialToken(name: SpecialTokenName): Token {
+    const tokens = this.model.tokens;
+    const token = {
+      bos: tokens.bos,
+      eos: tokens.eos,
+      fimPrefix: tokens.infill.prefix,
+      fimSuffix: tokens.infill.suffix,
+      fimMiddle: tokens.infill.middle,
+    }[name];
+    if (token == null) {
+      throw new EngineError(
+        name.startsWith("fim") ? "fimUnsupported" : "invalidRequest",
+        `The loaded model has no ${name} token${name.startsWith("fim") ? ": it cannot do fill-in-the-middle completion" : ""}.`,
+      );
+    }
+    return token;
+  }
+
+  /** Evaluates a prompt without generating (warm-up): later requests that start with it reuse it. */
+  prefill(prompt: readonly PromptSegment[], signal: AbortSignal): Promise<RequestMetrics> {
+    return this.exclusive(async () => {
+      const started = performance.now();
+      const tokens = this.tokenize(prompt);
+      const { reused, evaluated } = await this.evaluatePrompt(tokens, tokens.length, signal);
+      const elapsed = performance.now() - started;
+      return metrics(tokens.length, reused, evaluated, 0, elapsed, null, 0, elapsed);
+    });
+  }
+
+  generate(options: RunOptions): Promise<GenerateResult> {
+    return this.exclusive(() => this.run(options));
+  }
+
+  private async run(options: RunOptions): Promise<GenerateResult> {
+    const started = performance.now();
+    const { signal } = options;
+    const tokens = this.tokenize(options.prompt);
+    if (options.maxTokens + tokens.length > this.sequence.contextSize) {
+      options = { ...options, maxTokens: Math.max(0, this.sequence.contextSize - tokens.length - 1) };
+    }
+    const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
+
+    // Keep the last prompt token back: evaluating it is what yields the first generated token.
+    const { reused, evaluated } = await this.evaluatePrompt(tokens, tokens.length - 1, signal);
+    const promptDone = performance.now();
+    const promptMs = promptDone - started;
+
+    const scanner = new StopStringScanner(options.stopStrings);
+    let text = "";
+    let pendingTokens: Token[] = [];
+    let generated = 0;
+    let firstTokenMs: number | null = null;
+    let stopReason: StopReason = "eos";
+    const deadline = options.timeoutMs ? started + options.timeoutMs : Infinity;
+    const emit = (chunk: string) => {
+      if (!chunk) return;
+      text += chunk;
+      options.onText?.(chunk);
+    };
+
+    if (signal.aborted) stopReason = "aborted";
+    else if (options.maxTokens === 0) stopReason = "maxTokens";
+    else {
+      const grammarState = grammar ? new LlamaGrammarEvaluationState({ model: this.model, grammar }) : undefined;
+      const iterator = this.sequence.evaluate([tokens[tokens.length - 1]!], {
+        temperature: options.temperature,
+        ...(options.topK !== undefined ? { topK: options.topK } : {}),
+        ...(options.topP !== undefined ? { topP: options.topP } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
+      });
+      for await (const token of iterator) {
+        generated++;
+        firstTokenMs ??= performance.now() - started;
+        pendingTokens.push(token);
+        const piece = this.model.detokenize(pendingTokens, false);
+        if (!endsWithIncompleteCharacter(piece)) {
+          pendingTokens = [];
+          const scan = scanner.push(piece);
+          emit(scan.emit);
+          if (scan.stopped) {
+            stopReason = "stopString";
+            break;
+          }
+        }
+        if (signal.aborted) {
+          stopReason = "aborted";
+          break;
+        }
+        if (generated >= options.maxTokens) {
+          stopReason = "maxTokens";
+          break;
+        }
+        if (performance.now() > deadline) {
+          stopReason = "timeout";
+          break;
+        }
+      }
+      if (stopReason !== "stopString") {
+        if (pendingTokens.length) emit(scanner.push(this.model.detokenize(pendingTokens, false)).emit);
+        emit(scanner.flush());
+      }
+    }
+    // The held-back last prompt token was evaluated by the generation step.
+    const evaluatedPrompt = evaluated + (generated > 0 || stopReason === "eos" ? 1 : 0);
+    this.evaluatedTotal += evaluatedPrompt;
+    this.generatedTotal += generated;
+
+    if (grammar && stopReason === "maxTokens") {
+      throw new EngineError(
+        "tokenLimit",
+        `The JSON answer did not finish within ${options.maxTokens} tokens; nothing was applied. Raise the token limit or narrow the request.`,
+      );
+    }
+    const finished = performance.now();
+    return {
+      text,
+      stopReason,
+      metrics: metrics(tokens.length, reused, evaluatedPrompt, generated, promptMs, firstTokenMs, finished - promptDone, finished - started),
+    };
+  }
+
+  /**
+   * Makes the sequence hold `tokens[0, upTo)`: keeps the longest common prefix already in the KV
+   * cache, erases the rest, evaluates what is missing in bounded batches.
+   */
+  private async evaluatePrompt(tokens: Token[], upTo: number, signal: AbortSignal): Promise<{ reused: number; evaluated: number }> {
+    const { firstDifferentIndex } = this.sequence.compareContextTokens(tokens);
+    const reused = Math.min(firstDifferentIndex, upTo);
+    if (this.sequence.nextTokenIndex > reused) {
+      await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
+    }
+    let evaluated = 0;
+    for (let start = reused; start < upTo; start += prefillChunkTokens) {
+      if (signal.aborted) break;
+      const chunk = tokens.slice(start, Math.min(upTo, start + prefillChunkTokens));
+      await this.sequence.evaluateWithoutGeneratingNewTokens(chunk);
+      evaluated += chunk.length;
+    }
+    if (signal.aborted) {
+      this.evaluatedTotal += evaluated;
+      throw new EngineError("cancelled", "The request was cancelled.");
+    }
+    return { reused, evaluated };
+  }
+
+  private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = this.llama.createGrammarForJsonSchema(schema as never).catch((error: unknown) => {
+        this.grammars.delete(key);
+        throw new EngineError("invalidRequest", `The JSON schema cannot be turned into a grammar: ${(error as Error).message}`);
+      });
+      if (this.grammars.size > 32) this.grammars.delete(this.grammars.keys().next().value!);
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+}
+
+function metrics(
+  promptTokens: number,
+  reusedTokens: number,
+  evaluatedTokens: number,
+  generatedTokens: number,
+  promptMs: number,
+  firstTokenMs: number | null,
+  generationMs: number,
+  totalMs: number,
+): RequestMetrics {
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  return {
+    promptTokens,
+    reusedTokens,
+    evaluatedTokens,
+    generatedTokens,
+    promptMs: round(promptMs),
+    firstTokenMs: firstTokenMs === null ? null : round(firstTokenMs),
+    generationMs: round(generationMs),
+    totalMs: round(totalMs),
+  };
+}

@@ -1,0 +1,171 @@
+// The host ↔ engine-process protocol. Both sides import this file: the engine validates every
+// request it receives, the host validates every response and notification it receives.
+import { NotificationType, RequestType } from "vscode-jsonrpc";
+import { z } from "zod";
+
+/** The engine keeps one context with one sequence per feature, so features never evict each other. */
+export const sequenceNames = ["completion", "chat", "refactor"] as const;
+export const SequenceName = z.enum(sequenceNames);
+export type SequenceName = z.infer<typeof SequenceName>;
+
+/** Named special tokens, resolved from the loaded model's vocabulary — never typed as strings. */
+export const SpecialTokenName = z.enum(["bos", "eos", "fimPrefix", "fimSuffix", "fimMiddle"]);
+export type SpecialTokenName = z.infer<typeof SpecialTokenName>;
+
+/**
+ * A prompt is a list of segments. `text` is tokenized as plain text (user content can never smuggle
+ * in control tokens) unless `parseSpecial` is set, which template scaffolding uses.
+ */
+export const PromptSegment = z.union([
+  z.object({ text: z.string(), parseSpecial: z.boolean().optional() }).strict(),
+  z.object({ token: SpecialTokenName }).strict(),
+]);
+export type PromptSegment = z.infer<typeof PromptSegment>;
+
+export const LoadParams = z
+  .object({
+    modelPath: z.string().min(1),
+    gpuLayers: z.union([z.literal("auto"), z.number().int().min(0)]).default("auto"),
+    contextSize: z.number().int().min(256).max(1 << 20).default(8192),
+    threads: z.number().int().min(0).max(1024).default(0),
+    flashAttention: z.boolean().default(false),
+    batchSize: z.number().int().min(16).max(8192).optional(),
+  })
+  .strict();
+export type LoadParams = z.input<typeof LoadParams>;
+
+export const ModelInfo = z.object({
+  path: z.string(),
+  name: z.string().nullable(),
+  architecture: z.string(),
+  sizeBytes: z.number(),
+  contextSize: z.number(),
+  trainContextSize: z.number().nullable(),
+  vocabularySize: z.number(),
+  specialTokens: z.object({
+    bos: z.number().nullable(),
+    eos: z.number().nullable(),
+    fimPrefix: z.number().nullable(),
+    fimSuffix: z.number().nullable(),
+    fimMiddle: z.number().nullable(),
+  }),
+  chatTemplate: z.string().nullable(),
+  /** Set when the file is a random-weights test model written by this project. */
+  synthetic: z.boolean(),
+  gpu: z.union([z.literal(false), z.string()]),
+  gpuLayers: z.number(),
+  totalLayers: z.number().nullable(),
+  loadMs: z.number(),
+  engineBuild: z.string(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const GenerateParams = z
+  .object({
+    requestId: z.string().min(1),
+    sequence: SequenceName,
+    prompt: z.array(PromptSegment).min(1),
+    maxTokens: z.number().int().min(0).max(32768),
+    temperature: z.number().min(0).max(5).default(0),
+    topK: z.number().int().min(0).optional(),
+    topP: z.number().min(0).max(1).optional(),
+    seed: z.number().int().optional(),
+    stopStrings: z.array(z.string().min(1)).max(16).default([]),
+    /** A JSON Schema: the answer is generated under the grammar built from it. */
+    jsonSchema: z.record(z.string(), z.unknown()).optional(),
+    /** Wall-clock cap on generation; the result says `timeout` when it was hit. */
+    timeoutMs: z.number().int().min(1).optional(),
+    /** Stream text chunks as `engine/text` notifications. */
+    stream: z.boolean().default(false),
+  })
+  .strict();
+export type GenerateParams = z.input<typeof GenerateParams>;
+
+export const StopReason = z.enum(["eos", "maxTokens", "stopString", "aborted", "timeout"]);
+export type StopReason = z.infer<typeof StopReason>;
+
+export const RequestMetrics = z.object({
+  promptTokens: z.number(),
+  /** Prompt tokens whose KV was already in the sequence and was not evaluated again. */
+  reusedTokens: z.number(),
+  /** Prompt tokens evaluated for this request. */
+  evaluatedTokens: z.number(),
+  generatedTokens: z.number(),
+  promptMs: z.number(),
+  /** From the request's arrival to the first generated token. */
+  firstTokenMs: z.number().nullable(),
+  generationMs: z.number(),
+  totalMs: z.number(),
+});
+export type RequestMetrics = z.infer<typeof RequestMetrics>;
+
+export const GenerateResult = z.object({
+  text: z.string(),
+  stopReason: StopReason,
+  metrics: RequestMetrics,
+});
+export type GenerateResult = z.infer<typeof GenerateResult>;
+
+export const TokenizeParams = z.object({ text: z.string(), parseSpecial: z.boolean().default(false) }).strict();
+export const TokenizeResult = z.object({ tokens: z.array(z.number().int()) });
+
+export const PrefillParams = z
+  .object({ requestId: z.string().min(1), sequence: SequenceName, prompt: z.array(PromptSegment).min(1) })
+  .strict();
+export type PrefillParams = z.input<typeof PrefillParams>;
+export const PrefillResult = z.object({ metrics: RequestMetrics });
+
+export const EngineStatus = z.object({
+  loaded: z.boolean(),
+  model: ModelInfo.nullable(),
+  rssBytes: z.number(),
+  sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const TextNotification = z.object({ requestId: z.string(), text: z.string() });
+export type TextNotification = z.infer<typeof TextNotification>;
+
+/** Typed error codes. The numeric code travels in JSON-RPC errors, the name in `data.code`. */
+export const engineErrorCodes = {
+  modelNotFound: -32010,
+  notGguf: -32011,
+  truncatedModel: -32012,
+  unsupportedArchitecture: -32013,
+  modelTooLarge: -32014,
+  modelLoadFailed: -32015,
+  notLoaded: -32016,
+  cancelled: -32017,
+  tokenLimit: -32018,
+  invalidRequest: -32019,
+  contextOverflow: -32020,
+  fimUnsupported: -32021,
+  engineCrashed: -32030,
+  engineUnavailable: -32031,
+  internal: -32099,
+} as const;
+export type EngineErrorCode = keyof typeof engineErrorCodes;
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+export function isEngineErrorCode(value: unknown): value is EngineErrorCode {
+  return typeof value === "string" && value in engineErrorCodes;
+}
+
+export const Methods = {
+  load: new RequestType<LoadParams, ModelInfo, void>("engine/load"),
+  unload: new RequestType<Record<string, never>, null, void>("engine/unload"),
+  tokenize: new RequestType<z.input<typeof TokenizeParams>, z.infer<typeof TokenizeResult>, void>("engine/tokenize"),
+  generate: new RequestType<GenerateParams, GenerateResult, void>("engine/generate"),
+  prefill: new RequestType<PrefillParams, z.infer<typeof PrefillResult>, void>("engine/prefill"),
+  status: new RequestType<Record<string, never>, EngineStatus, void>("engine/status"),
+  text: new NotificationType<TextNotification>("engine/text"),
+} as const;

@@ -1,0 +1,57 @@
+// Builds the extension from its parts and reports engine trouble to the user.
+import * as vscode from "vscode";
+import type { EngineState } from "../supervisor/engineSupervisor.js";
+import { registerCommands } from "./commands.js";
+import { ExtensionContextHolder } from "./extensionContext.js";
+import { EngineStatusBar } from "./statusBar.js";
+
+export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
+  const ctx = new ExtensionContextHolder(vscodeContext);
+  vscodeContext.subscriptions.push(ctx);
+  const statusBar = ctx.own(new EngineStatusBar());
+  ctx.own(ctx.supervisor.onStateChange((state) => {
+    statusBar.setState(state);
+    notifyUser(state);
+  }));
+  registerCommands(ctx);
+
+  ctx.own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!ctx.config.affectsEngine(event)) return;
+      ctx.log.info("engine settings changed; restarting the engine");
+      void ctx.supervisor.restart().catch(() => undefined);
+    }),
+  );
+
+  if (ctx.config.startOnActivation) {
+    // Load in the background so the first completion does not wait for it; errors reach the user
+    // through the state listener.
+    void ctx.supervisor.ensureRunning().catch(() => undefined);
+  }
+  ctx.log.info("DeepSeek Local activated");
+  return ctx;
+}
+
+function notifyUser(state: EngineState): void {
+  switch (state.kind) {
+    case "loadFailed":
+      void vscode.window
+        .showErrorMessage(`DeepSeek Local: ${state.error.message}`, "Select Model File…", "Open Settings")
+        .then((choice) => {
+          if (choice === "Select Model File…") void vscode.commands.executeCommand("deepseekLocal.selectModelFile");
+          if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "deepseekLocal.model");
+        });
+      break;
+    case "restarting":
+      void vscode.window.showWarningMessage(`DeepSeek Local: ${state.reason}. Restarting the engine…`);
+      break;
+    case "failed":
+      void vscode.window.showErrorMessage(`DeepSeek Local: ${state.message}`, "Restart Engine", "Show Log").then((choice) => {
+        if (choice === "Restart Engine") void vscode.commands.executeCommand("deepseekLocal.restartEngine");
+        if (choice === "Show Log") void vscode.commands.executeCommand("deepseekLocal.showLog");
+      });
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,38 @@
+// What the extension holds while active: settings, log, the engine and its supervisor, and two
+// disposal scopes (the extension's life, and one engine configuration's life).
+import path from "node:path";
+import * as vscode from "vscode";
+import type { Engine } from "../backends/engine.js";
+import { LocalEngine } from "../backends/local/localEngine.js";
+import { EngineSupervisor } from "../supervisor/engineSupervisor.js";
+import { Config } from "./config.js";
+
+export class ExtensionContextHolder implements vscode.Disposable {
+  readonly config = new Config();
+  readonly log: vscode.LogOutputChannel;
+  readonly supervisor: EngineSupervisor;
+  readonly engine: Engine;
+  private readonly extensionScope: vscode.Disposable[] = [];
+
+  constructor(readonly vscodeContext: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel("DeepSeek Local", { log: true });
+    this.extensionScope.push(this.log);
+    this.supervisor = new EngineSupervisor({
+      enginePath: path.join(vscodeContext.extensionPath, "dist", "engine.mjs"),
+      loadParams: () => this.config.loadParams,
+      log: (line) => this.log.info(line),
+    });
+    this.engine = new LocalEngine(this.supervisor);
+  }
+
+  /** Registers something that lives as long as the extension. */
+  own<T extends vscode.Disposable>(disposable: T): T {
+    this.extensionScope.push(disposable);
+    return disposable;
+  }
+
+  dispose(): void {
+    void this.engine.dispose();
+    for (const disposable of this.extensionScope.splice(0).reverse()) disposable.dispose();
+  }
+}
