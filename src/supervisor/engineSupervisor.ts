@@ -52,6 +52,8 @@ export class EngineSupervisor {
   private readonly stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Processes we ended on purpose: their exit is not a crash. */
+  private readonly dismissed = new WeakSet<ChildProcess>();
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = new RestartPolicy(options.restartPolicy);
@@ -181,6 +183,7 @@ export class EngineSupervisor {
       const engineError = toEngineError(error);
       if (engineError.code !== "engineCrashed") {
         // The file is the problem, not the process: stop it and report until settings change.
+        this.dismissed.add(child);
         connection.dispose();
         child.kill("SIGKILL");
         await exited;
@@ -194,7 +197,7 @@ export class EngineSupervisor {
     const wasCurrent = this.current?.child === child;
     const wasStarting = this.stateValue.kind === "starting";
     if (wasCurrent) this.current = undefined;
-    if (this.stopping || (!wasCurrent && !wasStarting)) return;
+    if (this.stopping || this.dismissed.has(child) || (!wasCurrent && !wasStarting)) return;
     const reason = `the engine process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
     this.options.log?.(`${reason}; last output:\n${this.stderrTail.join("\n")}`);
     const decision = this.policy.onCrash(Date.now());

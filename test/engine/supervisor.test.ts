@@ -1,0 +1,132 @@
+// The supervisor against fake engine processes, one per failure mode.
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EngineError, Methods } from "../../src/protocol/engine.js";
+import { EngineSupervisor, type EngineState } from "../../src/supervisor/engineSupervisor.js";
+
+const fakeEngine = path.resolve("test/fixtures/fake-engine/engine.mjs");
+const supervisors: EngineSupervisor[] = [];
+
+function supervise(mode: string, overrides: Partial<ConstructorParameters<typeof EngineSupervisor>[0]> = {}) {
+  const states: EngineState["kind"][] = [];
+  const supervisor = new EngineSupervisor({
+    enginePath: fakeEngine,
+    loadParams: () => ({ modelPath: "/fake.gguf" }),
+    env: { FAKE_ENGINE_MODE: mode },
+    restartPolicy: { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 10, maxDelayMs: 20 },
+    stopTimeoutMs: 300,
+    ...overrides,
+  });
+  supervisor.onStateChange((state) => states.push(state.kind));
+  supervisors.push(supervisor);
+  return { supervisor, states };
+}
+
+function waitForState(supervisor: EngineSupervisor, kind: EngineState["kind"], timeoutMs = 10_000): Promise<EngineState> {
+  if (supervisor.state.kind === kind) return Promise.resolve(supervisor.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`state ${kind} not reached (now ${supervisor.state.kind})`)), timeoutMs);
+    const subscription = supervisor.onStateChange((state) => {
+      if (state.kind !== kind) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(state);
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stop()));
+});
+
+describe("EngineSupervisor", () => {
+  it("starts lazily, once, for concurrent callers", async () => {
+    const { supervisor, states } = supervise("ok");
+    expect(supervisor.state.kind).toBe("stopped");
+    const [a, b] = await Promise.all([supervisor.ensureRunning(), supervisor.ensureRunning()]);
+    expect(a).toBe(b);
+    expect(states).toEqual(["starting", "ready"]);
+  });
+
+  it("gives up after repeated aborts with a message naming the cause", async () => {
+    const { supervisor, states } = supervise("abort-on-load");
+    await expect(supervisor.ensureRunning()).rejects.toMatchObject({ code: "engineCrashed" });
+    const failed = await waitForState(supervisor, "failed");
+    expect(failed.kind === "failed" && failed.message).toMatch(/crashed 3 times.*SIGABRT.*GGML_ASSERT/s);
+    expect(states.filter((s) => s === "restarting")).toHaveLength(2);
+    // While failed, requests get a typed error at once instead of hanging.
+    await expect(supervisor.request(Methods.status, {})).rejects.toMatchObject({ code: "engineUnavailable" });
+  });
+
+  it("reports a load error as loadFailed without a restart loop", async () => {
+    const { supervisor, states } = supervise("load-error");
+    const error = await supervisor.ensureRunning().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect(error).toMatchObject({ code: "modelNotFound", message: expect.stringContaining("/missing.gguf") });
+    expect(states).toEqual(["starting", "loadFailed"]);
+    expect(supervisor.pid).toBeUndefined();
+  });
+
+  it("rejects an engine answer that does not match the protocol", async () => {
+    const { supervisor } = supervise("malformed-info");
+    await expect(supervisor.ensureRunning()).rejects.toBeInstanceOf(EngineError);
+    expect(supervisor.state.kind).toBe("loadFailed");
+  });
+
+  it("fails the request in flight with engineCrashed when the process dies, then restarts", async () => {
+    const { supervisor } = supervise("exit-on-generate");
+    await supervisor.ensureRunning();
+    const firstPid = supervisor.pid!;
+    const request = supervisor.request(Methods.generate, { requestId: "r1", sequence: "chat", prompt: [{ text: "hi" }], maxTokens: 4 });
+    await expect(request).rejects.toMatchObject({ code: "engineCrashed" });
+    await waitForState(supervisor, "ready");
+    expect(supervisor.pid).not.toBe(firstPid);
+  });
+
+  it("cancels a streaming request through its AbortSignal", async () => {
+    const { supervisor } = supervise("ok");
+    const controller = new AbortController();
+    const chunks: string[] = [];
+    const result = supervisor.request(
+      Methods.generate,
+      { requestId: "r2", sequence: "chat", prompt: [{ text: "hi" }], maxTokens: 4 },
+      controller.signal,
+      (text) => {
+        chunks.push(text);
+        if (chunks.length === 3) controller.abort();
+      },
+    );
+    await expect(result).resolves.toMatchObject({ stopReason: "aborted" });
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    expect(chunks.length).toBeLessThan(50);
+  });
+
+  it("kills an engine that ignores SIGTERM and leaves no process behind", async () => {
+    const { supervisor } = supervise("ignore-sigterm");
+    await supervisor.ensureRunning();
+    const pid = supervisor.pid!;
+    await supervisor.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect(supervisor.state.kind).toBe("stopped");
+  });
+
+  it("restart clears a failed state", async () => {
+    let mode = "abort-on-load";
+    // The environment is read at each fork, so the next start sees the new mode.
+    const { supervisor } = supervise("unused", { env: { get FAKE_ENGINE_MODE() { return mode; } } });
+    await supervisor.ensureRunning().catch(() => undefined);
+    await waitForState(supervisor, "failed");
+    mode = "ok";
+    await expect(supervisor.restart()).resolves.toMatchObject({ name: "fake" });
+    expect(supervisor.state.kind).toBe("ready");
+  });
+});
