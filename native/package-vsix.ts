@@ -1,0 +1,242 @@
+// `npm run package`: one VSIX per target platform, each carrying only that platform's
+// node-llama-cpp binaries (issue 10).
+//
+// The bundle (dist/extension.js, dist/engine.mjs) has everything inlined except node-llama-cpp,
+// which loads native binaries and must ship as a package. `vsce package --no-dependencies` leaves
+// out the top-level node_modules entirely, and vsce's npm mode would ship every production
+// dependency (most of which are already bundled) plus every platform's binaries. So each target
+// gets a staging folder with the manifest, the bundle, media and exactly node-llama-cpp's runtime
+// dependency closure copied from our lockfile-installed node_modules (no network, the versions the
+// tests ran), plus the target's `@node-llama-cpp/<platform>` package (from node_modules when
+// installed here, else `npm pack` from the registry, cached). vsce then runs in npm mode inside the
+// staging folder, where `npm list` sees only that closure, and `.vscodeignore` (an allow-list)
+// decides the files.
+//
+//   npm run package                          every target
+//   npm run package -- --target linux-x64    one (repeatable)
+//   npm run package -- --gpu vulkan          also ship the Vulkan (and/or cuda) binaries
+//   npm run package -- --no-build            reuse dist/ as it is
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type GpuFlavour = 'vulkan' | 'cuda';
+
+/** vsce target → node-llama-cpp binary packages: the base (CPU, or Metal on Apple) first, then per GPU flavour. */
+const binaryPackages: Record<string, { base: string[]; gpu: Partial<Record<GpuFlavour, string[]>> }> = {
+  'linux-x64': { base: ['linux-x64'], gpu: { vulkan: ['linux-x64-vulkan'], cuda: ['linux-x64-cuda', 'linux-x64-cuda-ext'] } },
+  'linux-arm64': { base: ['linux-arm64'], gpu: {} },
+  'linux-armhf': { base: ['linux-armv7l'], gpu: {} },
+  'darwin-arm64': { base: ['mac-arm64-metal'], gpu: {} },
+  'darwin-x64': { base: ['mac-x64'], gpu: {} },
+  'win32-x64': { base: ['win-x64'], gpu: { vulkan: ['win-x64-vulkan'], cuda: ['win-x64-cuda', 'win-x64-cuda-ext'] } },
+  'win32-arm64': { base: ['win-arm64'], gpu: {} },
+};
+export const vsixTargets = Object.keys(binaryPackages);
+
+export interface PackageOptions {
+  targets: string[];
+  /** Run `npm run build` first (default true). */
+  build?: boolean;
+  gpu?: GpuFlavour[];
+  /** Where the .vsix files go (default `<repo>/vsix`). */
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface PackagedVsix {
+  target: string;
+  file: string;
+  bytes: number;
+  binaryPackages: string[];
+}
+
+const cacheDir = path.join(repoRoot, '.cache', 'vsix');
+
+export function vsixPath(target: string, outDir = path.join(repoRoot, 'vsix')): string {
+  const { name, version } = readJson(path.join(repoRoot, 'package.json')) as { name: string; version: string };
+  return path.join(outDir, `${name}-${target}-${version}.vsix`);
+}
+
+export async function packageVsix(options: PackageOptions): Promise<PackagedVsix[]> {
+  const log = options.log ?? ((line: string) => console.log(`[package] ${line}`));
+  for (const target of options.targets) {
+    if (!binaryPackages[target]) throw new Error(`unknown target ${target}; known: ${vsixTargets.join(', ')}`);
+  }
+  if (options.build !== false) run('npm', ['run', 'build'], repoRoot);
+  for (const file of ['dist/extension.js', 'dist/engine.mjs']) {
+    if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+
+  const closure = nodeLlamaCppClosure();
+  const llamaVersion = (readJson(path.join(repoRoot, 'node_modules/node-llama-cpp/package.json')) as { version: string }).version;
+  const results: PackagedVsix[] = [];
+  for (const target of options.targets) {
+    const spec = binaryPackages[target];
+    const binaries = [...spec.base, ...(options.gpu ?? []).flatMap((flavour) => spec.gpu[flavour] ?? [])];
+    const stage = path.join(cacheDir, `stage-${target}`);
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage, { recursive: true });
+    stageExtension(stage, llamaVersion);
+    for (const dir of closure) copyPackage(dir, path.join(stage, path.relative(repoRoot, dir)));
+    for (const name of binaries) {
+      copyPackage(binaryPackageDir(name, llamaVersion, log), path.join(stage, 'node_modules/@node-llama-cpp', name));
+    }
+
+    const file = vsixPath(target, options.outDir);
+    mkdirSync(path.dirname(file), { recursive: true });
+    rmSync(file, { force: true });
+    const args = ['package', '--target', target, '--dependencies', '--out', file, '--allow-missing-repository'];
+    if (!existsSync(path.join(stage, 'LICENSE'))) args.push('--skip-license');
+    run(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args], stage);
+    const bytes = statSync(file).size;
+    log(`${target}: ${path.relative(repoRoot, file)} ${(bytes / 1024 / 1024).toFixed(1)} MiB (@node-llama-cpp/${binaries.join(', @node-llama-cpp/')})`);
+    results.push({ target, file, bytes, binaryPackages: binaries });
+  }
+  return results;
+}
+
+/** The extension's own files: a manifest whose dependencies are what the VSIX really carries. */
+function stageExtension(stage: string, llamaVersion: string): void {
+  const manifest = readJson(path.join(repoRoot, 'package.json')) as Record<string, unknown>;
+  delete manifest.devDependencies;
+  delete manifest.scripts; // vsce would run `vscode:prepublish`; the bundle is built already
+  manifest.dependencies = { 'node-llama-cpp': llamaVersion };
+  writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  for (const entry of ['.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist', 'media']) {
+    const from = path.join(repoRoot, entry);
+    if (existsSync(from)) cpSync(from, path.join(stage, entry), { recursive: true, filter: (f) => !f.endsWith('.map') });
+  }
+}
+
+/**
+ * node-llama-cpp and its runtime dependencies as installed here, resolved the way Node does
+ * (nested node_modules first, then each ancestor's). Optional dependencies are kept only when
+ * they are plain JavaScript: native ones (`os`/`cpu`/`napi` in their manifest) belong to this
+ * machine's platform, and node-llama-cpp's own binaries are chosen per target.
+ */
+export function nodeLlamaCppClosure(): string[] {
+  const seen = new Set<string>();
+  const queue = [path.join(repoRoot, 'node_modules/node-llama-cpp')];
+  while (queue.length > 0) {
+    const dir = queue.pop()!;
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const manifest = readJson(path.join(dir, 'package.json')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      const found = resolvePackage(dir, name);
+      if (!found) throw new Error(`${manifest.name} needs ${name}, which is not installed: run npm ci`);
+      queue.push(found);
+    }
+    if (manifest.name === 'node-llama-cpp') continue;
+    for (const name of Object.keys(manifest.optionalDependencies ?? {})) {
+      if (manifest.dependencies?.[name]) continue;
+      const found = resolvePackage(dir, name);
+      if (!found) continue;
+      const optional = readJson(path.join(found, 'package.json')) as Record<string, unknown>;
+      if (!optional.os && !optional.cpu && !optional.napi) queue.push(found);
+    }
+  }
+  return [...seen].sort();
+}
+
+function resolvePackage(fromDir: string, name: string): string | undefined {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    if (path.basename(dir) !== 'node_modules') {
+      const candidate = path.join(dir, 'node_modules', name);
+      if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    }
+    if (dir === repoRoot || dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/** Files of node_modules packages a running extension never reads. */
+const droppedInPackages = /(\.map|\.d\.[cm]?ts|\.tsbuildinfo)$/;
+/** node-llama-cpp ships llama.cpp's sources (a 34 MB git bundle) and CLI templates for building from source; the prebuilt binaries make them dead weight. */
+const droppedInNodeLlamaCpp = /^(templates|llama\/(gitRelease\.bundle|addon|cmake|toolchains|xpack|patches|profiles|CMakeLists\.txt|\.clang-format))(\/|$)/;
+
+function copyPackage(from: string, to: string): void {
+  const isNodeLlamaCpp = path.basename(from) === 'node-llama-cpp';
+  cpSync(from, to, {
+    recursive: true,
+    filter: (file) => {
+      const rel = path.relative(from, file).split(path.sep).join('/');
+      if (rel === '') return true;
+      if (rel === 'node_modules' || rel.startsWith('node_modules/')) return false; // nested deps come from the closure
+      if (droppedInPackages.test(rel)) return false;
+      return !(isNodeLlamaCpp && droppedInNodeLlamaCpp.test(rel));
+    },
+  });
+}
+
+/** The installed binary package, or one fetched with `npm pack` (cached) for other platforms. */
+function binaryPackageDir(name: string, version: string, log: (line: string) => void): string {
+  const installed = path.join(repoRoot, 'node_modules/@node-llama-cpp', name);
+  if (existsSync(path.join(installed, 'package.json'))) {
+    const installedVersion = (readJson(path.join(installed, 'package.json')) as { version: string }).version;
+    if (installedVersion === version) return installed;
+  }
+  const unpacked = path.join(cacheDir, 'packs', `${name}-${version}`);
+  if (existsSync(path.join(unpacked, 'package', 'package.json'))) return path.join(unpacked, 'package');
+  log(`fetching @node-llama-cpp/${name}@${version} with npm pack`);
+  const tmp = `${unpacked}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  run('npm', ['pack', '--silent', `@node-llama-cpp/${name}@${version}`], tmp);
+  const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack @node-llama-cpp/${name}@${version} produced no tarball`);
+  run('tar', ['-xzf', tarball], tmp);
+  rmSync(path.join(tmp, tarball));
+  rmSync(unpacked, { recursive: true, force: true });
+  cpSync(tmp, unpacked, { recursive: true });
+  rmSync(tmp, { recursive: true, force: true });
+  return path.join(unpacked, 'package');
+}
+
+function run(command: string, args: string[], cwd: string): void {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
+  }
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function parseArgs(argv: string[]): PackageOptions {
+  const options: PackageOptions = { targets: [], gpu: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--target' || arg === '-t') options.targets.push(...(argv[++i] ?? '').split(','));
+    else if (arg.startsWith('--target=')) options.targets.push(...arg.slice('--target='.length).split(','));
+    else if (arg === '--gpu') options.gpu!.push(...((argv[++i] ?? '').split(',') as GpuFlavour[]));
+    else if (arg === '--no-build') options.build = false;
+    else if (arg === '--out') options.outDir = path.resolve(argv[++i] ?? '');
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  for (const flavour of options.gpu!) {
+    if (flavour !== 'vulkan' && flavour !== 'cuda') throw new Error(`--gpu takes vulkan or cuda, not ${flavour}`);
+  }
+  if (options.targets.length === 0) options.targets = vsixTargets;
+  return options;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  packageVsix(parseArgs(process.argv.slice(2))).then(
+    (results) => {
+      for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${path.relative(repoRoot, r.file)}`);
+    },
+    (error: unknown) => {
+      console.error(`[package] ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
