@@ -33,16 +33,22 @@ export interface EngineSupervisorOptions {
   stopTimeoutMs?: number;
 }
 
-interface Running {
+interface EngineProcess {
   child: ChildProcess;
   connection: MessageConnection;
   exited: Promise<void>;
+}
+
+interface Running extends EngineProcess {
   model: ModelInfo;
 }
 
 const stderrLinesKept = 40;
 
 export class EngineSupervisor {
+  /** The engine process, with or without a model. */
+  private process: EngineProcess | undefined;
+  /** The process once its model is loaded. */
   private current: Running | undefined;
   private starting: Promise<Running> | undefined;
   private stateValue: EngineState = { kind: "stopped" };
@@ -52,8 +58,6 @@ export class EngineSupervisor {
   private readonly stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  /** Processes we ended on purpose: their exit is not a crash. */
-  private readonly dismissed = new WeakSet<ChildProcess>();
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = new RestartPolicy(options.restartPolicy);
@@ -64,7 +68,7 @@ export class EngineSupervisor {
   }
 
   get pid(): number | undefined {
-    return this.current?.child.pid;
+    return this.process?.child.pid;
   }
 
   onStateChange(listener: (state: EngineState) => void): { dispose(): void } {
@@ -99,7 +103,7 @@ export class EngineSupervisor {
     if (requestId && onText) this.textListeners.set(requestId, onText);
     try {
       const crashed = running.exited.then(() => {
-        throw new EngineError("engineCrashed", this.crashMessage(running));
+        throw new EngineError("engineCrashed", this.crashMessage(running.child));
       });
       return await Promise.race([running.connection.sendRequest(type, params, cancellation.token), crashed]);
     } catch (error) {
@@ -111,7 +115,16 @@ export class EngineSupervisor {
     }
   }
 
-  /** Restart on the user's request (or after a settings change): clears the crash history. */
+  /** Loads the configured model again in the running process (after a settings change). */
+  async reload(): Promise<ModelInfo> {
+    await this.starting?.catch(() => undefined);
+    if (this.stateValue.kind === "failed" || !this.process) return this.restart();
+    this.current = undefined;
+    this.starting = this.launch().finally(() => (this.starting = undefined));
+    return (await this.starting).model;
+  }
+
+  /** A fresh process on the user's request: clears the crash history. */
   async restart(): Promise<ModelInfo> {
     this.policy.reset();
     await this.stop();
@@ -122,7 +135,8 @@ export class EngineSupervisor {
   async stop(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const running = this.current ?? (await this.starting?.catch(() => undefined));
+    await this.starting?.catch(() => undefined);
+    const running = this.process;
     if (!running) return;
     this.stopping = true;
     try {
@@ -134,6 +148,7 @@ export class EngineSupervisor {
         await running.exited;
       }
     } finally {
+      this.process = undefined;
       this.current = undefined;
       this.stopping = false;
       this.setState({ kind: "stopped" });
@@ -148,6 +163,25 @@ export class EngineSupervisor {
       throw error;
     }
     this.setState({ kind: "starting" });
+    const proc = (this.process ??= this.spawn());
+    const died = proc.exited.then(() => {
+      throw new EngineError("engineCrashed", this.crashMessage(proc.child));
+    });
+    try {
+      const raw = await Promise.race([proc.connection.sendRequest(Methods.load, loadParams), died]);
+      const running: Running = { ...proc, model: ModelInfo.parse(raw) };
+      this.current = running;
+      this.setState({ kind: "ready", model: running.model, pid: proc.child.pid ?? -1 });
+      return running;
+    } catch (error) {
+      const engineError = toEngineError(error);
+      // A bad file is not a crash: the process stays up, empty, for the next load.
+      if (engineError.code !== "engineCrashed") this.setState({ kind: "loadFailed", error: engineError });
+      throw engineError;
+    }
+  }
+
+  private spawn(): EngineProcess {
     this.stderrTail.length = 0;
     const child = fork(this.options.enginePath, [], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -168,36 +202,14 @@ export class EngineSupervisor {
     });
     connection.onError(([error]) => this.options.log?.(`engine connection error: ${error.message}`));
     connection.listen();
-
-    const died = exited.then(() => {
-      throw new EngineError("engineCrashed", this.crashMessage(undefined, child));
-    });
-    try {
-      const raw = await Promise.race([connection.sendRequest(Methods.load, loadParams), died]);
-      const model = ModelInfo.parse(raw);
-      const running: Running = { child, connection, exited, model };
-      this.current = running;
-      this.setState({ kind: "ready", model, pid: child.pid ?? -1 });
-      return running;
-    } catch (error) {
-      const engineError = toEngineError(error);
-      if (engineError.code !== "engineCrashed") {
-        // The file is the problem, not the process: stop it and report until settings change.
-        this.dismissed.add(child);
-        connection.dispose();
-        child.kill("SIGKILL");
-        await exited;
-        this.setState({ kind: "loadFailed", error: engineError });
-      }
-      throw engineError;
-    }
+    return { child, connection, exited };
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    const wasCurrent = this.current?.child === child;
-    const wasStarting = this.stateValue.kind === "starting";
-    if (wasCurrent) this.current = undefined;
-    if (this.stopping || this.dismissed.has(child) || (!wasCurrent && !wasStarting)) return;
+    if (this.process?.child !== child) return;
+    this.process = undefined;
+    this.current = undefined;
+    if (this.stopping) return;
     const reason = `the engine process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
     this.options.log?.(`${reason}; last output:\n${this.stderrTail.join("\n")}`);
     const decision = this.policy.onCrash(Date.now());
@@ -215,9 +227,8 @@ export class EngineSupervisor {
     }, decision.delayMs);
   }
 
-  private crashMessage(running?: Running, child?: ChildProcess): string {
-    const process = running?.child ?? child;
-    const how = process?.signalCode ? `signal ${process.signalCode}` : `code ${process?.exitCode ?? "unknown"}`;
+  private crashMessage(child: ChildProcess): string {
+    const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode ?? "unknown"}`;
     return `The DeepSeek engine stopped unexpectedly (${how}). ${this.lastErrorLine()}It restarts automatically.`;
   }
 

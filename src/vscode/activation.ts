@@ -18,8 +18,8 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!ctx.config.affectsEngine(event)) return;
-      ctx.log.info("engine settings changed; restarting the engine");
-      void ctx.supervisor.restart().catch(() => undefined);
+      ctx.log.info("engine settings changed; loading the model again");
+      void ctx.supervisor.reload().catch(() => undefined);
     }),
   );
 

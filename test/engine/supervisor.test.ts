@@ -67,13 +67,20 @@ describe("EngineSupervisor", () => {
     await expect(supervisor.request(Methods.status, {})).rejects.toMatchObject({ code: "engineUnavailable" });
   });
 
-  it("reports a load error as loadFailed without a restart loop", async () => {
-    const { supervisor, states } = supervise("load-error");
+  it("reports a load error as loadFailed, keeps the process, and loads again on reload", async () => {
+    let mode = "load-error";
+    const { supervisor, states } = supervise("unused", { env: { get FAKE_ENGINE_MODE() { return mode; } } });
     const error = await supervisor.ensureRunning().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: "modelNotFound", message: expect.stringContaining("/missing.gguf") });
     expect(states).toEqual(["starting", "loadFailed"]);
-    expect(supervisor.pid).toBeUndefined();
+    // Until the settings change, requests get the load error at once.
+    await expect(supervisor.request(Methods.status, {})).rejects.toMatchObject({ code: "modelNotFound" });
+    const pid = supervisor.pid;
+    expect(pid).toBeDefined();
+    mode = "ok"; // the fake reads its mode at start, so this one still fails: the same process answers
+    await expect(supervisor.reload()).rejects.toMatchObject({ code: "modelNotFound" });
+    expect(supervisor.pid).toBe(pid);
   });
 
   it("rejects an engine answer that does not match the protocol", async () => {
