@@ -3,7 +3,9 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { GenerateResult, Methods, ModelInfo, RequestMetrics, type LoadParams } from "../../protocol/engine.js";
 import { EngineSupervisor, type EngineSupervisorOptions } from "../../supervisor/engineSupervisor.js";
-import type { Engine, GenerationOptions, GenerationRequest, PrefillRequest } from "../engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
+import { runLocalChat } from "./localChat.js";
+import { runLocalInfill } from "./localInfill.js";
 
 export class LocalEngine implements Engine {
   readonly kind = "local";
@@ -18,6 +20,14 @@ export class LocalEngine implements Engine {
   async tokenize(text: string, options: { parseSpecial?: boolean; signal?: AbortSignal } = {}): Promise<number[]> {
     const result = await this.supervisor.request(Methods.tokenize, { text, parseSpecial: options.parseSpecial ?? false }, options.signal);
     return result.tokens;
+  }
+
+  infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
+    return runLocalInfill(this, request, options);
+  }
+
+  chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {
+    return runLocalChat(this, request, options);
   }
 
   async generate(request: GenerationRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
