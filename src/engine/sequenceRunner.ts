@@ -9,6 +9,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
+import { JsonEndTracker } from "../core/generation/jsonEnd.js";
 import { StopStringScanner, endsWithIncompleteCharacter } from "../core/generation/textStream.js";
 import {
   EngineError,
@@ -129,8 +130,14 @@ export class SequenceRunner {
     let firstTokenMs: number | null = null;
     let stopReason: StopReason = "eos";
     const deadline = options.timeoutMs ? started + options.timeoutMs : Infinity;
+    const jsonEnd = grammar ? new JsonEndTracker() : undefined;
+    let jsonClosed = false;
     const emit = (chunk: string) => {
-      if (!chunk) return;
+      if (!chunk || jsonClosed) return;
+      if (jsonEnd?.push(chunk)) {
+        jsonClosed = true;
+        chunk = chunk.slice(0, chunk.length - (text.length + chunk.length - jsonEnd.end!));
+      }
       text += chunk;
       options.onText?.(chunk);
     };
@@ -159,6 +166,7 @@ export class SequenceRunner {
             stopReason = "stopString";
             break;
           }
+          if (jsonClosed) break; // stopReason stays "eos": the answer is complete
         }
         if (signal.aborted) {
           stopReason = "aborted";

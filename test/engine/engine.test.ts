@@ -1,0 +1,205 @@
+// The real engine process (node-llama-cpp on the synthetic DeepSeek model), driven through the
+// same LocalEngine the extension uses. Random weights: assert on structure, never on text.
+import Ajv from "ajv";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalEngine, createLocalEngine } from "../../src/backends/local/localEngine.js";
+import { EngineSupervisor } from "../../src/supervisor/engineSupervisor.js";
+import { Methods, type EngineErrorCode, type PromptSegment } from "../../src/protocol/engine.js";
+import {
+  ensureSyntheticModel,
+  writeForeignArchitectureModel,
+  writeNotGguf,
+  writeOversizedModelHeader,
+  writeTruncatedModel,
+} from "../fixtures/synthetic-model/index.js";
+
+let modelPath: string;
+let engine: LocalEngine;
+let scratch: string;
+
+const text = (value: string): PromptSegment => ({ text: value });
+const codeSample = (lines: number) =>
+  Array.from({ length: lines }, (_, i) => `function handler${i}(request, response) {\n  return response.send(${i});\n}\n`).join("");
+
+beforeAll(async () => {
+  modelPath = await ensureSyntheticModel();
+  scratch = await mkdtemp(path.join(os.tmpdir(), "deepseek-engine-test-"));
+  engine = createLocalEngine({ modelPath, contextSize: 4096, threads: 2, restartPolicy: { maxCrashes: 5, windowMs: 60_000, baseDelayMs: 50, maxDelayMs: 200 } });
+});
+
+afterAll(async () => {
+  await engine?.dispose();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe("engine on the synthetic DeepSeek model", () => {
+  it("describes the model, with FIM tokens read from its vocabulary", async () => {
+    const info = await engine.modelInfo();
+    expect(info.architecture).toBe("deepseek2");
+    expect(info.synthetic).toBe(true);
+    expect(info.specialTokens.fimPrefix).toEqual(expect.any(Number));
+    // The ids come from the vocabulary: tokenizing the token text with special parsing finds them.
+    const [begin] = await engine.tokenize("<｜fim▁begin｜>", { parseSpecial: true });
+    const [hole] = await engine.tokenize("<｜fim▁hole｜>", { parseSpecial: true });
+    const [end] = await engine.tokenize("<｜fim▁end｜>", { parseSpecial: true });
+    expect([info.specialTokens.fimPrefix, info.specialTokens.fimSuffix, info.specialTokens.fimMiddle]).toEqual([begin, hole, end]);
+    // User text never turns into control tokens.
+    expect(await engine.tokenize("<｜fim▁begin｜>")).not.toContain(begin);
+  });
+
+  it("streams generated text token by token", async () => {
+    const chunks: string[] = [];
+    const result = await engine.generate(
+      { sequence: "chat", prompt: [{ token: "bos" }, text("def fibonacci(n):")], maxTokens: 24 },
+      { onText: (chunk) => chunks.push(chunk) },
+    );
+    expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join("")).toBe(result.text);
+    expect(["eos", "maxTokens"]).toContain(result.stopReason);
+  });
+
+  it("stops generation within a few tokens of an abort", async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const result = await engine.generate(
+      { sequence: "chat", prompt: [{ token: "bos" }, text("Write a long story.")], maxTokens: 2000, temperature: 0.8, seed: 1 },
+      {
+        signal: controller.signal,
+        onText: () => {
+          if (++seen === 5) controller.abort();
+        },
+      },
+    );
+    expect(result.stopReason).toBe("aborted");
+    expect(result.metrics.generatedTokens).toBeLessThanOrEqual(5 + 3);
+  });
+
+  it("stops a long prompt evaluation between batches when aborted", async () => {
+    const prompt = codeSample(220); // ≈ 3,500 tokens
+    const tokens = await engine.tokenize(prompt);
+    expect(tokens.length).toBeGreaterThan(3000);
+    const before = await engine.supervisor.request(Methods.status, {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const outcome = await engine
+      .generate({ sequence: "refactor", prompt: [{ token: "bos" }, text(prompt)], maxTokens: 8 }, { signal: controller.signal })
+      .then(() => "finished", (error: { code?: EngineErrorCode }) => error.code);
+    expect(outcome).toBe("cancelled");
+    const after = await engine.supervisor.request(Methods.status, {});
+    const evaluated = after.sequences.refactor!.evaluatedTotal - before.sequences.refactor!.evaluatedTotal;
+    expect(evaluated).toBeLessThan(tokens.length);
+  });
+
+  it("evaluates only the new tokens of a prompt that extends the previous one", async () => {
+    const base = codeSample(20);
+    const first = await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text(base)], maxTokens: 2 });
+    const extension = "function extra() {\n  return 42;\n}\n";
+    const second = await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text(base + extension)], maxTokens: 2 });
+    const newTokens = second.metrics.promptTokens - first.metrics.promptTokens;
+    expect(second.metrics.reusedTokens).toBeGreaterThan(0);
+    expect(second.metrics.reusedTokens + second.metrics.evaluatedTokens).toBe(second.metrics.promptTokens);
+    // Token boundaries at the join can shift by a token or two.
+    expect(second.metrics.evaluatedTokens).toBeLessThanOrEqual(newTokens + 3);
+  });
+
+  it("fills in the middle with the model's FIM tokens", async () => {
+    const result = await engine.generate({
+      sequence: "completion",
+      prompt: [{ token: "bos" }, { token: "fimPrefix" }, text("def add(a, b):\n    "), { token: "fimSuffix" }, text("\n\nprint(add(1, 2))\n"), { token: "fimMiddle" }],
+      maxTokens: 16,
+    });
+    expect(result.metrics.promptTokens).toBeGreaterThan(10);
+    expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+  });
+
+  it("answers under a JSON schema with valid JSON every time", async () => {
+    const schema = {
+      type: "object",
+      properties: {
+        rationale: { type: "string", maxLength: 40 },
+        kind: { enum: ["rename", "extract", "document"] },
+        names: { type: "array", items: { type: "string", maxLength: 12 }, maxItems: 3 },
+      },
+      required: ["rationale", "kind", "names"],
+      additionalProperties: false,
+    };
+    const validate = new Ajv().compile(schema);
+    for (let seed = 1; seed <= 8; seed++) {
+      const result = await engine.generate({
+        sequence: "refactor",
+        prompt: [{ token: "bos" }, text("Answer in JSON: suggest names.\n")],
+        maxTokens: 200,
+        temperature: 0.9,
+        seed,
+        jsonSchema: schema,
+      });
+      const value: unknown = JSON.parse(result.text);
+      expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it("reports a clear error when a JSON answer hits the token cap", async () => {
+    const schema = { type: "object", properties: { text: { type: "string", minLength: 200, maxLength: 300 } }, required: ["text"] };
+    await expect(
+      engine.generate({ sequence: "refactor", prompt: [{ token: "bos" }, text("JSON:")], maxTokens: 10, jsonSchema: schema }),
+    ).rejects.toMatchObject({ code: "tokenLimit", message: expect.stringContaining("10 tokens") });
+  });
+
+  it("survives kill -9 mid-stream: a typed error, then the next request succeeds", async () => {
+    const pid = engine.supervisor.pid!;
+    let killed = false;
+    const outcome = await engine
+      .generate(
+        { sequence: "chat", prompt: [{ token: "bos" }, text("Tell me everything.")], maxTokens: 4000, temperature: 0.8, seed: 3 },
+        {
+          onText: () => {
+            if (!killed) {
+              killed = true;
+              process.kill(pid, "SIGKILL");
+            }
+          },
+        },
+      )
+      .then(() => "finished", (error: { code?: EngineErrorCode }) => error.code);
+    expect(outcome).toBe("engineCrashed");
+    const next = await engine.generate({ sequence: "chat", prompt: [{ token: "bos" }, text("again")], maxTokens: 4 });
+    expect(next.metrics.generatedTokens).toBeGreaterThan(0);
+    expect(engine.supervisor.pid).not.toBe(pid);
+  });
+});
+
+describe("bad model files", () => {
+  const cases: [string, (file: string) => Promise<unknown>, EngineErrorCode, RegExp][] = [
+    ["a missing file", async () => undefined, "modelNotFound", /not found/],
+    ["a file that is not GGUF", writeNotGguf, "notGguf", /not a GGUF/],
+    ["a truncated GGUF", writeTruncatedModel, "truncatedModel", /truncated|incomplete/],
+    ["a GGUF of another architecture", writeForeignArchitectureModel, "unsupportedArchitecture", /"llama"/],
+    ["a model too large for memory", writeOversizedModelHeader, "modelTooLarge", /GiB/],
+  ];
+
+  it.each(cases)("%s gives a clear error naming the file, and the engine loads a good model next", async (_name, write, code, pattern) => {
+    const file = path.join(scratch, `bad-${code}.gguf`);
+    await write(file);
+    let current = file;
+    // The same supervisor is pointed at the bad file, then at the good one.
+    const bad = new LocalEngine(
+      new EngineSupervisor({ enginePath: path.resolve("dist/engine.mjs"), loadParams: () => ({ modelPath: current, contextSize: 1024, threads: 1 }) }),
+    );
+    try {
+      const error = await bad.modelInfo().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code, message: expect.stringContaining(file) });
+      expect((error as Error).message).toMatch(pattern);
+      const pid = bad.supervisor.pid;
+      current = modelPath;
+      const info = await bad.supervisor.reload();
+      expect(info.architecture).toBe("deepseek2");
+      expect(bad.supervisor.pid).toBe(pid);
+    } finally {
+      await bad.dispose();
+    }
+  });
+});
