@@ -1,0 +1,130 @@
+// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--json FILE] [--strict]
+//
+// Runs the sections of sections/index.ts, prints a table per section and, with --json, writes a
+// flat { metricId: number } object. Speeds are compared with a peer measured in the same run:
+// the machine is shared and noisy, so only same-run ratios mean anything.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureLlamaServer } from "../../native/llama-server/build";
+import { sections } from "./sections/index";
+import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
+import { renderTable } from "./util/table";
+
+const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--json FILE] [--strict]
+sections: ${sections.map((s) => s.id + (s.optIn ? ` (opt-in: ${s.optIn === "real" ? "--real" : "--only"})` : "")).join(", ")}`;
+
+function parseCli() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      real: { type: "boolean", default: false },
+      threads: { type: "string", default: "2" },
+      reps: { type: "string" },
+      json: { type: "string" },
+      strict: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer`);
+  const reps = values.reps === undefined ? undefined : Number(values.reps);
+  if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`--reps must be a positive integer`);
+  const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const id of only ?? []) {
+    if (!sections.some((s) => s.id === id)) throw new Error(`unknown section "${id}"\n${usage}`);
+  }
+  return { only, real: values.real, threads, reps, json: values.json, strict: values.strict };
+}
+
+function selected(section: BenchSection, cli: ReturnType<typeof parseCli>): boolean {
+  if (cli.only) return cli.only.includes(section.id) || (section.optIn === "real" && cli.real);
+  if (section.optIn === "real") return cli.real;
+  return section.optIn === undefined;
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
+
+async function main(): Promise<number> {
+  const cli = parseCli();
+  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+  // Imported on first use: sections that need no model do not load the writer.
+  const syntheticModel = once(async () => (await import("../fixtures/synthetic-model/index")).ensureSyntheticModel());
+  const llamaServerBinary = once(() =>
+    ensureLlamaServer({ onProgress: (line) => process.stderr.write(`[llama-server build] ${line}\n`) }),
+  );
+
+  const all: Metric[] = [];
+  const failed: string[] = [];
+  const started = Date.now();
+  for (const section of sections.filter((s) => selected(s, cli))) {
+    const metrics: Metric[] = [];
+    const deferred: (() => unknown)[] = [];
+    const ctx: BenchContext = {
+      threads: cli.threads,
+      reps: cli.reps,
+      real: cli.real,
+      report(metric) {
+        if (!Number.isFinite(metric.value)) log(`${metric.id}: not a finite number (${metric.value})`);
+        if (all.some((m) => m.id === metric.id)) throw new Error(`metric ${metric.id} reported twice`);
+        metrics.push(metric);
+        all.push(metric);
+      },
+      log: (msg) => log(`${section.id}: ${msg}`),
+      defer: (fn) => void deferred.push(fn),
+      syntheticModel,
+      llamaServerBinary,
+    };
+    const t0 = Date.now();
+    log(`${section.id}: start`);
+    let error: unknown;
+    try {
+      await section.run(ctx);
+    } catch (err) {
+      error = err;
+      failed.push(section.id);
+    } finally {
+      for (const fn of deferred.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          log(`${section.id}: cleanup failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    console.log(`\n${renderTable(`${section.title} [${section.id}, ${secs} s, ${cli.threads} threads]`, metrics)}`);
+    if (error) console.log(`!! section ${section.id} failed: ${(error as Error).stack ?? String(error)}`);
+  }
+
+  if (cli.json) {
+    const flat = Object.fromEntries(all.map((m) => [m.id, m.value]));
+    await mkdir(path.dirname(path.resolve(cli.json)), { recursive: true });
+    await writeFile(cli.json, JSON.stringify(flat, null, 2) + "\n");
+    log(`wrote ${all.length} metrics to ${cli.json}`);
+  }
+  const missed = all.filter((m) => m.goal && !checkGoal(m.value, m.goal));
+  log(
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${all.length} metrics, ` +
+      `${missed.length} below goal${missed.length ? ` (${missed.map((m) => m.id).join(", ")})` : ""}` +
+      `${failed.length ? `, failed sections: ${failed.join(", ")}` : ""}`,
+  );
+  if (failed.length) return 1;
+  return cli.strict && missed.length ? 2 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error((err as Error).message);
+    process.exit(1);
+  },
+);

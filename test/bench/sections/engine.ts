@@ -1,0 +1,184 @@
+// Engine speed against llama-server built from the same llama.cpp commit, on the synthetic model.
+//
+// Both run side by side with the same threads, context size and flash attention (off), and are
+// measured alternately (ABBA) in the same run; the ratios are medians of per-round ratios. Each
+// round evaluates a fresh ~1,024-token prompt (a unique first line defeats prefix reuse on both
+// sides) and then generates 128 tokens greedily.
+import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
+import { completion, detokenize, tokenize } from "../peer/llama-server-client";
+import type { BenchContext, BenchSection } from "../types";
+import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
+
+const CONTEXT_SIZE = 4096;
+const PROMPT_TOKENS = 1024;
+const GEN_TOKENS = 128;
+const LOADS = 3;
+const REPS = 7;
+
+/** One round's figures, the same shape for both sides. */
+export interface RunFigures {
+  promptTokens: number;
+  promptTps: number;
+  genTokens: number;
+  genTps: number;
+}
+
+/** Deterministic code-like text: a mix of identifiers, numbers and punctuation, like a source file. */
+export function codeLikeText(chars: number, seed = 1): string {
+  let s = seed >>> 0 || 1;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const words = ["const", "let", "value", "index", "result", "items", "map", "filter", "return", "if", "for",
+    "await", "async", "function", "buffer", "length", "token", "cache", "prefix", "suffix", "model", "engine"];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  let out = "";
+  let line = 0;
+  while (out.length < chars) {
+    const indent = "  ".repeat(Math.floor(rnd() * 3));
+    const a = pick(words);
+    const b = pick(words);
+    const n = Math.floor(rnd() * 1000);
+    out += `${indent}${pick(["const", "let"])} ${a}${line} = ${b}.${pick(words)}(${n}, "${pick(words)}");\n`;
+    if (rnd() < 0.2) out += `${indent}// ${pick(words)} ${pick(words)} ${n}\n`;
+    line++;
+  }
+  return out;
+}
+
+/** A text of exactly `tokens` tokens for this model's tokenizer (as llama-server counts them). */
+async function promptBody(url: string, tokens: number): Promise<string> {
+  const ids = await tokenize(url, codeLikeText(tokens * 6));
+  if (ids.length < tokens) throw new Error(`prompt text too short: ${ids.length} tokens`);
+  return detokenize(url, ids.slice(0, tokens));
+}
+
+async function serverRun(server: LlamaServer, prompt: string): Promise<RunFigures> {
+  const r = await completion(server.url, {
+    prompt,
+    n_predict: GEN_TOKENS,
+    temperature: 0,
+    cache_prompt: false,
+    ignore_eos: true,
+  });
+  const t = r.timings;
+  if (t.cache_n > 0) throw new Error(`llama-server reused ${t.cache_n} prompt tokens: the prompt run is not cold`);
+  return { promptTokens: t.prompt_n, promptTps: t.prompt_per_second, genTokens: t.predicted_n, genTps: t.predicted_per_second };
+}
+
+async function engineRun(engine: LocalEngine, prompt: string): Promise<RunFigures> {
+  const r = await engine.generate({ sequence: "completion", prompt: [{ text: prompt }], maxTokens: GEN_TOKENS, temperature: 0 });
+  const m = r.metrics;
+  // The engine holds the last prompt token back and evaluates it as the first generation step
+  // (sequenceRunner.ts): promptMs covers evaluatedTokens - 1 tokens, generationMs covers the
+  // decode steps of generatedTokens tokens.
+  const promptEvaluated = m.evaluatedTokens - 1;
+  if (m.reusedTokens > 8) throw new Error(`the engine reused ${m.reusedTokens} prompt tokens: the prompt run is not cold`);
+  return {
+    promptTokens: m.evaluatedTokens,
+    promptTps: (promptEvaluated / m.promptMs) * 1000,
+    genTokens: m.generatedTokens,
+    genTps: (m.generatedTokens / m.generationMs) * 1000,
+  };
+}
+
+async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engine: LocalEngine; wallMs: number; loadMs: number }> {
+  const t0 = performance.now();
+  const engine = createLocalEngine({
+    modelPath,
+    threads: ctx.threads,
+    contextSize: CONTEXT_SIZE,
+    flashAttention: false,
+    gpuLayers: 0,
+    // llama-server is a CPU build: keep the engine on the CPU too, even on a machine with a GPU.
+    env: { DEEPSEEK_LOCAL_GPU: "off" },
+  });
+  try {
+    const info = await engine.modelInfo();
+    return { engine, wallMs: performance.now() - t0, loadMs: info.loadMs };
+  } catch (err) {
+    await engine.dispose();
+    throw err;
+  }
+}
+
+export const engine: BenchSection = {
+  id: "engine",
+  title: `Engine vs llama-server: ${PROMPT_TOKENS}-token prompt, ${GEN_TOKENS} greedy tokens, ctx ${CONTEXT_SIZE}, fa off`,
+  async run(ctx) {
+    const reps = ctx.reps ?? REPS;
+    const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
+
+    // Load time: a fresh engine process each time (fork + model load + context), median of LOADS.
+    const walls: number[] = [];
+    const loads: number[] = [];
+    let local: LocalEngine | undefined;
+    for (let i = 0; i < LOADS; i++) {
+      const started = await startEngine(ctx, modelPath);
+      walls.push(started.wallMs);
+      loads.push(started.loadMs);
+      if (i < LOADS - 1) await started.engine.dispose();
+      else local = started.engine;
+    }
+    const engine = local!;
+    ctx.defer(() => engine.dispose());
+    ctx.report({ id: "engine.load_ms", value: median(walls), unit: "ms", note: `fork → model ready, median of ${LOADS}` });
+    ctx.report({ id: "engine.model_load_ms", value: median(loads), unit: "ms", note: "the engine's own loadMs" });
+
+    const server = await startLlamaServer({
+      model: modelPath,
+      binary,
+      threads: ctx.threads,
+      ctxSize: CONTEXT_SIZE,
+      extraArgs: ["--flash-attn", "off"],
+    });
+    ctx.defer(() => server.stop());
+
+    const body = await promptBody(server.url, PROMPT_TOKENS - 12);
+    const nonce = Date.now().toString(36);
+    const promptFor = (round: number) => `// bench ${nonce} round ${round}\n${body}`;
+
+    const pairs = await interleave({
+      reps,
+      warmup: 1,
+      a: (round) => engineRun(engine, promptFor(round)),
+      b: (round) => serverRun(server, promptFor(round)),
+      onRound: (i, p) =>
+        ctx.log(
+          `round ${i + 1}/${reps}: prompt ${p.a.promptTps.toFixed(0)} vs ${p.b.promptTps.toFixed(0)} tok/s, ` +
+            `gen ${p.a.genTps.toFixed(0)} vs ${p.b.genTps.toFixed(0)} tok/s (engine vs llama-server)`,
+        ),
+    });
+
+    const e = pairs.map((p) => p.a);
+    const s = pairs.map((p) => p.b);
+    const spread = (xs: RunFigures[], f: (x: RunFigures) => number) =>
+      `median of ${xs.length}, iqr ${(relativeIqr(xs.map(f)) * 100).toFixed(0)}%`;
+    const promptTps = (x: RunFigures) => x.promptTps;
+    const genTps = (x: RunFigures) => x.genTps;
+    const shortGen = e.filter((x) => x.genTokens < GEN_TOKENS).length;
+
+    ctx.report({ id: "engine.prompt_tps", value: median(e.map(promptTps)), unit: "tok/s", note: `${median(e.map((x) => x.promptTokens))} tokens, ${spread(e, promptTps)}` });
+    ctx.report({
+      id: "engine.gen_tps",
+      value: median(e.map(genTps)),
+      unit: "tok/s",
+      note: `${median(e.map((x) => x.genTokens))} tokens${shortGen ? ` (${shortGen} runs hit EOS early)` : ""}, ${spread(e, genTps)}`,
+    });
+    ctx.report({ id: "llama_server.prompt_tps", value: median(s.map(promptTps)), unit: "tok/s", note: `${median(s.map((x) => x.promptTokens))} tokens, ${spread(s, promptTps)}` });
+    ctx.report({ id: "llama_server.gen_tps", value: median(s.map(genTps)), unit: "tok/s", note: `${median(s.map((x) => x.genTokens))} tokens, ${spread(s, genTps)}` });
+    ctx.report({
+      id: "engine.prompt_tps_vs_llama_server",
+      value: medianRatio(pairs, promptTps, promptTps),
+      unit: "×",
+      goal: ">= 0.95",
+      note: "median of per-round ratios",
+    });
+    ctx.report({
+      id: "engine.gen_tps_vs_llama_server",
+      value: medianRatio(pairs, genTps, genTps),
+      unit: "×",
+      goal: ">= 0.95",
+      note: "median of per-round ratios",
+    });
+  },
+};

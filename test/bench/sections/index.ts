@@ -1,0 +1,9 @@
+// Every bench section, in the order they run. Adding one: a file in this folder and a line here.
+import type { BenchSection } from "../types";
+import { bandwidth } from "./bandwidth";
+import { engine } from "./engine";
+
+export const sections: readonly BenchSection[] = [
+  bandwidth,
+  engine,
+];
