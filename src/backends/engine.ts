@@ -2,7 +2,7 @@
 // (backends/local) and, for teams with a shared server, an HTTP backend (backends/http).
 // Features call the feature-level methods (infill, chat); `generate`/`prefill` are the low-level
 // prompt-segment API that the local backend is built on.
-import type { GenerateParams, GenerateResult, ModelInfo, PrefillParams, RequestMetrics } from "../protocol/engine.js";
+import type { CacheStats, GenerateParams, GenerateResult, ModelInfo, PrefillParams, RequestMetrics } from "../protocol/engine.js";
 
 export type GenerationRequest = Omit<GenerateParams, "requestId" | "stream">;
 export type PrefillRequest = Omit<PrefillParams, "requestId">;
@@ -86,5 +86,8 @@ export interface Engine {
   generate(request: GenerationRequest, options?: GenerationOptions): Promise<GenerateResult>;
   /** Evaluates a prompt ahead of time so that a later request starting with it reuses its KV. */
   prefill(request: PrefillRequest, signal?: AbortSignal): Promise<RequestMetrics>;
+  /** KV reuse and disk cache figures, where the backend keeps a cache of its own. */
+  cacheStats?(signal?: AbortSignal): Promise<CacheStats>;
+  clearCache?(): Promise<void>;
   dispose(): Promise<void>;
 }

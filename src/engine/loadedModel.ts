@@ -1,7 +1,12 @@
 // The loaded model and what it owns: model → context → one sequence per feature.
 import { getLlama, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
-import { EngineError, sequenceNames, type LoadParams, type ModelInfo, type SequenceName } from "../protocol/engine.js";
+import path from "node:path";
+import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
+import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
+import { EnginePrefixCache } from "./enginePrefixCache.js";
 import { checkModelFile } from "./modelFile.js";
+import { modelFileSha256 } from "./modelIdentity.js";
+import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -23,9 +28,11 @@ export class LoadedModel {
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     readonly sequences: Record<SequenceName, SequenceRunner>,
+    private readonly prefixCache: EnginePrefixCache | undefined,
+    private readonly latentBytesPerToken: number | null,
   ) {}
 
-  static async load(params: Required<Omit<LoadParams, "batchSize">> & { batchSize?: number }): Promise<LoadedModel> {
+  static async load(params: ResolvedLoadParams, onWarning: (message: string) => void = () => undefined): Promise<LoadedModel> {
     const started = performance.now();
     const file = await checkModelFile(params.modelPath);
     const llama = await getEngineLlama();
@@ -52,8 +59,27 @@ export class LoadedModel {
       await model.dispose();
       throw toLoadError(file.path, error);
     }
+    const buildId = engineBuildId(llama);
+    const prefixCache = params.diskCache
+      ? new EnginePrefixCache(
+          new PrefixDiskCache(params.diskCache.directory, params.diskCache.maxBytes, onWarning),
+          params.diskCache.minTokens,
+          // Hashing a large file takes a while: the disk cache waits for it, loading does not.
+          modelFileSha256(file.path, path.join(params.diskCache.directory, "model-ids.json")).then(
+            (modelSha256) => ({
+              modelSha256,
+              engineBuild: buildId,
+              kvLayout: { contextSize: context.contextSize, flashAttention: params.flashAttention, kvType: "f16" },
+            }),
+            (error: unknown) => {
+              onWarning(`DeepSeek Local: the disk cache is off: cannot hash ${file.path} (${(error as Error).message}).`);
+              return null;
+            },
+          ),
+        )
+      : undefined;
     const sequences = Object.fromEntries(
-      sequenceNames.map((name) => [name, new SequenceRunner(model, context.getSequence(), llama)]),
+      sequenceNames.map((name) => [name, new SequenceRunner(model, context.getSequence(), llama, prefixCache)]),
     ) as Record<SequenceName, SequenceRunner>;
 
     const metadata = file.info.metadata;
@@ -82,9 +108,30 @@ export class LoadedModel {
       gpuLayers: model.gpuLayers,
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),
-      engineBuild: engineBuildId(llama),
+      engineBuild: buildId,
     };
-    return new LoadedModel(info, model, context, sequences);
+    const arch = file.info.architectureMetadata as { attention?: { kv_lora_rank?: number }; rope?: { dimension_count?: number } };
+    const latent =
+      arch.attention?.kv_lora_rank && arch.rope?.dimension_count && archMetadata.block_count
+        ? mlaLatentBytesPerToken(arch.attention.kv_lora_rank, arch.rope.dimension_count, archMetadata.block_count)
+        : null;
+    return new LoadedModel(info, model, context, sequences, prefixCache, latent);
+  }
+
+  async cacheStats(): Promise<CacheStats> {
+    const disk = this.prefixCache ? await this.prefixCache.disk.stats() : null;
+    const runners = Object.values(this.sequences);
+    return {
+      disk,
+      bytesPerToken: disk && disk.tokensOnDisk > 0 ? Math.round(disk.bytesOnDisk / disk.tokensOnDisk) : null,
+      mlaLatentBytesPerToken: this.latentBytesPerToken,
+      reusedTokens: runners.reduce((sum, runner) => sum + runner.reusedTotal, 0),
+      evaluatedTokens: runners.reduce((sum, runner) => sum + runner.evaluatedTotal, 0),
+    };
+  }
+
+  async clearCache(): Promise<void> {
+    await this.prefixCache?.disk.clear();
   }
 
   async dispose(): Promise<void> {

@@ -63,7 +63,7 @@ connection.onRequest(
     const previous = loaded;
     loaded = undefined;
     await previous?.dispose();
-    loading = LoadedModel.load(params);
+    loading = LoadedModel.load(params, (message) => void connection.sendNotification(Methods.warning, { code: "diskCache", message }));
     loaded = await loading;
     return loaded.info;
   }),
@@ -103,6 +103,7 @@ connection.onRequest(
       jsonSchema: params.jsonSchema,
       timeoutMs: params.timeoutMs,
       signal,
+      stablePrefixSegments: params.stablePrefixSegments,
       onText: params.stream ? (text) => void connection.sendNotification(Methods.text, { requestId: params.requestId, text }) : undefined,
     });
   }),
@@ -112,7 +113,7 @@ connection.onRequest(
   Methods.prefill,
   handle(async (raw, signal) => {
     const params = parse(PrefillParams, raw);
-    return { metrics: await requireModel().sequences[params.sequence].prefill(params.prompt, signal) };
+    return { metrics: await requireModel().sequences[params.sequence].prefill(params.prompt, signal, params.stablePrefixSegments) };
   }),
 );
 
@@ -134,6 +135,19 @@ connection.onRequest(
         : {},
     };
     return status;
+  }),
+);
+
+connection.onRequest(
+  Methods.cacheStats,
+  handle(async () => requireModel().cacheStats()),
+);
+
+connection.onRequest(
+  Methods.cacheClear,
+  handle(async () => {
+    await requireModel().clearCache();
+    return null;
   }),
 );
 

@@ -9,6 +9,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
+import { planKvReuse } from "../core/cache/kvReuse.js";
 import { JsonEndTracker } from "../core/generation/jsonEnd.js";
 import { StopStringScanner, endsWithIncompleteCharacter } from "../core/generation/textStream.js";
 import {
@@ -19,12 +20,16 @@ import {
   type SpecialTokenName,
   type StopReason,
 } from "../protocol/engine.js";
+import type { PrefixPersistence } from "./enginePrefixCache.js";
 
 /** Prompt tokens evaluated per batch; an abort is noticed between batches. */
 export const prefillChunkTokens = 256;
+/** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
+export const reuseMinChunkTokens = 32;
 
 export interface RunOptions {
   prompt: readonly PromptSegment[];
+  stablePrefixSegments?: number;
   maxTokens: number;
   temperature: number;
   topK?: number;
@@ -41,12 +46,14 @@ export class SequenceRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
   evaluatedTotal = 0;
+  reusedTotal = 0;
   generatedTotal = 0;
 
   constructor(
     private readonly model: LlamaModel,
     private readonly sequence: LlamaContextSequence,
     private readonly llama: Llama,
+    private readonly persistence?: PrefixPersistence,
   ) {}
 
   get tokenCount(): number {
@@ -60,12 +67,15 @@ export class SequenceRunner {
     return run;
   }
 
-  tokenize(prompt: readonly PromptSegment[]): Token[] {
+  /** Tokenizes a prompt; `stableSegments` gives the token length of its first N segments. */
+  tokenize(prompt: readonly PromptSegment[], stableSegments = 0): { tokens: Token[]; stableTokens: number } {
     const tokens: Token[] = [];
-    for (const segment of prompt) {
+    let stableTokens = 0;
+    prompt.forEach((segment, index) => {
       if ("token" in segment) tokens.push(this.specialToken(segment.token));
       else tokens.push(...this.model.tokenize(segment.text, segment.parseSpecial ?? false));
-    }
+      if (index < stableSegments) stableTokens = tokens.length;
+    });
     if (tokens.length === 0) throw new EngineError("invalidRequest", "The prompt is empty.");
     if (tokens.length >= this.sequence.contextSize) {
       throw new EngineError(
@@ -73,7 +83,7 @@ export class SequenceRunner {
         `The prompt has ${tokens.length} tokens; the context holds ${this.sequence.contextSize}. Shorten it or raise deepseekLocal.engine.contextSize.`,
       );
     }
-    return tokens;
+    return { tokens, stableTokens };
   }
 
   private specialToken(name: SpecialTokenName): Token {
@@ -95,13 +105,13 @@ export class SequenceRunner {
   }
 
   /** Evaluates a prompt without generating (warm-up): later requests that start with it reuse it. */
-  prefill(prompt: readonly PromptSegment[], signal: AbortSignal): Promise<RequestMetrics> {
+  prefill(prompt: readonly PromptSegment[], signal: AbortSignal, stablePrefixSegments = 0): Promise<RequestMetrics> {
     return this.exclusive(async () => {
       const started = performance.now();
-      const tokens = this.tokenize(prompt);
-      const { reused, evaluated } = await this.evaluatePrompt(tokens, tokens.length, signal);
+      const { tokens, stableTokens } = this.tokenize(prompt, stablePrefixSegments);
+      const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length, signal, stableTokens);
       const elapsed = performance.now() - started;
-      return metrics(tokens.length, reused, evaluated, 0, elapsed, null, 0, elapsed);
+      return metrics(tokens.length, reused, evaluated, restored, 0, elapsed, null, 0, elapsed);
     });
   }
 
@@ -112,14 +122,14 @@ export class SequenceRunner {
   private async run(options: RunOptions): Promise<GenerateResult> {
     const started = performance.now();
     const { signal } = options;
-    const tokens = this.tokenize(options.prompt);
+    const { tokens, stableTokens } = this.tokenize(options.prompt, options.stablePrefixSegments);
     if (options.maxTokens + tokens.length > this.sequence.contextSize) {
       options = { ...options, maxTokens: Math.max(0, this.sequence.contextSize - tokens.length - 1) };
     }
     const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
 
     // Keep the last prompt token back: evaluating it is what yields the first generated token.
-    const { reused, evaluated } = await this.evaluatePrompt(tokens, tokens.length - 1, signal);
+    const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length - 1, signal, stableTokens);
     const promptDone = performance.now();
     const promptMs = promptDone - started;
 
@@ -201,32 +211,47 @@ export class SequenceRunner {
     return {
       text,
       stopReason,
-      metrics: metrics(tokens.length, reused, evaluatedPrompt, generated, promptMs, firstTokenMs, finished - promptDone, finished - started),
+      metrics: metrics(tokens.length, reused, evaluatedPrompt, restored, generated, promptMs, firstTokenMs, finished - promptDone, finished - started),
     };
   }
 
   /**
-   * Makes the sequence hold `tokens[0, upTo)`: keeps the longest common prefix already in the KV
-   * cache, erases the rest, evaluates what is missing in bounded batches.
+   * Makes the sequence hold `tokens[0, upTo)`: keeps what the KV cache already has (common prefix,
+   * then shifted chunks), restores a stable prefix from disk when RAM has less of it, evaluates
+   * the rest in bounded batches, and saves the stable prefix to disk when it was evaluated here.
    */
-  private async evaluatePrompt(tokens: Token[], upTo: number, signal: AbortSignal): Promise<{ reused: number; evaluated: number }> {
-    const { firstDifferentIndex } = this.sequence.compareContextTokens(tokens);
-    const reused = Math.min(firstDifferentIndex, upTo);
-    if (this.sequence.nextTokenIndex > reused) {
-      await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
+  private async evaluatePrompt(
+    tokens: Token[],
+    upTo: number,
+    signal: AbortSignal,
+    stableTokens = 0,
+  ): Promise<{ reused: number; evaluated: number; restored: number }> {
+    const target = tokens.slice(0, upTo);
+    let plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
+    const persistent = this.persistence && stableTokens >= this.persistence.minTokens && stableTokens <= upTo ? stableTokens : 0;
+    let restored = 0;
+    if (persistent && plan.keptTokens < persistent && (await this.persistence!.restore(tokens.slice(0, persistent), this.sequence))) {
+      restored = persistent;
+      plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
     }
+    if (plan.erase.length) await this.sequence.eraseContextTokenRanges(plan.erase);
+    const reused = this.sequence.nextTokenIndex;
+    const saveAt = persistent && !restored && reused < persistent ? persistent : 0;
+
     let evaluated = 0;
-    for (let start = reused; start < upTo; start += prefillChunkTokens) {
-      if (signal.aborted) break;
-      const chunk = tokens.slice(start, Math.min(upTo, start + prefillChunkTokens));
-      await this.sequence.evaluateWithoutGeneratingNewTokens(chunk);
-      evaluated += chunk.length;
+    for (let start = reused; start < upTo && !signal.aborted; ) {
+      const end = Math.min(upTo, start + prefillChunkTokens, start < saveAt ? saveAt : Infinity);
+      await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
+      evaluated += end - start;
+      start = end;
+      if (end === saveAt) await this.persistence!.save(tokens.slice(0, saveAt), this.sequence);
     }
+    this.reusedTotal += reused;
     if (signal.aborted) {
       this.evaluatedTotal += evaluated;
       throw new EngineError("cancelled", "The request was cancelled.");
     }
-    return { reused, evaluated };
+    return { reused, evaluated, restored };
   }
 
   private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
@@ -248,6 +273,7 @@ function metrics(
   promptTokens: number,
   reusedTokens: number,
   evaluatedTokens: number,
+  restoredTokens: number,
   generatedTokens: number,
   promptMs: number,
   firstTokenMs: number | null,
@@ -259,6 +285,7 @@ function metrics(
     promptTokens,
     reusedTokens,
     evaluatedTokens,
+    restoredTokens,
     generatedTokens,
     promptMs: round(promptMs),
     firstTokenMs: firstTokenMs === null ? null : round(firstTokenMs),

@@ -30,9 +30,20 @@ export const LoadParams = z
     threads: z.number().int().min(0).max(1024).default(0),
     flashAttention: z.boolean().default(false),
     batchSize: z.number().int().min(16).max(8192).optional(),
+    /** Where evaluated prefixes are kept across restarts; omitted = no disk cache. */
+    diskCache: z
+      .object({
+        directory: z.string().min(1),
+        maxBytes: z.number().int().min(0),
+        /** Shorter prefixes are cheaper to evaluate than to restore. */
+        minTokens: z.number().int().min(1).default(256),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type LoadParams = z.input<typeof LoadParams>;
+export type ResolvedLoadParams = z.output<typeof LoadParams>;
 
 export const ModelInfo = z.object({
   path: z.string(),
@@ -77,6 +88,8 @@ export const GenerateParams = z
     timeoutMs: z.number().int().min(1).optional(),
     /** Stream text chunks as `engine/text` notifications. */
     stream: z.boolean().default(false),
+    /** The first N prompt segments are a long, stable prefix: restore it from / save it to the disk cache. */
+    stablePrefixSegments: z.number().int().min(1).optional(),
   })
   .strict();
 export type GenerateParams = z.input<typeof GenerateParams>;
@@ -90,6 +103,8 @@ export const RequestMetrics = z.object({
   reusedTokens: z.number(),
   /** Prompt tokens evaluated for this request. */
   evaluatedTokens: z.number(),
+  /** Prompt tokens restored from the disk cache instead of evaluated (counted in reusedTokens too). */
+  restoredTokens: z.number().default(0),
   generatedTokens: z.number(),
   promptMs: z.number(),
   /** From the request's arrival to the first generated token. */
@@ -110,7 +125,12 @@ export const TokenizeParams = z.object({ text: z.string(), parseSpecial: z.boole
 export const TokenizeResult = z.object({ tokens: z.array(z.number().int()) });
 
 export const PrefillParams = z
-  .object({ requestId: z.string().min(1), sequence: SequenceName, prompt: z.array(PromptSegment).min(1) })
+  .object({
+    requestId: z.string().min(1),
+    sequence: SequenceName,
+    prompt: z.array(PromptSegment).min(1),
+    stablePrefixSegments: z.number().int().min(1).optional(),
+  })
   .strict();
 export type PrefillParams = z.input<typeof PrefillParams>;
 export const PrefillResult = z.object({ metrics: RequestMetrics });
@@ -122,6 +142,35 @@ export const EngineStatus = z.object({
   sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const CacheStats = z.object({
+  disk: z
+    .object({
+      enabled: z.boolean(),
+      disabledReason: z.string().nullable(),
+      directory: z.string(),
+      maxBytes: z.number(),
+      entries: z.number(),
+      bytesOnDisk: z.number(),
+      tokensOnDisk: z.number(),
+      hits: z.number(),
+      misses: z.number(),
+      writes: z.number(),
+      corrupt: z.number(),
+      evictions: z.number(),
+    })
+    .nullable(),
+  /** Measured: bytes a cached token takes in a saved state. */
+  bytesPerToken: z.number().nullable(),
+  /** The compressed MLA latent per token: (kv_lora_rank + rope dims) × layers × 2 bytes. */
+  mlaLatentBytesPerToken: z.number().nullable(),
+  /** Prompt tokens reused from RAM and evaluated, over the engine's life. */
+  reusedTokens: z.number(),
+  evaluatedTokens: z.number(),
+});
+export type CacheStats = z.infer<typeof CacheStats>;
+
+export const WarningNotification = z.object({ code: z.string(), message: z.string() });
 
 export const TextNotification = z.object({ requestId: z.string(), text: z.string() });
 export type TextNotification = z.infer<typeof TextNotification>;
@@ -167,5 +216,9 @@ export const Methods = {
   generate: new RequestType<GenerateParams, GenerateResult, void>("engine/generate"),
   prefill: new RequestType<PrefillParams, z.infer<typeof PrefillResult>, void>("engine/prefill"),
   status: new RequestType<Record<string, never>, EngineStatus, void>("engine/status"),
+  cacheStats: new RequestType<Record<string, never>, CacheStats, void>("engine/cacheStats"),
+  cacheClear: new RequestType<Record<string, never>, null, void>("engine/cacheClear"),
   text: new NotificationType<TextNotification>("engine/text"),
+  /** Something the user should hear about once (e.g. the disk cache turned off on a full disk). */
+  warning: new NotificationType<z.infer<typeof WarningNotification>>("engine/warning"),
 } as const;

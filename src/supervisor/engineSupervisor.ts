@@ -27,6 +27,8 @@ export interface EngineSupervisorOptions {
   /** What to load; read at every (re)start so a restart picks up changed settings. */
   loadParams: () => LoadParams | undefined;
   log?: (line: string) => void;
+  /** Things the user should hear about once (e.g. the disk cache turned off on a full disk). */
+  onWarning?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicyOptions;
   /** How long a graceful stop may take before the process is killed. */
@@ -200,6 +202,7 @@ export class EngineSupervisor {
     connection.onNotification(Methods.text, (notification: TextNotification) => {
       this.textListeners.get(notification.requestId)?.(notification.text);
     });
+    connection.onNotification(Methods.warning, (warning: { message: string }) => this.options.onWarning?.(warning.message));
     connection.onError(([error]) => this.options.log?.(`engine connection error: ${error.message}`));
     connection.listen();
     return { child, connection, exited };

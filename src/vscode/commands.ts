@@ -1,5 +1,6 @@
 // Every command in one table: id → handler. Titles live in package.json.
 import * as vscode from "vscode";
+import { describeCacheStats } from "../core/cache/describeCacheStats.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 
 type CommandTable = Record<string, (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown>;
@@ -15,6 +16,17 @@ const commands: CommandTable = {
   },
   "deepseekLocal.stopEngine": (ctx) => ctx.supervisor.stop(),
   "deepseekLocal.showLog": (ctx) => ctx.log.show(),
+  "deepseekLocal.showCacheStats": async (ctx) => {
+    const stats = await ctx.engine.cacheStats?.();
+    if (!stats) return void vscode.window.showInformationMessage("DeepSeek Local: this backend keeps no cache of its own.");
+    const report = describeCacheStats(stats);
+    ctx.log.info(report.replace(/\n/g, " · "));
+    void vscode.window.showInformationMessage(report, { modal: true });
+  },
+  "deepseekLocal.clearCache": async (ctx) => {
+    await ctx.engine.clearCache?.();
+    void vscode.window.showInformationMessage("DeepSeek Local: the prefix cache is empty.");
+  },
   "deepseekLocal.selectModelFile": async (ctx) => {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,

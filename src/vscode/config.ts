@@ -1,4 +1,5 @@
 // The one reader of settings. Core code receives plain objects built here.
+import path from "node:path";
 import * as vscode from "vscode";
 import type { LoadParams } from "../protocol/engine.js";
 
@@ -11,9 +12,16 @@ export const engineRestartSettings = [
   "engine.contextSize",
   "engine.threads",
   "engine.flashAttention",
+  "cache.enabled",
+  "cache.directory",
+  "cache.maxSizeGB",
+  "cache.minPrefixTokens",
 ] as const;
 
 export class Config {
+  /** @param storageDirectory the extension's global storage folder (default home of the disk cache) */
+  constructor(private readonly storageDirectory: string) {}
+
   private get raw(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(section);
   }
@@ -37,7 +45,16 @@ export class Config {
       contextSize: this.raw.get<number>("engine.contextSize", 8192),
       threads: this.raw.get<number>("engine.threads", 0),
       flashAttention: this.raw.get<boolean>("engine.flashAttention", false),
+      diskCache: this.diskCache,
     };
+  }
+
+  /** Where evaluated prefixes persist across restarts, or undefined when the user turned it off. */
+  private get diskCache(): LoadParams["diskCache"] {
+    if (!this.raw.get<boolean>("cache.enabled", true)) return undefined;
+    const directory = this.raw.get<string>("cache.directory", "").trim() || path.join(this.storageDirectory, "prefix-cache");
+    const maxGB = Math.max(0, this.raw.get<number>("cache.maxSizeGB", 4));
+    return { directory, maxBytes: Math.round(maxGB * 1024 ** 3), minTokens: this.raw.get<number>("cache.minPrefixTokens", 256) };
   }
 
   async setModelPath(path: string): Promise<void> {

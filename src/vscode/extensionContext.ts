@@ -8,19 +8,24 @@ import { EngineSupervisor } from "../supervisor/engineSupervisor.js";
 import { Config } from "./config.js";
 
 export class ExtensionContextHolder implements vscode.Disposable {
-  readonly config = new Config();
+  readonly config: Config;
   readonly log: vscode.LogOutputChannel;
   readonly supervisor: EngineSupervisor;
   readonly engine: Engine;
   private readonly extensionScope: vscode.Disposable[] = [];
 
   constructor(readonly vscodeContext: vscode.ExtensionContext) {
+    this.config = new Config(vscodeContext.globalStorageUri.fsPath);
     this.log = vscode.window.createOutputChannel("DeepSeek Local", { log: true });
     this.extensionScope.push(this.log);
     this.supervisor = new EngineSupervisor({
       enginePath: path.join(vscodeContext.extensionPath, "dist", "engine.mjs"),
       loadParams: () => this.config.loadParams,
       log: (line) => this.log.info(line),
+      onWarning: (message) => {
+        this.log.warn(message);
+        void vscode.window.showWarningMessage(message);
+      },
     });
     this.engine = new LocalEngine(this.supervisor);
   }

@@ -1,7 +1,7 @@
 // The Engine served by our own supervised engine process.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { GenerateResult, Methods, ModelInfo, RequestMetrics, type LoadParams } from "../../protocol/engine.js";
+import { CacheStats, GenerateResult, Methods, ModelInfo, RequestMetrics, type LoadParams } from "../../protocol/engine.js";
 import { EngineSupervisor, type EngineSupervisorOptions } from "../../supervisor/engineSupervisor.js";
 import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
 import { runLocalChat } from "./localChat.js";
@@ -46,19 +46,27 @@ export class LocalEngine implements Engine {
     return RequestMetrics.parse(raw.metrics);
   }
 
+  async cacheStats(signal?: AbortSignal): Promise<CacheStats> {
+    return CacheStats.parse(await this.supervisor.request(Methods.cacheStats, {}, signal));
+  }
+
+  async clearCache(): Promise<void> {
+    await this.supervisor.request(Methods.cacheClear, {});
+  }
+
   dispose(): Promise<void> {
     return this.supervisor.stop();
   }
 }
 
-export interface LocalEngineOptions extends LoadParams, Pick<EngineSupervisorOptions, "log" | "env" | "restartPolicy"> {
+export interface LocalEngineOptions extends LoadParams, Pick<EngineSupervisorOptions, "log" | "env" | "restartPolicy" | "onWarning"> {
   /** The built engine entry; defaults to dist/engine.mjs of this checkout. */
   enginePath?: string;
 }
 
 /** A local engine for one model file: what scripts, tests and the bench use. */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
-  const { enginePath, log, env, restartPolicy, ...load } = options;
+  const { enginePath, log, env, restartPolicy, onWarning, ...load } = options;
   return new LocalEngine(
     new EngineSupervisor({
       enginePath: enginePath ?? path.resolve("dist", "engine.mjs"),
@@ -66,6 +74,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       log,
       env,
       restartPolicy,
+      onWarning,
     }),
   );
 }
