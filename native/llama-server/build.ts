@@ -133,7 +133,7 @@ async function buildWithLock(options: EnsureLlamaServerOptions): Promise<string>
     const done = cachedLlamaServer(commit);
     if (done) return done;
     await removeStaleTemps(parent, commit);
-    return await build(commit, parent, options);
+    return await build(commit, parent, lockDir, options);
   } finally {
     await rm(lockDir, { recursive: true, force: true });
   }
@@ -147,7 +147,7 @@ async function removeStaleTemps(parent: string, commit: string): Promise<void> {
   }
 }
 
-async function build(commit: string, parent: string, options: EnsureLlamaServerOptions): Promise<string> {
+async function build(commit: string, parent: string, lockDir: string, options: EnsureLlamaServerOptions): Promise<string> {
   const log = options.onProgress ?? (() => {});
   const jobs = options.jobs ?? Math.max(1, os.availableParallelism());
   const tmp = await mkdtemp(path.join(parent, `${commit}.tmp-${process.pid}-`));
@@ -158,11 +158,36 @@ async function build(commit: string, parent: string, options: EnsureLlamaServerO
   const buildDir = path.join(src, "build");
   const out = path.join(tmp, "out");
 
-  // A build killed by SIGINT/SIGTERM takes its compiler with it and leaves no temp folder.
+  // A build killed by SIGINT/SIGTERM takes its compilers with it and leaves no temp folder or lock.
+  // Each step runs in its own process group; the group gets SIGTERM first, because ninja runs every
+  // compiler in a process group of its own and only stops them itself when it is asked politely.
   let child: ChildProcess | undefined;
+  const signalStep = (step: ChildProcess, signal: NodeJS.Signals) => {
+    try {
+      process.kill(process.platform === "win32" ? step.pid! : -step.pid!, signal);
+    } catch {
+      step.kill(signal);
+    }
+  };
   const onSignal = (signal: NodeJS.Signals) => {
-    child?.kill("SIGKILL");
-    void rm(tmp, { recursive: true, force: true }).finally(() => process.kill(process.pid, signal));
+    const step = child;
+    const stopStep = async () => {
+      if (step?.pid === undefined || step.exitCode !== null || step.signalCode !== null) return;
+      const closed = new Promise((r) => step.once("close", r));
+      signalStep(step, "SIGTERM");
+      if ((await Promise.race([closed.then(() => true), sleep(5_000).then(() => false)])) === false) {
+        signalStep(step, "SIGKILL");
+        await Promise.race([closed, sleep(2_000)]);
+      }
+    };
+    void stopStep()
+      .then(() =>
+        Promise.all([
+          rm(tmp, { recursive: true, force: true, maxRetries: 5 }),
+          rm(lockDir, { recursive: true, force: true }),
+        ]),
+      )
+      .finally(() => process.kill(process.pid, signal));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -170,7 +195,7 @@ async function build(commit: string, parent: string, options: EnsureLlamaServerO
   const step = async (cmd: string, args: string[], cwd: string) => {
     log(`$ ${cmd} ${args.join(" ")}`);
     logFile.write(`\n$ ${cmd} ${args.join(" ")}\n`);
-    child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
     await runLogged(child, logFile, log);
     child = undefined;
   };
