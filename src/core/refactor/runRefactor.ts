@@ -1,0 +1,89 @@
+// One refactor request: ask the model under the answer's JSON Schema (grammar locally,
+// response_format remotely), validate the answer again with ajv, turn it into a plan of edits.
+import type { Engine } from "../../backends/engine.js";
+import { EngineError } from "../../protocol/engine.js";
+import { validateJson, type JsonSchema } from "../json/validateJson.js";
+import { answerToPlan } from "./answerToEdits.js";
+import { answerCharacterBound, answerSchema, clampLimits, defaultLimits, type RefactorAnswer } from "./answerShapes.js";
+import type { RefactorAction } from "./actions.js";
+import { RefactorError } from "./refactorError.js";
+import { refactorMessages } from "./refactorPrompt.js";
+import type { RefactorPlan, RefactorTarget } from "./refactorTarget.js";
+
+/** Most tokens one answer may take, whatever its schema allows. */
+export const maxAnswerTokens = 8192;
+
+export interface RefactorRequestOptions {
+  instruction?: string;
+  signal?: AbortSignal;
+  /** Sampling for tests and benches; refactors are greedy by default. */
+  temperature?: number;
+  seed?: number;
+}
+
+export interface RefactorAnswerResult {
+  answer: RefactorAnswer;
+  /** The answer text as generated. */
+  text: string;
+  generatedTokens: number;
+  totalMs: number;
+}
+
+/** The schema of an action's answer for this target. */
+export function schemaFor(action: RefactorAction, target: RefactorTarget): JsonSchema {
+  const length = target.selection.end - target.selection.start;
+  const limits = clampLimits({ ...defaultLimits(length), ...action.limits });
+  return answerSchema(action.answer, limits, length);
+}
+
+function cancelled(): RefactorError {
+  return new RefactorError("cancelled", "The refactor was cancelled; nothing was applied.");
+}
+
+/** Asks the model; resolves with a schema-valid answer or rejects with a RefactorError. */
+export async function requestRefactorAnswer(
+  engine: Engine,
+  action: RefactorAction,
+  target: RefactorTarget,
+  options: RefactorRequestOptions = {},
+): Promise<RefactorAnswerResult> {
+  if (target.selection.end <= target.selection.start) throw new RefactorError("noTarget", "Select some code first, or place the cursor inside a function.");
+  const schema = schemaFor(action, target);
+  // A token is at least one character, so the schema's character bound is where it must end;
+  // twice that leaves room for escapes the grammar spells over several tokens.
+  const maxTokens = Math.min(maxAnswerTokens, answerCharacterBound(schema) * 2);
+  let result;
+  try {
+    result = await engine.chat(
+      {
+        messages: refactorMessages(action, target, options.instruction),
+        jsonSchema: schema,
+        sequence: "refactor",
+        maxTokens,
+        temperature: options.temperature ?? 0,
+        seed: options.seed,
+      },
+      { signal: options.signal },
+    );
+  } catch (error) {
+    if (options.signal?.aborted || (error instanceof EngineError && error.code === "cancelled")) throw cancelled();
+    if (error instanceof EngineError) throw new RefactorError("engine", error.message);
+    throw error;
+  }
+  if (result.stopReason === "aborted" || options.signal?.aborted) throw cancelled();
+  if (result.stopReason === "timeout") throw new RefactorError("engine", "The model took too long to answer; nothing was applied.");
+  const checked = validateJson<RefactorAnswer>(schema, result.text);
+  if (!checked.ok) throw new RefactorError("invalidAnswer", `The model's answer does not fit the action's schema (${checked.error}); nothing was applied.`);
+  return { answer: checked.value, text: result.text, generatedTokens: result.metrics.generatedTokens, totalMs: result.metrics.totalMs };
+}
+
+/** Model answer → checked plan. Rejects with a RefactorError when the answer cannot be applied. */
+export async function runRefactor(
+  engine: Engine,
+  action: RefactorAction,
+  target: RefactorTarget,
+  options: RefactorRequestOptions = {},
+): Promise<RefactorPlan> {
+  const { answer } = await requestRefactorAnswer(engine, action, target, options);
+  return answerToPlan(action.answer, answer as never, target, action);
+}
