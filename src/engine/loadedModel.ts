@@ -65,7 +65,7 @@ export class LoadedModel {
           new PrefixDiskCache(params.diskCache.directory, params.diskCache.maxBytes, onWarning),
           params.diskCache.minTokens,
           // Hashing a large file takes a while: the disk cache waits for it, loading does not.
-          modelFileSha256(file.path, path.join(params.diskCache.directory, "model-ids.json")).then(
+          modelFileSha256(file.path, path.join(params.diskCache.directory, "model-ids.memo")).then(
             (modelSha256) => ({
               modelSha256,
               engineBuild: buildId,
