@@ -191,6 +191,16 @@ export const engineErrorCodes = {
   fimUnsupported: -32021,
   engineCrashed: -32030,
   engineUnavailable: -32031,
+  // Remote backend (backends/http): what the server or the network did.
+  remoteAuth: -32040,
+  remoteNotFound: -32041,
+  remoteRateLimited: -32042,
+  remoteServerError: -32043,
+  remoteTimeout: -32044,
+  remoteStreamDropped: -32045,
+  remoteBadResponse: -32046,
+  remoteUnsupported: -32047,
+  invalidJsonAnswer: -32048,
   internal: -32099,
 } as const;
 export type EngineErrorCode = keyof typeof engineErrorCodes;

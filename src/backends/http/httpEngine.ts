@@ -1,0 +1,291 @@
+// The Engine served by a remote OpenAI/DeepSeek-compatible server: llama-server, vLLM, SGLang or
+// the DeepSeek API. Chat goes through /v1/chat/completions everywhere; FIM, JSON schemas,
+// tokenization and raw prompt generation go where each flavor offers them, and a flavor that
+// cannot do something says so with a typed error instead of quietly doing something else.
+import type { RetryPolicy } from "../../core/remote/httpFailure.js";
+import { checkJsonAnswer, schemaValidator } from "../../core/remote/jsonAnswer.js";
+import { chatBody, completionsFimBody, llamaInfillBody } from "../../core/remote/requestBodies.js";
+import {
+  detectFlavor,
+  flavorCapabilities,
+  flavorNames,
+  normalizeBaseUrl,
+  openAiUrl,
+  type FimMode,
+  type ServerFlavor,
+} from "../../core/remote/serverFlavor.js";
+import { EngineError, type GenerateResult, type ModelInfo, type RequestMetrics } from "../../protocol/engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
+import { readAnswerStream } from "./answerStream.js";
+import { HttpTransport } from "./httpTransport.js";
+import { LlamaProps, LlamaServerApi } from "./llamaServerApi.js";
+import { RemoteEngineError, cancelledError } from "./remoteError.js";
+
+export interface HttpEngineOptions {
+  baseUrl: string;
+  /** Model name sent with each request; default: the first model the server lists. */
+  model?: string;
+  /** "auto" probes the server once (GET /props, GET /v1/models). */
+  flavor?: ServerFlavor | "auto";
+  /** Overrides the flavor's FIM route. */
+  fim?: FimMode | "auto";
+  apiKey?: () => Promise<string | undefined> | string | undefined;
+  headers?: Record<string, string>;
+  /** Merged into every generation request body. */
+  extraBody?: Record<string, unknown>;
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  log?: (line: string) => void;
+}
+
+interface ServerDescription {
+  flavor: ServerFlavor;
+  model: string | undefined;
+  llama: LlamaServerApi | undefined;
+  info: ModelInfo;
+}
+
+export class HttpEngine implements Engine {
+  readonly kind = "http";
+  readonly baseUrl: string;
+  private readonly transport: HttpTransport;
+  private server: Promise<ServerDescription> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: HttpEngineOptions) {
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.transport = new HttpTransport({
+      headers: options.headers,
+      apiKey: options.apiKey,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      retry: { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 20_000, ...options.retry },
+      log: options.log,
+    });
+  }
+
+  async modelInfo(signal?: AbortSignal): Promise<ModelInfo> {
+    return (await this.describe(signal)).info;
+  }
+
+  /** Which server this is, once probed (or as configured). */
+  async flavor(signal?: AbortSignal): Promise<ServerFlavor> {
+    return (await this.describe(signal)).flavor;
+  }
+
+  async tokenize(text: string, options: { parseSpecial?: boolean; signal?: AbortSignal } = {}): Promise<number[]> {
+    const server = await this.describe(options.signal);
+    if (server.llama) return server.llama.tokenize(text, options.parseSpecial ?? false, options.signal);
+    if (flavorCapabilities[server.flavor].openAiTokenize) {
+      const raw = (await this.transport.postJson(
+        `${this.baseUrl}/tokenize`,
+        { ...(server.model ? { model: server.model } : {}), prompt: text, add_special_tokens: false },
+        options.signal,
+      )) as { tokens?: unknown };
+      if (Array.isArray(raw.tokens) && raw.tokens.every((t) => Number.isInteger(t))) return raw.tokens as number[];
+      throw new RemoteEngineError("remoteBadResponse", `${this.baseUrl}/tokenize answered in an unexpected shape.`);
+    }
+    throw this.unsupported(server.flavor, "tokenization");
+  }
+
+  async infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
+    const server = await this.describe(options.signal);
+    const mode = this.options.fim && this.options.fim !== "auto" ? this.options.fim : flavorCapabilities[server.flavor].fim;
+    const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };
+    const common = { stopStrings: request.stopStrings, timeoutMs: request.timeoutMs };
+    const streamed =
+      mode === "infill"
+        ? await readAnswerStream(
+            this.transport,
+            {
+              ...common,
+              url: `${this.baseUrl}/infill`,
+              format: "llama",
+              body: { ...llamaInfillBody(request, this.options.extraBody), ...server.llama?.slotFor("completion") },
+            },
+            options,
+          )
+        : await readAnswerStream(
+            this.transport,
+            { ...common, url: openAiUrl(this.baseUrl, server.flavor, "completions", true), format: "openai", body: completionsFimBody(request, mode, context) },
+            options,
+          );
+    return { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
+  }
+
+  async chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {
+    const server = await this.describe(options.signal);
+    if (request.jsonSchema) {
+      try {
+        schemaValidator(request.jsonSchema);
+      } catch (error) {
+        throw new EngineError("invalidRequest", `The JSON schema is not valid: ${(error as Error).message}`);
+      }
+    }
+    const { body, beta } = chatBody(request, { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody });
+    if (server.llama) Object.assign(body, { cache_prompt: true }, server.llama.slotFor(request.sequence ?? "chat"));
+    const streamed = await readAnswerStream(
+      this.transport,
+      { url: openAiUrl(this.baseUrl, server.flavor, "chat/completions", beta), body, format: "openai", timeoutMs: request.timeoutMs, json: !!request.jsonSchema },
+      options,
+    );
+    const result: ChatResult = { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
+    if (streamed.answer.toolCalls.length) result.toolCalls = streamed.answer.toolCalls;
+    if (request.jsonSchema && streamed.stopReason !== "timeout" && !result.toolCalls) {
+      const check = checkJsonAnswer(streamed.text, request.jsonSchema);
+      if (!check.ok) {
+        const cut = streamed.stopReason === "maxTokens" ? ` It was cut off at ${request.maxTokens} tokens.` : "";
+        throw new EngineError("invalidJsonAnswer", `The server's answer is not valid for the requested JSON schema: ${check.reason}.${cut}`);
+      }
+      result.text = check.text;
+    }
+    return result;
+  }
+
+  async generate(request: GenerationRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
+    const llama = await this.llamaOnly("prompt-segment generation", options.signal);
+    const tokens = await llama.promptTokens(request.prompt, options.signal);
+    const streamed = await readAnswerStream(
+      this.transport,
+      {
+        url: `${this.baseUrl}/completion`,
+        body: { ...llama.completionBody(request, tokens, this.options.extraBody ?? {}), stream: true },
+        format: "llama",
+        stopStrings: request.stopStrings,
+        timeoutMs: request.timeoutMs,
+        json: !!request.jsonSchema,
+      },
+      options,
+    );
+    return { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
+  }
+
+  async prefill(request: PrefillRequest, signal?: AbortSignal): Promise<RequestMetrics> {
+    const llama = await this.llamaOnly("prefill", signal);
+    const started = performance.now();
+    const tokens = await llama.promptTokens(request.prompt, signal);
+    // n_predict 0 with cache_prompt: the server evaluates the prompt into the slot and stops
+    // (llama.vscode warms its cache the same way).
+    const raw = (await this.transport.postJson(
+      `${this.baseUrl}/completion`,
+      { ...llama.completionBody({ ...request, maxTokens: 0 }, tokens, {}), stream: false },
+      signal,
+    )) as { timings?: { cache_n?: number; prompt_n?: number; prompt_ms?: number } };
+    const reused = raw.timings?.cache_n ?? 0;
+    const evaluated = raw.timings?.prompt_n ?? tokens.length - reused;
+    const totalMs = performance.now() - started;
+    return {
+      promptTokens: tokens.length,
+      reusedTokens: reused,
+      evaluatedTokens: evaluated,
+      restoredTokens: 0,
+      generatedTokens: 0,
+      promptMs: raw.timings?.prompt_ms ?? totalMs,
+      firstTokenMs: null,
+      generationMs: 0,
+      totalMs,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+
+  private describe(signal?: AbortSignal): Promise<ServerDescription> {
+    if (this.disposed) return Promise.reject(new EngineError("engineUnavailable", "The remote backend was closed."));
+    // One probe serves every caller; a caller that gives up stops waiting, not the probe.
+    this.server ??= this.probe().catch((error: unknown) => {
+      this.server = undefined; // a server that was down may be up on the next request
+      throw error;
+    });
+    return untilAborted(this.server, signal);
+  }
+
+  private async probe(): Promise<ServerDescription> {
+    const started = performance.now();
+    const configured = this.options.flavor && this.options.flavor !== "auto" ? this.options.flavor : undefined;
+    const wantProps = configured === undefined || configured === "llama-server";
+    const [propsRaw, modelsRaw] = await Promise.all([
+      wantProps ? this.transport.getJson(`${this.baseUrl}/props`).catch(ignoreMissing) : undefined,
+      this.transport.getJson(openAiUrl(this.baseUrl, configured ?? "openai", "models")).catch(ignoreMissing),
+    ]);
+    const flavor = configured ?? detectFlavor({ baseUrl: this.baseUrl, props: propsRaw, models: modelsRaw });
+    const props = flavor === "llama-server" ? LlamaProps.safeParse(propsRaw ?? {}) : undefined;
+    if (flavor === "llama-server" && !props?.success) {
+      throw new RemoteEngineError("remoteBadResponse", `${this.baseUrl}/props did not describe a llama-server; set deepseekLocal.remote.flavor.`);
+    }
+    const models = listedModels(modelsRaw);
+    const model = this.options.model?.trim() || models[0]?.id;
+    const listed = models.find((m) => m.id === model);
+    const llama = props?.success ? new LlamaServerApi(this.transport, this.baseUrl, props.data) : undefined;
+    const special = llama ? await llama.specialTokenIds() : undefined;
+    const p = props?.success ? props.data : undefined;
+    this.options.log?.(`remote backend: ${flavorNames[flavor]} at ${this.baseUrl}, model ${model ?? "(server default)"}`);
+    return {
+      flavor,
+      model,
+      llama,
+      info: {
+        path: `${this.baseUrl}${model ? ` · ${model}` : ""}`,
+        name: model ?? p?.model_path ?? null,
+        architecture: "remote",
+        sizeBytes: listed?.meta?.size ?? 0,
+        contextSize: p?.default_generation_settings?.n_ctx ?? listed?.meta?.n_ctx ?? listed?.max_model_len ?? 0,
+        trainContextSize: listed?.meta?.n_ctx_train ?? null,
+        vocabularySize: listed?.meta?.n_vocab ?? 0,
+        specialTokens: special ?? { bos: null, eos: null, fimPrefix: null, fimSuffix: null, fimMiddle: null },
+        chatTemplate: p?.chat_template ?? null,
+        synthetic: false,
+        gpu: false,
+        gpuLayers: 0,
+        totalLayers: null,
+        loadMs: Math.round(performance.now() - started),
+        engineBuild: `${flavor}${p?.build_info ? ` ${p.build_info}` : ""}`,
+      },
+    };
+  }
+
+  private async llamaOnly(what: string, signal?: AbortSignal): Promise<LlamaServerApi> {
+    const server = await this.describe(signal);
+    if (!server.llama) throw this.unsupported(server.flavor, what);
+    return server.llama;
+  }
+
+  private unsupported(flavor: ServerFlavor, what: string): RemoteEngineError {
+    return new RemoteEngineError(
+      "remoteUnsupported",
+      `${flavorNames[flavor]} does not offer ${what} (it needs llama-server's native API). Use the local backend for this feature, or serve the model with llama-server.`,
+    );
+  }
+}
+
+interface ListedModel {
+  id: string;
+  max_model_len?: number;
+  meta?: { size?: number; n_ctx?: number; n_ctx_train?: number; n_vocab?: number };
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(cancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function listedModels(raw: unknown): ListedModel[] {
+  const data = (raw as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.filter((m): m is ListedModel => !!m && typeof (m as { id?: unknown }).id === "string");
+}
+
+/** A probe endpoint the server lacks (404, or a server that is not llama-server) is an answer too. */
+function ignoreMissing(error: unknown): undefined {
+  if (error instanceof RemoteEngineError && (error.code === "remoteNotFound" || error.code === "remoteBadResponse" || error.code === "invalidRequest")) {
+    return undefined;
+  }
+  throw error;
+}

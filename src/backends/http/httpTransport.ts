@@ -1,0 +1,265 @@
+// HTTP to a model server: JSON requests and SSE streams with timeouts, typed errors, and retries
+// only where repeating is safe — before the server accepted the request, never once text streamed.
+import { describeHttpFailure, retryDelayMs, type RetryPolicy } from "../../core/remote/httpFailure.js";
+import { SseParser } from "../../core/remote/sse.js";
+import { EngineError } from "../../protocol/engine.js";
+import { RemoteEngineError, cancelledError } from "./remoteError.js";
+
+export interface TransportOptions {
+  /** Extra headers from settings (e.g. for a gateway); never logged. */
+  headers?: Record<string, string>;
+  /** Read per request, so a key set while the backend runs is used at once. */
+  apiKey?: () => Promise<string | undefined> | string | undefined;
+  /** Until the response headers arrive (connect, queueing, prompt evaluation). */
+  requestTimeoutMs: number;
+  /** The longest silence allowed inside a stream before it counts as dropped. */
+  idleTimeoutMs: number;
+  retry: RetryPolicy;
+  log?: (line: string) => void;
+}
+
+type Method = "GET" | "POST";
+
+/** Why our own controller aborted a request (the caller's signal is the third reason). */
+type AbortCause = { kind: "requestTimeout" } | { kind: "idleTimeout" };
+
+export class HttpTransport {
+  constructor(private readonly options: TransportOptions) {}
+
+  async getJson(url: string, signal?: AbortSignal): Promise<unknown> {
+    return this.json("GET", url, undefined, signal);
+  }
+
+  async postJson(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.json("POST", url, body, signal);
+  }
+
+  /**
+   * POSTs and yields each SSE event's JSON payload until `[DONE]` or the end of the body. The caller
+   * decides whether the answer was complete (a stream may end cleanly mid-answer when a proxy drops it).
+   */
+  async *stream(url: string, body: unknown, signal?: AbortSignal): AsyncGenerator<unknown, { truncated: boolean }> {
+    const { response, watch } = await this.open("POST", url, body, signal, "text/event-stream");
+    try {
+      const type = response.headers.get("content-type") ?? "";
+      if (!type.includes("text/event-stream")) {
+        const text = await response.text();
+        throw new RemoteEngineError(
+          "remoteBadResponse",
+          `${url} answered with ${type || "no content type"} instead of an event stream: ${this.redact(text.slice(0, 200))}`,
+        );
+      }
+      if (!response.body) throw new RemoteEngineError("remoteBadResponse", `${url} answered without a body.`);
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          watch.armIdle();
+          const { done, value } = await reader.read();
+          if (done) break;
+          for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+            if (event.data === "[DONE]") return { truncated: false };
+            yield this.parseEvent(url, event.event, event.data);
+          }
+        }
+        for (const event of parser.push(decoder.decode())) {
+          if (event.data === "[DONE]") return { truncated: false };
+          yield this.parseEvent(url, event.event, event.data);
+        }
+        return parser.end();
+      } finally {
+        reader.releaseLock();
+      }
+    } catch (error) {
+      throw watch.translate(error, url, "while streaming the answer");
+    } finally {
+      watch.dispose();
+      // Closing our side tells the server to stop generating (llama-server cancels the task).
+      await response.body?.cancel().catch(() => undefined);
+    }
+  }
+
+  private async json(method: Method, url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const { response, watch } = await this.open(method, url, body, signal, "application/json");
+    try {
+      watch.armIdle();
+      const text = await response.text();
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new RemoteEngineError("remoteBadResponse", `${url} did not answer with JSON: ${this.redact(text.slice(0, 200))}`);
+      }
+    } catch (error) {
+      throw watch.translate(error, url, "while reading the answer");
+    } finally {
+      watch.dispose();
+    }
+  }
+
+  /** Sends the request, retrying failures that happened before the server accepted it. */
+  private async open(method: Method, url: string, body: unknown, signal: AbortSignal | undefined, accept: string) {
+    const headers = await this.headers(body !== undefined, accept);
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw cancelledError();
+      const watch = new RequestWatch(signal, this.options, (text) => this.redact(text));
+      const started = Date.now();
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: watch.signal,
+        });
+      } catch (error) {
+        watch.dispose();
+        const failure = watch.translate(error, url, "before the server answered");
+        // Nothing reached the model: a refused or reset connection may be a restart in progress.
+        const delay = failure.code === "engineUnavailable" ? retryDelayMs(attempt, { retryable: true }, this.options.retry) : undefined;
+        if (delay === undefined) throw failure;
+        this.log(`${method} ${url}: ${failure.message} — retrying in ${delay} ms`);
+        await sleep(delay, signal);
+        continue;
+      }
+      if (response.ok) {
+        watch.headersArrived();
+        this.log(`${method} ${url} → ${response.status} in ${Date.now() - started} ms`);
+        return { response, watch };
+      }
+      const text = await response.text().catch(() => "");
+      watch.dispose();
+      const failure = describeHttpFailure(response.status, this.redact(text), {
+        url,
+        retryAfter: response.headers.get("retry-after"),
+        nowMs: Date.now(),
+      });
+      const delay = retryDelayMs(attempt, failure, this.options.retry);
+      this.log(`${method} ${url} → ${response.status}${delay !== undefined ? ` — retrying in ${delay} ms` : ""}`);
+      if (delay === undefined) throw new RemoteEngineError(failure.code, failure.message, response.status, failure.retryAfterMs);
+      await sleep(delay, signal);
+    }
+  }
+
+  private async headers(hasBody: boolean, accept: string): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept, ...this.options.headers };
+    if (hasBody) headers["content-type"] = "application/json";
+    const key = (await this.options.apiKey?.())?.trim();
+    if (key) headers.authorization = `Bearer ${key}`;
+    return headers;
+  }
+
+  private parseEvent(url: string, name: string, data: string): unknown {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw new RemoteEngineError("remoteBadResponse", `${url} sent a malformed event (not JSON): ${this.redact(data.slice(0, 120))}`);
+    }
+    const error = (parsed as { error?: unknown } | null)?.error;
+    if (name === "error" || (error !== undefined && error !== null)) {
+      const message =
+        typeof error === "string" ? error : ((error as { message?: unknown } | undefined)?.message ?? JSON.stringify(parsed).slice(0, 200));
+      throw new RemoteEngineError("remoteServerError", `The server failed mid-answer: ${this.redact(String(message))}`);
+    }
+    return parsed;
+  }
+
+  /** The API key never appears in a message, even when a server echoes it back. */
+  private redact(text: string): string {
+    let result = text;
+    const headers = this.options.headers ?? {};
+    for (const value of Object.values(headers)) if (value.length >= 8) result = result.split(value).join("***");
+    return result.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***").replace(/\bsk-[A-Za-z0-9]{8,}/g, "sk-***");
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+/** One request's abort controller: the caller's signal, the headers timeout and the idle timeout. */
+class RequestWatch {
+  private readonly controller = new AbortController();
+  private cause: AbortCause | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onCallerAbort = () => this.controller.abort();
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    private readonly options: TransportOptions,
+    private readonly redact: (text: string) => string,
+  ) {
+    caller?.addEventListener("abort", this.onCallerAbort, { once: true });
+    this.arm({ kind: "requestTimeout" }, options.requestTimeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  headersArrived(): void {
+    this.clear();
+  }
+
+  armIdle(): void {
+    this.arm({ kind: "idleTimeout" }, this.options.idleTimeoutMs);
+  }
+
+  dispose(): void {
+    this.clear();
+    this.caller?.removeEventListener("abort", this.onCallerAbort);
+  }
+
+  /** Turns whatever fetch or the body reader threw into one typed error. */
+  translate(error: unknown, url: string, when: string): EngineError {
+    if (error instanceof EngineError) return error;
+    if (this.caller?.aborted) return cancelledError();
+    if (this.cause?.kind === "requestTimeout") {
+      return new RemoteEngineError(
+        "remoteTimeout",
+        `${url} did not answer within ${this.options.requestTimeoutMs} ms. Check that the server is up, or raise deepseekLocal.remote.timeoutMs.`,
+      );
+    }
+    if (this.cause?.kind === "idleTimeout") {
+      return new RemoteEngineError(
+        "remoteTimeout",
+        `${url} went silent for ${this.options.idleTimeoutMs} ms ${when}; the answer was abandoned.`,
+      );
+    }
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const detail = this.redact(cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error));
+    if (when === "before the server answered") {
+      return new EngineError("engineUnavailable", `Cannot reach ${url} (${detail}). Is the server running, and is deepseekLocal.remote.baseUrl right?`);
+    }
+    return new RemoteEngineError("remoteStreamDropped", `The connection to ${url} broke ${when} (${detail}).`);
+  }
+
+  private arm(cause: AbortCause, ms: number): void {
+    this.clear();
+    this.timer = setTimeout(() => {
+      this.cause = cause;
+      this.controller.abort();
+    }, ms);
+  }
+
+  private clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
