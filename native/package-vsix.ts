@@ -45,6 +45,8 @@ export interface PackageOptions {
   /** Where the .vsix files go (default `<repo>/vsix`). */
   outDir?: string;
   log?: (line: string) => void;
+  /** Show the output of npm and vsce only when they fail. */
+  quiet?: boolean;
 }
 
 export interface PackagedVsix {
@@ -66,6 +68,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
   for (const target of options.targets) {
     if (!binaryPackages[target]) throw new Error(`unknown target ${target}; known: ${vsixTargets.join(', ')}`);
   }
+  const run = (command: string, args: string[], cwd: string) => runOrThrow(command, args, cwd, options.quiet === true);
   if (options.build !== false) run('npm', ['run', 'build'], repoRoot);
   for (const file of ['dist/extension.js', 'dist/engine.mjs']) {
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
@@ -83,7 +86,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     stageExtension(stage, llamaVersion);
     for (const dir of closure) copyPackage(dir, path.join(stage, path.relative(repoRoot, dir)));
     for (const name of binaries) {
-      copyPackage(binaryPackageDir(name, llamaVersion, log), path.join(stage, 'node_modules/@node-llama-cpp', name));
+      copyPackage(binaryPackageDir(name, llamaVersion, log, run), path.join(stage, 'node_modules/@node-llama-cpp', name));
     }
 
     const file = vsixPath(target, options.outDir);
@@ -177,7 +180,9 @@ function copyPackage(from: string, to: string): void {
 }
 
 /** The installed binary package, or one fetched with `npm pack` (cached) for other platforms. */
-function binaryPackageDir(name: string, version: string, log: (line: string) => void): string {
+type Runner = (command: string, args: string[], cwd: string) => void;
+
+function binaryPackageDir(name: string, version: string, log: (line: string) => void, run: Runner): string {
   const installed = path.join(repoRoot, 'node_modules/@node-llama-cpp', name);
   if (existsSync(path.join(installed, 'package.json'))) {
     const installedVersion = (readJson(path.join(installed, 'package.json')) as { version: string }).version;
@@ -200,10 +205,11 @@ function binaryPackageDir(name: string, version: string, log: (line: string) => 
   return path.join(unpacked, 'package');
 }
 
-function run(command: string, args: string[], cwd: string): void {
-  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+function runOrThrow(command: string, args: string[], cwd: string, quiet: boolean): void {
+  const result = spawnSync(command, args, { cwd, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
+    const output = quiet ? `\n${result.stdout ?? ''}${result.stderr ?? ''}` : '';
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})${output}`);
   }
 }
 

@@ -1,0 +1,9 @@
+// Every e2e case, in run order. A feature adds its case file next to these and one line here.
+import type { E2eCase } from '../lib/case.js';
+import activation from './activation.js';
+import apiTests from './apiTests.js';
+import corruptModel from './corruptModel.js';
+import engineKill from './engineKill.js';
+import missingModel from './missingModel.js';
+
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests];
