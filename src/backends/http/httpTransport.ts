@@ -63,11 +63,13 @@ export class HttpTransport {
             yield this.parseEvent(url, event.event, event.data);
           }
         }
-        for (const event of parser.push(decoder.decode())) {
+        const rest = parser.push(decoder.decode());
+        const end = parser.end();
+        for (const event of [...rest, ...end.events]) {
           if (event.data === "[DONE]") return { truncated: false };
           yield this.parseEvent(url, event.event, event.data);
         }
-        return parser.end();
+        return { truncated: end.truncated };
       } finally {
         reader.releaseLock();
       }

@@ -44,11 +44,13 @@ export class SseParser {
    * The stream ended. Per the spec an unterminated last event is dropped; we report whether one was
    * pending, because for a chat stream that means the answer was cut off.
    */
-  end(): { truncated: boolean } {
+  end(): { events: SseEvent[]; truncated: boolean } {
+    // A CR held back as a possible half of CRLF is a line end after all.
+    const events = this.buffer.endsWith("\r") ? this.push("\n") : [];
     const truncated = this.hasFields || this.buffer.trim().length > 0;
     this.buffer = "";
     this.resetEvent();
-    return { truncated };
+    return { events, truncated };
   }
 
   private processLine(line: string): SseEvent | undefined {
