@@ -1,5 +1,5 @@
 // The loaded model and what it owns: model → context → one sequence per feature.
-import { getLlama, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import path from "node:path";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
@@ -59,6 +59,8 @@ export class LoadedModel {
       await model.dispose();
       throw toLoadError(file.path, error);
     }
+    const contextSequences = sequenceNames.map(() => context.getSequence());
+    await warmUp(contextSequences[0]!, model);
     const buildId = engineBuildId(llama);
     const prefixCache = params.diskCache
       ? new EnginePrefixCache(
@@ -79,7 +81,7 @@ export class LoadedModel {
         )
       : undefined;
     const sequences = Object.fromEntries(
-      sequenceNames.map((name) => [name, new SequenceRunner(model, context.getSequence(), llama, prefixCache)]),
+      sequenceNames.map((name, index) => [name, new SequenceRunner(model, contextSequences[index]!, llama, prefixCache)]),
     ) as Record<SequenceName, SequenceRunner>;
 
     const metadata = file.info.metadata;
@@ -142,6 +144,20 @@ export class LoadedModel {
   tokenize(text: string, parseSpecial: boolean): number[] {
     return this.model.tokenize(text, parseSpecial) as number[];
   }
+}
+
+/**
+ * One throwaway decode right after loading, as llama-server does: the first decode of a process
+ * pays one-time setup costs that would otherwise land on the user's first completion.
+ */
+async function warmUp(sequence: LlamaContextSequence, model: LlamaModel): Promise<void> {
+  const first = model.tokens.bos ?? model.tokens.eos;
+  if (first == null) return;
+  for await (const token of sequence.evaluate([first], { temperature: 0 })) {
+    void token;
+    break;
+  }
+  await sequence.clearHistory();
 }
 
 /** The project's synthetic test models say so in `general.name`; the status bar labels them. */

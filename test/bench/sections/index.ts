@@ -1,9 +1,11 @@
 // Every bench section, in the order they run. Adding one: a file in this folder and a line here.
 import type { BenchSection } from "../types";
 import { bandwidth } from "./bandwidth";
+import { cache } from "./cache";
 import { engine } from "./engine";
 
 export const sections: readonly BenchSection[] = [
   bandwidth,
   engine,
+  cache,
 ];
