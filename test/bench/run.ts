@@ -4,6 +4,7 @@
 // flat { metricId: number } object. Speeds are compared with a peer measured in the same run:
 // the machine is shared and noisy, so only same-run ratios mean anything.
 import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureLlamaServer } from "../../native/llama-server/build";
@@ -62,6 +63,11 @@ async function main(): Promise<number> {
     ensureLlamaServer({ onProgress: (line) => process.stderr.write(`[llama-server build] ${line}\n`) }),
   );
 
+  // Ratios survive a busy machine better than absolute speeds, but say how busy it was.
+  const cpus = os.availableParallelism();
+  const loadNote = () => `load average ${os.loadavg()[0]!.toFixed(1)} on ${cpus} cpus`;
+  log(`start: ${loadNote()}${os.loadavg()[0]! > cpus ? " — the machine is busy: expect slow, noisy figures" : ""}`);
+
   const all: Metric[] = [];
   const failed: string[] = [];
   const started = Date.now();
@@ -101,7 +107,8 @@ async function main(): Promise<number> {
       }
     }
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    console.log(`\n${renderTable(`${section.title} [${section.id}, ${secs} s, ${cli.threads} threads]`, metrics)}`);
+    const header = `${section.title} [${section.id}, ${secs} s, ${cli.threads} threads, ${loadNote()}]`;
+    console.log(`\n${renderTable(header, metrics)}`);
     if (error) console.log(`!! section ${section.id} failed: ${(error as Error).stack ?? String(error)}`);
   }
 

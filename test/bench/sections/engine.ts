@@ -15,6 +15,8 @@ const PROMPT_TOKENS = 1024;
 const GEN_TOKENS = 128;
 const LOADS = 3;
 const REPS = 7;
+/** Rounds stop after this (at least 3 are kept) so that a busy machine cannot stretch the section. */
+const ROUNDS_BUDGET_MS = 60_000;
 
 /** One round's figures, the same shape for both sides. */
 export interface RunFigures {
@@ -141,6 +143,7 @@ export const engine: BenchSection = {
     const pairs = await interleave({
       reps,
       warmup: 1,
+      budgetMs: ROUNDS_BUDGET_MS,
       a: (round) => engineRun(engine, promptFor(round)),
       b: (round) => serverRun(server, promptFor(round)),
       onRound: (i, p) =>
@@ -152,8 +155,10 @@ export const engine: BenchSection = {
 
     const e = pairs.map((p) => p.a);
     const s = pairs.map((p) => p.b);
-    const spread = (xs: RunFigures[], f: (x: RunFigures) => number) =>
-      `median of ${xs.length}, iqr ${(relativeIqr(xs.map(f)) * 100).toFixed(0)}%`;
+    const spread = (xs: RunFigures[], f: (x: RunFigures) => number) => {
+      const iqr = relativeIqr(xs.map(f));
+      return `median of ${xs.length}${Number.isFinite(iqr) ? `, iqr ${(iqr * 100).toFixed(0)}%` : ""}`;
+    };
     const promptTps = (x: RunFigures) => x.promptTps;
     const genTps = (x: RunFigures) => x.genTps;
     const shortGen = e.filter((x) => x.genTokens < GEN_TOKENS).length;

@@ -32,9 +32,16 @@ export async function interleave<A, B>(options: {
   b: (rep: number) => Promise<B>;
   /** Pause between runs, so one side's spinning worker threads do not steal the other's cores. */
   pauseMs?: number;
+  /**
+   * Stop early once this much time has passed and `minReps` rounds are in: on a busy machine a
+   * round can take 20× longer, and the bench must still end in a few minutes.
+   */
+  budgetMs?: number;
+  minReps?: number;
   onRound?: (round: number, pair: Pair<A, B>) => void;
 }): Promise<Pair<A, B>[]> {
-  const { reps, warmup = 1, pauseMs = 50 } = options;
+  const { reps, warmup = 1, pauseMs = 50, budgetMs = Infinity, minReps = 3 } = options;
+  const started = performance.now();
   const pairs: Pair<A, B>[] = [];
   const pause = () => new Promise((r) => setTimeout(r, pauseMs));
   for (let round = 0; round < warmup + reps; round++) {
@@ -54,6 +61,7 @@ export async function interleave<A, B>(options: {
       const pair = { a, b };
       pairs.push(pair);
       options.onRound?.(round - warmup, pair);
+      if (pairs.length >= minReps && performance.now() - started > budgetMs) break;
     }
   }
   return pairs;
