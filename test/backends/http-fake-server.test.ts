@@ -180,7 +180,7 @@ describe("broken streams", () => {
     expect(error.message).toMatch(/malformed event/);
     const wrongShape = await serve({ "POST /v1/chat/completions": (_req, res) => sendSse(res, [{ choices: "x" }]) });
     expect((await failure(engineFor(wrongShape).chat(hi))).code).toBe("remoteBadResponse");
-    const html = await serve({ "POST /v1/chat/completions": (_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<h1>proxy</h1>") });
+    const html = await serve({ "POST /v1/chat/completions": (_req, res) => void res.writeHead(200, { "content-type": "text/html" }).end("<h1>proxy</h1>") });
     expect((await failure(engineFor(html).chat(hi))).message).toMatch(/instead of an event stream/);
   }, T);
 
