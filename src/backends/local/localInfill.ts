@@ -1,14 +1,17 @@
 // Ghost-text completion on the local engine: the FIM prompt on the completion sequence, whose KV
-// is reused from keystroke to keystroke.
+// is reused from keystroke to keystroke. The extra-context header is the stable part: long enough,
+// it is kept in the disk cache and restored after a restart instead of evaluated again.
 import { buildFimPrompt } from "../../core/completion/fimPrompt.js";
 import type { GenerateResult } from "../../protocol/engine.js";
 import type { Engine, GenerationOptions, InfillRequest } from "../engine.js";
 
 export function runLocalInfill(engine: Engine, request: InfillRequest, options: GenerationOptions): Promise<GenerateResult> {
+  const prompt = buildFimPrompt(request.prefix, request.suffix, request.extraContext);
   return engine.generate(
     {
       sequence: "completion",
-      prompt: buildFimPrompt(request.prefix, request.suffix, request.extraContext),
+      prompt: prompt.segments,
+      stablePrefixSegments: prompt.stableSegments,
       maxTokens: request.maxTokens,
       temperature: request.temperature ?? 0,
       stopStrings: request.stopStrings ?? [],

@@ -1,0 +1,296 @@
+// Ghost-text completion as a pipeline with no editor in it: window → typed-through cache →
+// adaptive debounce → one model request at a time (the previous one is cancelled) → post-processing
+// → cache; plus the speculative next completion and the extra-context warm-up. Everything is
+// cancelled by AbortSignal; the editor adapter converts its CancellationToken at the edge.
+// It only calls `Engine.infill` (and `prefill` for the local warm-up), so it runs against any backend.
+import type { Engine, InfillRequest } from "../../backends/engine.js";
+import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
+import { AdaptiveDebounce } from "./adaptiveDebounce.js";
+import { CompletionCache } from "./completionCache.js";
+import { ExtraContextRing } from "./extraContextRing.js";
+import { buildFimPrompt } from "./fimPrompt.js";
+import { selectFimWindow, type FimWindow } from "./fimWindow.js";
+import { postProcessCompletion } from "./postProcess.js";
+
+export interface CompletionSettings {
+  prefixTokens: number;
+  suffixTokens: number;
+  /** Generation caps: tokens and wall-clock time. */
+  maxTokens: number;
+  timeoutMs: number;
+  maxLines: number;
+  debounceMinMs: number;
+  debounceMaxMs: number;
+  extraContextChunks: number;
+  extraContextTokens: number;
+  speculative: boolean;
+}
+
+export const defaultCompletionSettings: CompletionSettings = {
+  prefixTokens: 1024,
+  suffixTokens: 128,
+  maxTokens: 64,
+  timeoutMs: 3000,
+  maxLines: 8,
+  debounceMinMs: 60,
+  debounceMaxMs: 350,
+  extraContextChunks: 8,
+  extraContextTokens: 512,
+  speculative: true,
+};
+
+export interface CompletionInput {
+  /** Identifies the document (its URI). */
+  documentId: string;
+  /** The name shown for the document in extra-context headers (workspace-relative path). */
+  filename: string;
+  /** The document's text, or a slice of whole lines of it starting at `firstLine`. */
+  text: string;
+  /** The cursor, as an offset into `text`. */
+  offset: number;
+  firstLine?: number;
+  /** Asked for explicitly (a command, not typing): no debounce. */
+  explicit?: boolean;
+}
+
+export interface CompletionOutcome {
+  /** The suggestion; "" when there is nothing to suggest here. */
+  text: string;
+  source: "cache" | "model";
+  /** From the request to the answer (debounce excluded). */
+  latencyMs: number;
+  metrics?: RequestMetrics;
+}
+
+export interface PipelineCounters {
+  /** Model requests started for a keystroke. */
+  requests: number;
+  /** Model requests started ahead of time for the text after accepting a suggestion. */
+  speculativeRequests: number;
+  cacheHits: number;
+  /** Requests whose answer was dropped because the user typed on (or the request was cancelled). */
+  cancelled: number;
+  warmups: number;
+}
+
+interface ModelAnswer {
+  text: string;
+  metrics: RequestMetrics;
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof EngineError && error.code === "cancelled");
+}
+
+export class CompletionPipeline {
+  readonly cache = new CompletionCache();
+  readonly ring: ExtraContextRing;
+  readonly counters: PipelineCounters = { requests: 0, speculativeRequests: 0, cacheHits: 0, cancelled: 0, warmups: 0 };
+  private readonly debounce: AdaptiveDebounce;
+  /** Per document, the line its prefix window starts at: kept so the prompt start stays put. */
+  private readonly anchors = new Map<string, number>();
+  /** The one model request (keystroke, speculative or warm-up) the pipeline has running. */
+  private running: AbortController | undefined;
+  private speculation: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly settings: () => CompletionSettings = () => defaultCompletionSettings,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.ring = new ExtraContextRing(() => ({ maxChunks: this.settings().extraContextChunks, maxTokens: this.settings().extraContextTokens }));
+    this.debounce = new AdaptiveDebounce(() => ({ minMs: this.settings().debounceMinMs, maxMs: this.settings().debounceMaxMs }));
+  }
+
+  /** A suggestion for the cursor, or undefined when cancelled (the user typed on). */
+  async complete(input: CompletionInput, signal: AbortSignal): Promise<CompletionOutcome | undefined> {
+    const arrived = this.now();
+    if (!input.explicit) this.debounce.recordKeystroke(arrived);
+    const settings = this.settings();
+    const window = this.window(input, settings);
+    const position = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
+    const cached = this.cache.lookup(position);
+    if (cached !== undefined) {
+      this.counters.cacheHits++;
+      return { text: cached, source: "cache", latencyMs: this.now() - arrived };
+    }
+    // The engine runs one completion request at a time: free it for this position.
+    this.running?.abort();
+    if (!input.explicit && !(await sleep(this.debounce.delayMs(), signal))) return undefined;
+    if (signal.aborted) return undefined;
+
+    const started = this.now();
+    const answer = await this.ask(input, window, settings, signal, false);
+    if (!answer) return undefined;
+    this.cache.store(position, answer.text);
+    // An answer that arrives after the user typed on is for a position that no longer exists.
+    if (signal.aborted) {
+      this.counters.cancelled++;
+      return undefined;
+    }
+    return { text: answer.text, source: "model", latencyMs: this.now() - started, metrics: answer.metrics };
+  }
+
+  /**
+   * The editor shows `suggestion` at `input`: compute in the background the completion that follows
+   * accepting it, so that Tab-Tab is served from the cache. It starts after a typing gap, so a user
+   * who types on does not make the engine work for nothing, and any other request cancels it.
+   */
+  suggestionShown(input: CompletionInput, suggestion: string): void {
+    const settings = this.settings();
+    if (!settings.speculative || !suggestion) return;
+    const accepted: CompletionInput = {
+      ...input,
+      text: input.text.slice(0, input.offset) + suggestion + input.text.slice(input.offset),
+      offset: input.offset + suggestion.length,
+      explicit: true,
+    };
+    const window = this.window(accepted, settings);
+    const position = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
+    if (this.cache.lookup(position) !== undefined) return;
+    const claim = this.claim();
+    this.speculation = (async () => {
+      try {
+        if (!(await sleep(this.debounce.delayMs(), claim.signal))) return;
+        const answer = await this.ask(accepted, window, settings, claim.signal, true).catch(() => undefined);
+        if (answer) this.cache.store(position, answer.text);
+      } finally {
+        claim.release();
+      }
+    })();
+  }
+
+  /** Settles when the speculative request started last has finished (tests, bench). */
+  speculationSettled(): Promise<void> {
+    return this.speculation;
+  }
+
+  /**
+   * Called when the user is idle: moves queued extra context into the prompt header and, when the
+   * header changed, evaluates the prompt for `input` ahead of time (no tokens generated), so that
+   * the next keystroke evaluates only what it changed. Returns whether a warm-up ran.
+   */
+  async refreshContext(input: CompletionInput | undefined, signal?: AbortSignal): Promise<boolean> {
+    if (!this.ring.commit() || !input) return false;
+    const settings = this.settings();
+    const window = this.window(input, settings);
+    const extraContext = this.ring.chunksFor(input.filename);
+    const claim = this.claim(signal);
+    this.counters.warmups++;
+    try {
+      this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
+      if (this.engine.kind === "local") {
+        const prompt = buildFimPrompt(window.prefix, window.suffix, extraContext);
+        await this.engine.prefill({ sequence: "completion", prompt: prompt.segments, stablePrefixSegments: prompt.stableSegments }, claim.signal);
+      } else {
+        // llama.vscode's `n_predict: 0`: a server evaluates (and caches) the prompt and answers nothing.
+        await this.engine.infill({ ...this.request(input, window, settings), maxTokens: 0 }, { signal: claim.signal });
+      }
+      return true;
+    } catch (error) {
+      if (isCancellation(error, claim.signal)) return false;
+      throw error;
+    } finally {
+      claim.release();
+    }
+  }
+
+  /** Forgets a closed document's window anchor. */
+  forget(documentId: string): void {
+    this.anchors.delete(documentId);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+  }
+
+  /**
+   * Makes a new request the one running, cancelling the previous one unless it is `parent` itself
+   * (a speculative request's own wait). The request is also cancelled when `parent` aborts.
+   */
+  private claim(parent?: AbortSignal): { signal: AbortSignal; release: () => void } {
+    if (this.running && this.running.signal !== parent) this.running.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const abort = () => controller.abort();
+    if (parent?.aborted) controller.abort();
+    else parent?.addEventListener("abort", abort, { once: true });
+    return {
+      signal: controller.signal,
+      release: () => {
+        parent?.removeEventListener("abort", abort);
+        if (this.running === controller) this.running = undefined;
+      },
+    };
+  }
+
+  private window(input: CompletionInput, settings: CompletionSettings): FimWindow {
+    const firstLine = input.firstLine ?? 0;
+    const anchor = this.anchors.get(input.documentId);
+    const relative = anchor === undefined || anchor < firstLine ? undefined : anchor - firstLine;
+    return selectFimWindow(input.text, input.offset, settings, relative);
+  }
+
+  private request(input: CompletionInput, window: FimWindow, settings: CompletionSettings): InfillRequest {
+    return {
+      prefix: window.prefix,
+      suffix: window.suffix,
+      extraContext: this.ring.chunksFor(input.filename),
+      maxTokens: settings.maxTokens,
+      timeoutMs: settings.timeoutMs,
+      temperature: 0,
+    };
+  }
+
+  /** One model request, cancelled by `signal` or by the next request. Undefined when cancelled. */
+  private async ask(
+    input: CompletionInput,
+    window: FimWindow,
+    settings: CompletionSettings,
+    signal: AbortSignal,
+    speculative: boolean,
+  ): Promise<ModelAnswer | undefined> {
+    const claim = this.claim(signal);
+    if (speculative) this.counters.speculativeRequests++;
+    else this.counters.requests++;
+    this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
+    try {
+      const result = await this.engine.infill(this.request(input, window, settings), { signal: claim.signal });
+      if (result.stopReason === "aborted") {
+        this.counters.cancelled++;
+        return undefined;
+      }
+      const text = postProcessCompletion(result.text, {
+        linePrefix: window.linePrefix,
+        lineSuffix: window.lineSuffix,
+        suffix: window.suffix,
+        maxLines: settings.maxLines,
+        finished: result.stopReason === "eos" || result.stopReason === "stopString",
+      });
+      return { text, metrics: result.metrics };
+    } catch (error) {
+      if (!isCancellation(error, claim.signal)) throw error;
+      this.counters.cancelled++;
+      return undefined;
+    } finally {
+      claim.release();
+    }
+  }
+}

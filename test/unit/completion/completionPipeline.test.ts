@@ -1,0 +1,155 @@
+// The pipeline's own logic (cache, cancellation, speculation, warm-up) against a scripted Engine.
+// The real engine runs the same pipeline in test/engine/completion.test.ts.
+import { describe, expect, it } from "vitest";
+import type { Engine, GenerationOptions, InfillRequest, PrefillRequest } from "../../../src/backends/engine.js";
+import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline.js";
+import { EngineError, type GenerateResult, type RequestMetrics } from "../../../src/protocol/engine.js";
+
+const metrics: RequestMetrics = {
+  promptTokens: 10, reusedTokens: 0, evaluatedTokens: 10, restoredTokens: 0, generatedTokens: 3,
+  promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 2,
+};
+
+interface Call {
+  request: InfillRequest;
+  signal: AbortSignal;
+  answer(text: string): void;
+}
+
+/** An Engine whose infill answers when the test says so (or at once with `auto`). */
+function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: InfillRequest) => string) {
+  const calls: Call[] = [];
+  const prefills: PrefillRequest[] = [];
+  const engine = {
+    kind,
+    infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
+      return new Promise((resolve, reject) => {
+        const signal = options.signal!;
+        const answer = (text: string) => resolve({ text, stopReason: "eos", metrics });
+        calls.push({ request, signal, answer });
+        signal.addEventListener("abort", () => reject(new EngineError("cancelled", "The request was cancelled.")));
+        if (auto) answer(auto(request));
+      });
+    },
+    async prefill(request: PrefillRequest) {
+      prefills.push(request);
+      return metrics;
+    },
+  } as unknown as Engine;
+  return { engine, calls, prefills };
+}
+
+const settings = () => ({ ...defaultCompletionSettings, debounceMinMs: 0, debounceMaxMs: 0 });
+const doc = (text: string, offset = text.length): CompletionInput => ({ documentId: "file:///w/a.py", filename: "a.py", text, offset });
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe("CompletionPipeline", () => {
+  it("asks the model once, then serves typed-through text from the cache", async () => {
+    const { engine, calls } = scriptedEngine("local", () => "total + 1\n");
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const first = await pipeline.complete(doc("def inc(total):\n    return "), new AbortController().signal);
+    expect(first).toMatchObject({ text: "total + 1", source: "model" });
+    expect(calls[0]!.request).toMatchObject({ prefix: "def inc(total):\n    return ", suffix: "", maxTokens: 64, timeoutMs: 3000 });
+    const typed = await pipeline.complete(doc("def inc(total):\n    return tot"), new AbortController().signal);
+    expect(typed).toMatchObject({ text: "al + 1", source: "cache" });
+    expect(calls).toHaveLength(1);
+    expect(pipeline.counters).toMatchObject({ requests: 1, cacheHits: 1 });
+  });
+
+  it("cancels the in-flight request on the next keystroke and never shows a late answer", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const firstSignal = new AbortController();
+    const first = pipeline.complete(doc("x = "), firstSignal.signal);
+    await tick();
+    expect(calls).toHaveLength(1);
+    // The editor cancels the first request's token as the second keystroke arrives.
+    firstSignal.abort();
+    const second = pipeline.complete(doc("x = 4"), new AbortController().signal);
+    await tick();
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(await first).toBeUndefined();
+    calls[1]!.answer("2\n");
+    expect(await second).toMatchObject({ text: "2" });
+  });
+
+  it("drops an answer that arrives after its signal aborted, but keeps it for typing through", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const signal = new AbortController();
+    const pending = pipeline.complete(doc("y = "), signal.signal);
+    await tick();
+    const call = calls[0]!;
+    call.answer("compute(y)");
+    signal.abort();
+    expect(await pending).toBeUndefined();
+    expect(pipeline.counters.cancelled).toBe(1);
+    expect(await pipeline.complete(doc("y = comp"), new AbortController().signal)).toMatchObject({ text: "ute(y)", source: "cache" });
+  });
+
+  it("sends nothing when the keystroke is cancelled during the debounce", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), debounceMinMs: 50, debounceMaxMs: 50 }));
+    const signal = new AbortController();
+    const pending = pipeline.complete(doc("z = "), signal.signal);
+    signal.abort();
+    expect(await pending).toBeUndefined();
+    expect(calls).toHaveLength(0);
+  });
+
+  it("computes the completion after accepting a suggestion ahead of time (Tab-Tab from the cache)", async () => {
+    const { engine, calls } = scriptedEngine("local", (request) => (request.prefix.endsWith("(a, b):\n") ? "    return a + b\n" : "def add(a, b):\n"));
+    const pipeline = new CompletionPipeline(engine, settings);
+    const input = doc("");
+    const shown = await pipeline.complete(input, new AbortController().signal);
+    expect(shown?.text).toBe("def add(a, b):");
+    pipeline.suggestionShown(input, shown!.text);
+    await pipeline.speculationSettled();
+    expect(calls.map((c) => c.request.prefix)).toEqual(["", "def add(a, b):"]);
+    const accepted = await pipeline.complete(doc("def add(a, b):"), new AbortController().signal);
+    expect(accepted?.source).toBe("cache");
+    expect(pipeline.counters).toMatchObject({ requests: 1, speculativeRequests: 1 });
+  });
+
+  it("a new keystroke cancels a running speculative request", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, settings);
+    pipeline.suggestionShown(doc("a = "), "1");
+    await tick();
+    expect(calls).toHaveLength(1);
+    const next = pipeline.complete(doc("a = 2"), new AbortController().signal);
+    await tick();
+    expect(calls[0]!.signal.aborted).toBe(true);
+    calls[1]!.answer(" + 3");
+    expect((await next)?.text).toBe(" + 3");
+  });
+
+  it("warms up the prompt with the new extra context when the user is idle (local: prefill)", async () => {
+    const { engine, prefills, calls } = scriptedEngine("local", () => "");
+    const pipeline = new CompletionPipeline(engine, settings);
+    const input = doc("import stack\ns = stack.");
+    expect(await pipeline.refreshContext(input)).toBe(false);
+    pipeline.ring.offer({ filename: "stack.py", text: "class Stack:\n    def push(self, x):\n        self.items.append(x)\n" });
+    expect(await pipeline.refreshContext(input)).toBe(true);
+    expect(prefills).toHaveLength(1);
+    expect(prefills[0]!.sequence).toBe("completion");
+    expect(JSON.stringify(prefills[0]!.prompt)).toContain("// stack.py");
+    await pipeline.complete(input, new AbortController().signal);
+    expect(calls[0]!.request.extraContext).toEqual([{ filename: "stack.py", text: expect.stringContaining("class Stack") }]);
+  });
+
+  it("warms up a remote backend with a zero-token infill", async () => {
+    const { engine, calls, prefills } = scriptedEngine("http", () => "");
+    const pipeline = new CompletionPipeline(engine, settings);
+    pipeline.ring.offer({ filename: "b.py", text: "def b():\n    x = 1\n    return x\n" });
+    expect(await pipeline.refreshContext(doc("print("))).toBe(true);
+    expect(prefills).toHaveLength(0);
+    expect(calls[0]!.request.maxTokens).toBe(0);
+  });
+
+  it("passes engine errors other than cancellation to the caller", async () => {
+    const engine = { kind: "local", infill: async () => Promise.reject(new EngineError("fimUnsupported", "no FIM")) } as unknown as Engine;
+    const pipeline = new CompletionPipeline(engine, settings);
+    await expect(pipeline.complete(doc("q"), new AbortController().signal)).rejects.toMatchObject({ code: "fimUnsupported" });
+  });
+});
