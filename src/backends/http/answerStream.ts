@@ -125,7 +125,8 @@ function metricsOf(answer: StreamedAnswer, started: number, firstTokenMs: number
     reusedTokens: reused,
     evaluatedTokens: t?.prompt_n ?? Math.max(0, promptTokens - reused),
     restoredTokens: 0,
-    generatedTokens: t?.predicted_n ?? usage?.completion_tokens ?? 0,
+    // An aborted stream has no final usage: count what arrived.
+    generatedTokens: t?.predicted_n ?? usage?.completion_tokens ?? answer.chunkTokens,
     promptMs: t?.prompt_ms ?? firstTokenMs ?? 0,
     firstTokenMs,
     generationMs: t?.predicted_ms ?? (firstTokenMs !== null ? totalMs - firstTokenMs : 0),

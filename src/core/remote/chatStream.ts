@@ -67,6 +67,8 @@ export interface StreamedAnswer {
   timings: ServerTimings | undefined;
   /** Whether the server saw a stop string (llama-server tells; OpenAI servers do not). */
   stoppedByString: boolean;
+  /** Generated tokens as far as the chunks tell (llama-server streams one token per chunk). */
+  chunkTokens: number;
 }
 
 export class MalformedChunkError extends Error {}
@@ -78,6 +80,7 @@ export class AnswerAccumulator {
   private usage: ServerUsage | undefined;
   private timings: ServerTimings | undefined;
   private stoppedByString = false;
+  private chunkTokens = 0;
 
   constructor(private readonly format: "openai" | "llama") {}
 
@@ -97,6 +100,7 @@ export class AnswerAccumulator {
       usage: this.usage,
       timings: this.timings,
       stoppedByString: this.stoppedByString,
+      chunkTokens: this.chunkTokens,
     };
   }
 
@@ -115,6 +119,7 @@ export class AnswerAccumulator {
       if (choice.finish_reason) this.finishReason = toFinishReason(choice.finish_reason);
     }
     this.text += added;
+    if (added) this.chunkTokens++;
     return added;
   }
 
@@ -132,6 +137,7 @@ export class AnswerAccumulator {
     if (!parsed.success) throw new MalformedChunkError(`unexpected chunk shape: ${describeIssues(parsed.error)}`);
     const chunk = parsed.data;
     this.text += chunk.content;
+    this.chunkTokens = chunk.tokens_predicted ?? this.chunkTokens + (chunk.content ? 1 : 0);
     if (chunk.timings) this.timings = chunk.timings;
     if (chunk.stop) {
       this.finishReason = chunk.stop_type === "limit" ? "length" : "stop";
