@@ -1,6 +1,7 @@
 // Builds the extension from its parts and reports engine trouble to the user.
 import * as vscode from "vscode";
 import type { EngineState } from "../supervisor/engineSupervisor.js";
+import { registerBackendSelection } from "./backendSelection.js";
 import { registerCommands } from "./commands.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { EngineStatusBar } from "./statusBar.js";
@@ -14,6 +15,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
     notifyUser(state);
   }));
   registerCommands(ctx);
+  registerBackendSelection(ctx);
 
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {

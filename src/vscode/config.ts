@@ -1,6 +1,7 @@
 // The one reader of settings. Core code receives plain objects built here.
 import path from "node:path";
 import * as vscode from "vscode";
+import { readBackendSettings, type BackendSettings } from "../core/remote/remoteSettings.js";
 import type { LoadParams } from "../protocol/engine.js";
 
 const section = "deepseekLocal";
@@ -55,6 +56,15 @@ export class Config {
     const directory = this.raw.get<string>("cache.directory", "").trim() || path.join(this.storageDirectory, "prefix-cache");
     const maxGB = Math.max(0, this.raw.get<number>("cache.maxSizeGB", 4));
     return { directory, maxBytes: Math.round(maxGB * 1024 ** 3), minTokens: this.raw.get<number>("cache.minPrefixTokens", 256) };
+  }
+
+  /** Which backend serves each feature, and the remote server's settings (no API key: SecretStorage). */
+  get backends(): BackendSettings {
+    return readBackendSettings((key) => this.raw.get(key));
+  }
+
+  affectsBackends(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration(`${section}.backend`) || event.affectsConfiguration(`${section}.remote`);
   }
 
   async setModelPath(path: string): Promise<void> {

@@ -4,14 +4,18 @@ import path from "node:path";
 import * as vscode from "vscode";
 import type { Engine } from "../backends/engine.js";
 import { LocalEngine } from "../backends/local/localEngine.js";
+import type { BackendFeature } from "../core/remote/remoteSettings.js";
 import { EngineSupervisor } from "../supervisor/engineSupervisor.js";
+import { BackendSelector } from "./backendSelection.js";
 import { Config } from "./config.js";
 
 export class ExtensionContextHolder implements vscode.Disposable {
   readonly config: Config;
   readonly log: vscode.LogOutputChannel;
   readonly supervisor: EngineSupervisor;
+  /** The local engine; features call `engineFor(feature)`, which honours deepseekLocal.backend.*. */
   readonly engine: Engine;
+  readonly backends: BackendSelector;
   private readonly extensionScope: vscode.Disposable[] = [];
 
   constructor(readonly vscodeContext: vscode.ExtensionContext) {
@@ -28,6 +32,13 @@ export class ExtensionContextHolder implements vscode.Disposable {
       },
     });
     this.engine = new LocalEngine(this.supervisor);
+    this.backends = new BackendSelector({ config: this.config, log: this.log, secrets: vscodeContext.secrets, localEngine: this.engine });
+    this.extensionScope.push(this.backends);
+  }
+
+  /** The engine that serves a feature: local, or the remote server chosen in settings. */
+  engineFor(feature: BackendFeature): Engine {
+    return this.backends.engineFor(feature);
   }
 
   /** Registers something that lives as long as the extension. */

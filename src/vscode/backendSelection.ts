@@ -1,0 +1,149 @@
+// Which Engine serves each feature: the local engine process, or a remote server chosen in settings
+// (deepseekLocal.backend.completion|chat|refactor). The remote API key lives in SecretStorage, one
+// per server origin, so a key is never sent to a server it was not set for; it is never written to
+// settings or the log.
+import * as vscode from "vscode";
+import type { Engine } from "../backends/engine.js";
+import { HttpEngine } from "../backends/http/httpEngine.js";
+import { flavorNames } from "../core/remote/serverFlavor.js";
+import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
+import { EngineError } from "../protocol/engine.js";
+import type { ExtensionContextHolder } from "./extensionContext.js";
+
+const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
+
+export class BackendSelector implements vscode.Disposable {
+  private remote: { settingsKey: string; engine: HttpEngine } | undefined;
+
+  constructor(
+    private readonly ctx: Pick<ExtensionContextHolder, "config" | "log"> & { secrets: vscode.SecretStorage; localEngine: Engine },
+  ) {}
+
+  /** The engine for a feature, per the settings at the time of the call. */
+  engineFor(feature: BackendFeature): Engine {
+    const settings = this.ctx.config.backends;
+    if (settings.backends[feature] === "local") return this.ctx.localEngine;
+    if (!settings.remote) return new UnavailableEngine(settings.problem ?? "The remote backend is not configured.");
+    if (settings.problem) this.ctx.log.warn(settings.problem);
+    return this.remoteEngine(settings.remote);
+  }
+
+  /** Settings changed: the next request builds a remote engine from the new ones. */
+  invalidate(): void {
+    void this.remote?.engine.dispose();
+    this.remote = undefined;
+  }
+
+  async setApiKey(): Promise<void> {
+    const origin = this.remoteOrigin();
+    if (!origin) return;
+    const key = await vscode.window.showInputBox({
+      title: "DeepSeek Local: Remote API Key",
+      prompt: `API key for ${origin} (stored in the OS keychain through VS Code's secret storage; leave empty to remove it)`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (key === undefined) return;
+    if (key.trim()) await this.ctx.secrets.store(secretKeyPrefix + origin, key.trim());
+    else await this.ctx.secrets.delete(secretKeyPrefix + origin);
+    this.ctx.log.info(`remote API key for ${origin} ${key.trim() ? "set" : "removed"}`);
+    void vscode.window.showInformationMessage(`DeepSeek Local: API key for ${origin} ${key.trim() ? "saved" : "removed"}.`);
+  }
+
+  async clearApiKey(): Promise<void> {
+    const origin = this.remoteOrigin();
+    if (!origin) return;
+    await this.ctx.secrets.delete(secretKeyPrefix + origin);
+    void vscode.window.showInformationMessage(`DeepSeek Local: API key for ${origin} removed.`);
+  }
+
+  /** Probes the configured server and says what it found. */
+  async testConnection(): Promise<void> {
+    const settings = this.ctx.config.backends;
+    if (!settings.remote) {
+      void vscode.window.showErrorMessage(`DeepSeek Local: ${settings.problem ?? "set deepseekLocal.remote.baseUrl first."}`);
+      return;
+    }
+    const engine = this.remoteEngine(settings.remote);
+    try {
+      const info = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `DeepSeek Local: connecting to ${settings.remote.baseUrl}…` },
+        () => engine.modelInfo(),
+      );
+      const flavor = flavorNames[await engine.flavor()];
+      void vscode.window.showInformationMessage(`DeepSeek Local: connected to ${flavor} at ${settings.remote.baseUrl}, model ${info.name ?? "(default)"}.`);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`DeepSeek Local: ${(error as Error).message}`, "Set Remote API Key").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("deepseekLocal.setRemoteApiKey");
+      });
+    }
+  }
+
+  dispose(): void {
+    this.invalidate();
+  }
+
+  private remoteEngine(remote: RemoteSettings): HttpEngine {
+    const settingsKey = JSON.stringify(remote);
+    if (this.remote?.settingsKey !== settingsKey) {
+      this.invalidate();
+      const secretName = secretKeyPrefix + new URL(remote.baseUrl).origin;
+      const engine = new HttpEngine({
+        baseUrl: remote.baseUrl,
+        model: remote.model,
+        flavor: remote.flavor,
+        fim: remote.fim,
+        headers: remote.headers,
+        extraBody: remote.extraBody,
+        requestTimeoutMs: remote.requestTimeoutMs,
+        idleTimeoutMs: remote.idleTimeoutMs,
+        retry: { maxRetries: remote.maxRetries },
+        apiKey: async () => this.ctx.secrets.get(secretName),
+        log: (line) => this.ctx.log.info(line),
+      });
+      this.remote = { settingsKey, engine };
+    }
+    return this.remote.engine;
+  }
+
+  private remoteOrigin(): string | undefined {
+    const remote = this.ctx.config.backends.remote;
+    if (remote) return new URL(remote.baseUrl).origin;
+    void vscode.window.showErrorMessage("DeepSeek Local: set deepseekLocal.remote.baseUrl first; the key is stored for that server.", "Open Settings").then((choice) => {
+      if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "deepseekLocal.remote");
+    });
+    return undefined;
+  }
+}
+
+/** Stands in for a remote engine whose settings are unusable: every call says what to fix. */
+class UnavailableEngine implements Engine {
+  readonly kind = "http";
+
+  constructor(private readonly problem: string) {}
+
+  private fail(): Promise<never> {
+    return Promise.reject(new EngineError("engineUnavailable", this.problem));
+  }
+
+  modelInfo = () => this.fail();
+  tokenize = () => this.fail();
+  infill = () => this.fail();
+  chat = () => this.fail();
+  generate = () => this.fail();
+  prefill = () => this.fail();
+  dispose = () => Promise.resolve();
+}
+
+/** Commands and the settings listener of backend selection; one call from activation. */
+export function registerBackendSelection(ctx: ExtensionContextHolder): void {
+  const selector = ctx.backends;
+  ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteApiKey", () => selector.setApiKey()));
+  ctx.own(vscode.commands.registerCommand("deepseekLocal.clearRemoteApiKey", () => selector.clearApiKey()));
+  ctx.own(vscode.commands.registerCommand("deepseekLocal.testRemoteConnection", () => selector.testConnection()));
+  ctx.own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (ctx.config.affectsBackends(event)) selector.invalidate();
+    }),
+  );
+}
