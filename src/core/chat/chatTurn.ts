@@ -1,0 +1,67 @@
+// One chat turn: ask the engine, run the tools it asks for, give it the results, until it answers.
+// Backend-neutral: the local engine asks through a grammar step, a remote one through native
+// function calling; both come back as `toolCalls` on the result.
+import type { ChatMessage, ChatResult, Engine, ToolCall, ToolDefinition } from "../../backends/engine.js";
+
+export interface ToolRunner {
+  readonly definitions: readonly ToolDefinition[];
+  run(call: ToolCall): Promise<{ ok: boolean; content: string }>;
+}
+
+export interface ChatTurnEvents {
+  /** A text chunk of the answer being generated. */
+  onText(text: string): void;
+  /** The model asked for a tool; called before it runs. */
+  onToolCall(call: ToolCall): void;
+  /** A tool finished; its result goes back to the model. */
+  onToolResult(call: ToolCall, result: { ok: boolean; content: string }): void;
+}
+
+export interface ChatTurnRequest {
+  messages: readonly ChatMessage[];
+  tools?: ToolRunner;
+  /** Tool rounds before the model must answer without tools. */
+  maxToolRounds?: number;
+  assistantPrefix?: string;
+  maxTokens: number;
+  temperature?: number;
+  signal?: AbortSignal;
+}
+
+export interface ChatTurnOutcome {
+  /** The final answer (without tool steps), its stop reason and counters. */
+  answer: ChatResult;
+  /** What the turn added after the request's messages: tool steps and results, then the answer. */
+  added: ChatMessage[];
+}
+
+export async function runChatTurn(engine: Engine, request: ChatTurnRequest, events: ChatTurnEvents): Promise<ChatTurnOutcome> {
+  const added: ChatMessage[] = [];
+  const maxRounds = request.maxToolRounds ?? 3;
+  for (let round = 0; ; round++) {
+    const toolsAllowed = !!request.tools && round < maxRounds && !request.assistantPrefix;
+    const result = await engine.chat(
+      {
+        messages: [...request.messages, ...added],
+        tools: toolsAllowed ? request.tools!.definitions : undefined,
+        assistantPrefix: request.assistantPrefix,
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        sequence: "chat",
+      },
+      { signal: request.signal, onText: events.onText },
+    );
+    if (!toolsAllowed || !result.toolCalls?.length || result.stopReason === "aborted") {
+      added.push({ role: "assistant", content: result.text });
+      return { answer: result, added };
+    }
+    added.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
+    for (const call of result.toolCalls) {
+      events.onToolCall(call);
+      const outcome = await request.tools!.run(call);
+      events.onToolResult(call, outcome);
+      added.push({ role: "tool", content: outcome.content, toolCallId: call.id });
+    }
+    request.signal?.throwIfAborted();
+  }
+}

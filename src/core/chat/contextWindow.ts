@@ -1,0 +1,99 @@
+// Keeps a conversation inside the model's context window, counted in tokens of the loaded model:
+// system messages and the current turn are always kept whole; the oldest whole turns are dropped
+// first, and the caller shows the notice. The user's own message is never cut: when it alone does
+// not fit, the turn is refused with a message that says what to do.
+import type { ChatMessage } from "../../backends/engine.js";
+
+/** Template scaffolding per message ("User: ", "\n\n", role tokens, EOS), counted generously. */
+export const messageOverheadTokens = 8;
+
+export class ContextWindowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ContextWindowError";
+  }
+}
+
+/** Counts tokens with the model's tokenizer; remembers counts so each message is counted once. */
+export class TokenCounter {
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly tokenize: (text: string) => Promise<number>,
+    private readonly maxEntries = 512,
+  ) {}
+
+  async count(text: string): Promise<number> {
+    let count = this.counts.get(text);
+    if (count === undefined) {
+      count = await this.tokenize(text);
+      if (this.counts.size >= this.maxEntries) this.counts.delete(this.counts.keys().next().value!);
+      this.counts.set(text, count);
+    }
+    return count;
+  }
+}
+
+export interface FitResult {
+  messages: ChatMessage[];
+  /** Turns (a user message and the answers and tool results after it) left out, oldest first. */
+  droppedTurns: number;
+  promptTokens: number;
+  /** Shown in the transcript when turns were dropped. */
+  notice: string | null;
+}
+
+/** Splits the non-system messages into turns, each starting at a user message. */
+export function splitTurns(messages: readonly ChatMessage[]): ChatMessage[][] {
+  const turns: ChatMessage[][] = [];
+  for (const message of messages) {
+    if (message.role === "system") continue;
+    if (message.role === "user" || turns.length === 0) turns.push([message]);
+    else turns[turns.length - 1]!.push(message);
+  }
+  return turns;
+}
+
+async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {
+  const calls = message.toolCalls?.map((call) => `${call.name} ${call.arguments}`).join("\n") ?? "";
+  return (await counter.count(message.content + calls)) + messageOverheadTokens;
+}
+
+/**
+ * Drops the oldest turns until the prompt fits in `budgetTokens` (the context size minus what the
+ * answer may take). The last turn — the one being answered — is always kept.
+ */
+export async function fitToContext(messages: readonly ChatMessage[], budgetTokens: number, counter: TokenCounter): Promise<FitResult> {
+  const system = messages.filter((m) => m.role === "system");
+  const turns = splitTurns(messages);
+  const sum = async (list: readonly ChatMessage[]) => {
+    let total = 0;
+    for (const message of list) total += await messageTokens(counter, message);
+    return total;
+  };
+  const systemTokens = await sum(system);
+  const turnTokens = await Promise.all(turns.map(sum));
+  const current = turnTokens[turnTokens.length - 1] ?? 0;
+  if (systemTokens + current > budgetTokens) {
+    throw new ContextWindowError(
+      `This message and its attachments take about ${systemTokens + current} tokens; the context leaves ${budgetTokens} for the conversation. ` +
+        "Detach files, shorten the message, or raise deepseekLocal.engine.contextSize.",
+    );
+  }
+  let total = systemTokens + turnTokens.reduce((a, b) => a + b, 0);
+  let dropped = 0;
+  while (total > budgetTokens && dropped < turns.length - 1) {
+    total -= turnTokens[dropped]!;
+    dropped++;
+  }
+  const kept = turns.slice(dropped).flat();
+  const droppedMessages = turns.slice(0, dropped).reduce((n, turn) => n + turn.length, 0);
+  return {
+    messages: [...system, ...kept],
+    droppedTurns: dropped,
+    promptTokens: total,
+    notice: dropped
+      ? `${droppedMessages} earlier message${droppedMessages === 1 ? " was" : "s were"} left out so the conversation fits the model's context (${budgetTokens} tokens).`
+      : null,
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ToolError, WorkspaceTools, defaultToolLimits } from "../../../src/core/chat/workspaceTools.js";
+
+let base: string;
+let workspace: string;
+let outside: string;
+let tools: WorkspaceTools;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), "chat-tools-"));
+  workspace = path.join(base, "workspace");
+  outside = path.join(base, "secret");
+  await mkdir(path.join(workspace, "src", "deep"), { recursive: true });
+  await mkdir(path.join(workspace, "node_modules", "pkg"), { recursive: true });
+  await mkdir(outside, { recursive: true });
+  await writeFile(path.join(workspace, "src", "a.ts"), "export const answer = 42;\n// TODO: more\n");
+  await writeFile(path.join(workspace, "src", "deep", "b.py"), "def todo():\n    pass  # todo later\n");
+  await writeFile(path.join(workspace, "node_modules", "pkg", "index.js"), "// TODO vendored\n");
+  await writeFile(path.join(workspace, "big.txt"), "x".repeat(defaultToolLimits.maxFileBytes + 500));
+  await writeFile(path.join(workspace, "blob.bin"), Buffer.from([1, 2, 0, 3]));
+  await writeFile(path.join(outside, "key.txt"), "TODO secret key");
+  await symlink(path.join(outside, "key.txt"), path.join(workspace, "link-to-secret.txt"));
+  await symlink(outside, path.join(workspace, "linked-folder"));
+  await symlink(path.join(workspace, "src", "a.ts"), path.join(workspace, "inner-link.ts"));
+  tools = new WorkspaceTools([workspace]);
+});
+
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+const call = (name: string, args: unknown) => tools.run({ id: "1", name, arguments: JSON.stringify(args) });
+
+describe("workspace tool confinement", () => {
+  it("reads files by relative path, and by absolute path inside the workspace", async () => {
+    expect(await tools.readFile("src/a.ts")).toContain("answer = 42");
+    expect(await tools.readFile(path.join(workspace, "src", "a.ts"))).toContain("answer = 42");
+    expect(await tools.readFile("./src/../src/a.ts")).toContain("answer = 42");
+  });
+
+  it("refuses ../ escapes", async () => {
+    await expect(tools.readFile("../secret/key.txt")).rejects.toThrow(ToolError);
+    await expect(tools.readFile("src/../../secret/key.txt")).rejects.toThrow(/outside the workspace/);
+  });
+
+  it("refuses absolute paths outside the workspace", async () => {
+    await expect(tools.readFile(path.join(outside, "key.txt"))).rejects.toThrow(/outside the workspace/);
+    await expect(tools.readFile("/etc/passwd")).rejects.toThrow(/outside the workspace/);
+  });
+
+  it("refuses a sibling folder whose name starts like the workspace's", async () => {
+    await mkdir(`${workspace}-evil`, { recursive: true });
+    await writeFile(path.join(`${workspace}-evil`, "x.txt"), "x");
+    await expect(tools.readFile(`${workspace}-evil/x.txt`)).rejects.toThrow(/outside the workspace/);
+  });
+
+  it("refuses symlinks that lead out of the workspace, follows those that stay in", async () => {
+    await expect(tools.readFile("link-to-secret.txt")).rejects.toThrow(/symbolic link/);
+    await expect(tools.readFile("linked-folder/key.txt")).rejects.toThrow(/symbolic link/);
+    await expect(tools.listFolder("linked-folder")).rejects.toThrow(/symbolic link/);
+    expect(await tools.readFile("inner-link.ts")).toContain("answer = 42");
+  });
+
+  it("refuses NUL bytes, empty paths, missing files and binary files", async () => {
+    await expect(tools.readFile("src/a.ts\0.png")).rejects.toThrow(ToolError);
+    await expect(tools.readFile("")).rejects.toThrow(ToolError);
+    await expect(tools.readFile("nope.ts")).rejects.toThrow(/does not exist/);
+    await expect(tools.readFile("blob.bin")).rejects.toThrow(/binary/);
+  });
+
+  it("caps what a file read returns", async () => {
+    const text = await tools.readFile("big.txt");
+    expect(text).toContain("truncated");
+    expect(text.length).toBeLessThan(defaultToolLimits.maxFileBytes + 200);
+  });
+
+  it("lists folders with a slash after sub-folders", async () => {
+    expect((await tools.listFolder(".")).split("\n")).toEqual(expect.arrayContaining(["src/", "big.txt", "node_modules/"]));
+    await expect(tools.listFolder("src/a.ts")).rejects.toThrow(/not a folder/);
+  });
+
+  it("searches text without entering vendored folders or following links out", async () => {
+    const result = await tools.searchText("todo");
+    expect(result).toContain("src/a.ts:2:");
+    expect(result).toContain("src/deep/b.py:1:");
+    expect(result).not.toContain("node_modules");
+    expect(result).not.toContain("secret");
+  });
+
+  it("turns a tool call into a result for the model, errors included", async () => {
+    expect(await call("read_file", { path: "src/a.ts" })).toEqual({ ok: true, content: expect.stringContaining("answer") });
+    expect(await call("read_file", { path: "../secret/key.txt" })).toEqual({ ok: false, content: expect.stringMatching(/outside/) });
+    expect((await call("read_file", { file: "a" })).ok).toBe(false);
+    expect((await call("delete_file", { path: "a" })).ok).toBe(false);
+    expect((await tools.run({ id: "1", name: "read_file", arguments: "{" })).ok).toBe(false);
+  });
+
+  it("refuses everything when no folder is open", async () => {
+    await expect(new WorkspaceTools([]).readFile("a.ts")).rejects.toThrow(/No folder/);
+  });
+});
