@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { EngineState } from "../supervisor/engineSupervisor.js";
 import { registerBackendSelection } from "./backendSelection.js";
 import { registerCommands } from "./commands.js";
+import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { EngineStatusBar } from "./statusBar.js";
 
@@ -15,6 +16,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
     notifyUser(state);
   }));
   registerCommands(ctx);
+  registerCompletion(ctx, statusBar);
   registerBackendSelection(ctx);
 
   ctx.own(

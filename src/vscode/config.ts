@@ -1,6 +1,7 @@
 // The one reader of settings. Core code receives plain objects built here.
 import path from "node:path";
 import * as vscode from "vscode";
+import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
 import { readBackendSettings, type BackendSettings } from "../core/remote/remoteSettings.js";
 import type { LoadParams } from "../protocol/engine.js";
 
@@ -18,6 +19,13 @@ export const engineRestartSettings = [
   "cache.maxSizeGB",
   "cache.minPrefixTokens",
 ] as const;
+
+export interface CompletionConfig {
+  enabled: boolean;
+  /** Language id → on/off; "*" is the default for the others. */
+  languages: Record<string, boolean>;
+  pipeline: CompletionSettings;
+}
 
 export class Config {
   /** @param storageDirectory the extension's global storage folder (default home of the disk cache) */
@@ -58,6 +66,28 @@ export class Config {
     return { directory, maxBytes: Math.round(maxGB * 1024 ** 3), minTokens: this.raw.get<number>("cache.minPrefixTokens", 256) };
   }
 
+  /** Ghost-text completion: on/off, per-language switches, and the pipeline's plain settings. */
+  get completion(): CompletionConfig {
+    const number = (key: string, fallback: number, min = 0) => Math.max(min, this.raw.get<number>(`completion.${key}`, fallback));
+    const d = defaultCompletionSettings;
+    return {
+      enabled: this.raw.get<boolean>("completion.enabled", true),
+      languages: this.raw.get<Record<string, boolean>>("completion.languages", {}),
+      pipeline: {
+        prefixTokens: number("prefixTokens", d.prefixTokens, 16),
+        suffixTokens: number("suffixTokens", d.suffixTokens),
+        maxTokens: number("maxTokens", d.maxTokens, 1),
+        timeoutMs: number("timeoutMs", d.timeoutMs, 50),
+        maxLines: number("maxLines", d.maxLines, 1),
+        debounceMinMs: number("debounceMs", d.debounceMinMs),
+        debounceMaxMs: Math.max(number("debounceMs", d.debounceMinMs), number("debounceMaxMs", d.debounceMaxMs)),
+        extraContextChunks: this.raw.get<boolean>("completion.extraContext.enabled", true) ? number("extraContext.chunks", d.extraContextChunks) : 0,
+        extraContextTokens: number("extraContext.tokens", d.extraContextTokens),
+        speculative: this.raw.get<boolean>("completion.speculative", d.speculative),
+      },
+    };
+  }
+
   /** Which backend serves each feature, and the remote server's settings (no API key: SecretStorage). */
   get backends(): BackendSettings {
     return readBackendSettings((key) => this.raw.get(key));
@@ -65,6 +95,10 @@ export class Config {
 
   affectsBackends(event: vscode.ConfigurationChangeEvent): boolean {
     return event.affectsConfiguration(`${section}.backend`) || event.affectsConfiguration(`${section}.remote`);
+  }
+
+  async setCompletionEnabled(enabled: boolean): Promise<void> {
+    await this.raw.update("completion.enabled", enabled, vscode.ConfigurationTarget.Global);
   }
 
   async setModelPath(path: string): Promise<void> {

@@ -3,9 +3,11 @@ import type { BenchSection } from "../types";
 import { bandwidth } from "./bandwidth";
 import { cache } from "./cache";
 import { engine } from "./engine";
+import { fim } from "./fim";
 
 export const sections: readonly BenchSection[] = [
   bandwidth,
   engine,
   cache,
+  fim,
 ];

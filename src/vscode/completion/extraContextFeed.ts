@@ -1,0 +1,97 @@
+// Feeds the extra-context ring from what the user does in the editor — edits, saves, opened files,
+// copied code — and, once the user has been idle for a moment, commits the queued chunks and warms
+// the completion prompt up (like llama.vscode's ring buffer updates), cancelled by the next keystroke.
+import * as vscode from "vscode";
+import { chunkAround } from "../../core/completion/extraContextRing.js";
+import type { CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { completionInput, documentName } from "./inlineProvider.js";
+
+const chunkLines = 24;
+const idleMs = 1200;
+const trackedSchemes = new Set(["file", "untitled", "vscode-remote"]);
+
+export class ExtraContextFeed implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Per document, the last line edited: offered as a chunk when the user goes idle. */
+  private readonly editedLines = new Map<string, { document: vscode.TextDocument; line: number }>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private warmup: AbortController | undefined;
+  private lastClipboard = "";
+
+  constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly isActive: (languageId: string) => boolean,
+    private readonly log: (message: string) => void,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (!this.tracked(event.document) || event.contentChanges.length === 0) return;
+        this.warmup?.abort();
+        const line = event.contentChanges[0]!.range.start.line;
+        this.editedLines.set(event.document.uri.toString(), { document: event.document, line });
+        this.scheduleIdle();
+      }),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        const editor = vscode.window.activeTextEditor;
+        this.offer(document, editor?.document === document ? editor.selection.active.line : 0);
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor) this.offer(editor.document, editor.selection.active.line);
+        this.scheduleIdle();
+      }),
+      vscode.window.onDidChangeTextEditorSelection(() => this.scheduleIdle()),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.pipeline.forget(document.uri.toString());
+        this.editedLines.delete(document.uri.toString());
+      }),
+    );
+  }
+
+  private tracked(document: vscode.TextDocument): boolean {
+    return trackedSchemes.has(document.uri.scheme);
+  }
+
+  private offer(document: vscode.TextDocument, line: number): void {
+    if (!this.tracked(document)) return;
+    const start = Math.max(0, line - chunkLines);
+    const end = Math.min(document.lineCount, line + chunkLines);
+    const text = document.getText(new vscode.Range(start, 0, end, 0));
+    this.pipeline.ring.offer({ filename: documentName(document), text: chunkAround(text, line - start, chunkLines) });
+  }
+
+  private scheduleIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.onIdle(), idleMs);
+  }
+
+  private async onIdle(): Promise<void> {
+    for (const { document, line } of this.editedLines.values()) this.offer(document, line);
+    this.editedLines.clear();
+    await this.offerClipboard();
+    const editor = vscode.window.activeTextEditor;
+    const input = editor && this.tracked(editor.document) && this.isActive(editor.document.languageId) ? completionInput(editor.document, editor.selection.active) : undefined;
+    this.warmup = new AbortController();
+    try {
+      if (await this.pipeline.refreshContext(input, this.warmup.signal)) this.log("completion: extra context updated and warmed up");
+    } catch (error) {
+      this.log(`completion warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Copied code is a strong hint of what comes next; VS Code has no copy event, so look when idle. */
+  private async offerClipboard(): Promise<void> {
+    const text = await vscode.env.clipboard.readText().then(
+      (value) => value,
+      () => "",
+    );
+    if (!text || text === this.lastClipboard || text.length > 8000) return;
+    this.lastClipboard = text;
+    this.pipeline.ring.offer({ filename: "clipboard", text: text.split("\n").slice(0, chunkLines * 2).join("\n") });
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    this.warmup?.abort();
+    for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+// The editor edge of ghost-text completion: document + position → the core pipeline's plain input,
+// CancellationToken → AbortSignal, outcome → InlineCompletionItem and a status bar line.
+import * as vscode from "vscode";
+import type { CompletionInput, CompletionOutcome, CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { EngineError } from "../../protocol/engine.js";
+
+/** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
+const linesBefore = 3000;
+const linesAfter = 500;
+
+export function isLanguageEnabled(languages: Record<string, boolean>, languageId: string): boolean {
+  return languages[languageId] ?? languages["*"] ?? true;
+}
+
+export function documentName(document: vscode.TextDocument): string {
+  return document.isUntitled ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
+}
+
+/** The pipeline's input for a cursor: whole lines around it, and the cursor as an offset. */
+export function completionInput(document: vscode.TextDocument, position: vscode.Position, explicit = false): CompletionInput {
+  const firstLine = Math.max(0, position.line - linesBefore);
+  const lastLine = Math.min(document.lineCount - 1, position.line + linesAfter);
+  const start = new vscode.Position(firstLine, 0);
+  const text = document.getText(new vscode.Range(start, document.lineAt(lastLine).rangeIncludingLineBreak.end));
+  return {
+    documentId: document.uri.toString(),
+    filename: documentName(document),
+    text,
+    offset: document.offsetAt(position) - document.offsetAt(start),
+    firstLine,
+    explicit,
+  };
+}
+
+export interface ProviderHooks {
+  /** Whether completion may run now for this language (setting, toggle, engine state). */
+  isActive(languageId: string): boolean;
+  onOutcome(outcome: CompletionOutcome): void;
+  onError(error: unknown): void;
+}
+
+export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly hooks: ProviderHooks,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    if (!this.hooks.isActive(document.languageId)) return undefined;
+    const input = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      if (token.isCancellationRequested) return undefined;
+      const outcome = await this.pipeline.complete(input, controller.signal);
+      if (!outcome || token.isCancellationRequested) return undefined;
+      this.hooks.onOutcome(outcome);
+      if (!outcome.text) return undefined;
+      this.pipeline.suggestionShown(input, outcome.text);
+      return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
+    } catch (error) {
+      if (!(error instanceof EngineError && error.code === "cancelled")) this.hooks.onError(error);
+      return undefined;
+    } finally {
+      subscription.dispose();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// Wires ghost-text completion into the editor: the provider for every language (each switchable),
+// the extra-context feed, the toggle command, and the status bar line (latency, tokens/s, cache).
+import * as vscode from "vscode";
+import { CompletionPipeline, type CompletionOutcome } from "../../core/completion/completionPipeline.js";
+import type { ExtensionContextHolder } from "../extensionContext.js";
+import type { EngineStatusBar } from "../statusBar.js";
+import { ExtraContextFeed } from "./extraContextFeed.js";
+import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlineProvider.js";
+
+export const toggleCompletionCommand = "deepseekLocal.toggleCompletion";
+
+/** "120 ms · 45 tok/s" for a model answer, "cached" for one served without the model. */
+export function describeOutcome(outcome: CompletionOutcome): string {
+  if (outcome.source === "cache") return "$(zap) cached";
+  const metrics = outcome.metrics;
+  const tps = metrics && metrics.generationMs > 0 ? ` · ${Math.round((metrics.generatedTokens / metrics.generationMs) * 1000)} tok/s` : "";
+  return `$(zap) ${Math.round(outcome.latencyMs)} ms${tps}`;
+}
+
+export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar): CompletionPipeline {
+  const pipeline = new CompletionPipeline(ctx.engine, () => ctx.config.completion.pipeline);
+  ctx.own({ dispose: () => pipeline.dispose() });
+  let lastError = "";
+
+  const isActive = (languageId: string) => {
+    const config = ctx.config.completion;
+    if (!config.enabled || !isLanguageEnabled(config.languages, languageId)) return false;
+    // The local engine answers only once loaded; the remote one is asked directly.
+    return ctx.engine.kind !== "local" || ctx.supervisor.state.kind === "ready";
+  };
+  const showEnabled = () => statusBar.setDetail(ctx.config.completion.enabled ? undefined : "$(circle-slash) completion off");
+
+  const provider = new DeepSeekInlineCompletionProvider(pipeline, {
+    isActive,
+    onOutcome: (outcome) => {
+      lastError = "";
+      statusBar.setDetail(describeOutcome(outcome));
+    },
+    onError: (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // One log line per distinct failure, not one per keystroke.
+      if (message !== lastError) ctx.log.warn(`completion failed: ${message}`);
+      lastError = message;
+      statusBar.setDetail("$(warning) completion failed");
+    },
+  });
+  ctx.own(vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
+  ctx.own(new ExtraContextFeed(pipeline, isActive, (line) => ctx.log.debug(line)));
+
+  ctx.own(
+    vscode.commands.registerCommand(toggleCompletionCommand, async () => {
+      const enabled = !ctx.config.completion.enabled;
+      await ctx.config.setCompletionEnabled(enabled);
+      void vscode.window.setStatusBarMessage(`DeepSeek Local: inline completion ${enabled ? "on" : "off"}`, 3000);
+    }),
+  );
+  ctx.own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration("deepseekLocal.completion.enabled")) showEnabled();
+      if (event.affectsConfiguration("deepseekLocal.completion")) pipeline.cache.clear();
+    }),
+  );
+  showEnabled();
+  return pipeline;
+}

@@ -1,0 +1,172 @@
+// Ghost-text completion (issue 4) on the synthetic model, engine and llama-server side by side with
+// the same threads, context size and flash attention (off):
+// - cold FIM latency: a fresh prefix (its first line differs per round) through Engine.infill vs
+//   llama-server /infill with cache_prompt on the same prefix/suffix, ABBA, median of ratios;
+// - warm typing continuation: the same prompt plus one typed character, over the cold request;
+// - a 200-keystroke typing simulation at human speed through the core pipeline (adaptive debounce,
+//   cancellation, typed-through cache, speculation): model requests per keystroke, suggestions that
+//   arrived after the user had typed past them, and prompt tokens evaluated per request.
+import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline";
+import type { RequestMetrics } from "../../../src/protocol/engine";
+import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
+import { infill } from "../peer/llama-server-client";
+import type { BenchContext, BenchSection } from "../types";
+import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
+import { codeLikeText } from "./engine";
+
+const CONTEXT_SIZE = 4096;
+/** About 1,000 prefix tokens and 60 suffix tokens: the default prefix budget, a short suffix. */
+const PREFIX_CHARS = 4000;
+const SUFFIX_CHARS = 240;
+const GEN_TOKENS = 16;
+const REPS = 7;
+const KEYSTROKES = 200;
+
+interface Timed {
+  ms: number;
+  firstTokenMs: number;
+  promptTokens: number;
+  generated: number;
+}
+
+async function engineInfill(engine: LocalEngine, prefix: string, suffix: string): Promise<Timed & { metrics: RequestMetrics }> {
+  const started = performance.now();
+  const r = await engine.infill({ prefix, suffix, maxTokens: GEN_TOKENS, temperature: 0 });
+  const ms = performance.now() - started;
+  return { ms, firstTokenMs: r.metrics.firstTokenMs ?? ms, promptTokens: r.metrics.promptTokens, generated: r.metrics.generatedTokens, metrics: r.metrics };
+}
+
+async function serverInfill(server: LlamaServer, prefix: string, suffix: string): Promise<Timed> {
+  const started = performance.now();
+  const r = await infill(server.url, { input_prefix: prefix, input_suffix: suffix, n_predict: GEN_TOKENS, temperature: 0, cache_prompt: true });
+  const ms = performance.now() - started;
+  const t = r.timings;
+  return { ms, firstTokenMs: t.prompt_ms, promptTokens: t.prompt_n + t.cache_n, generated: t.predicted_n };
+}
+
+/** Deterministic "human" gaps: ~160 ms between keys, longer after words, long after lines. */
+function humanGaps(text: string, seed = 7): number[] {
+  let s = seed;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return [...text].map((ch) => {
+    const base = 90 + rnd() * 140;
+    if (ch === "\n") return base + 500 + rnd() * 900;
+    if (/[\s(.,;]/.test(ch) && rnd() < 0.35) return base + 250 + rnd() * 600;
+    return base;
+  });
+}
+
+const typedCode = `export function normalize(values: number[]): number[] {
+  const total = values.reduce((sum, v) => sum + v, 0);
+  if (total === 0) return values.map(() => 0);
+  return values.map((v) => v / total);
+}
+
+export function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+`;
+
+async function typingSimulation(ctx: BenchContext, engine: LocalEngine, body: string) {
+  const pipeline = new CompletionPipeline(engine, () => defaultCompletionSettings);
+  const suffix = "\n\nexport const version = 1;\n";
+  const text = typedCode.slice(0, KEYSTROKES);
+  const gaps = humanGaps(text);
+  const evaluated: number[] = [];
+  let late = 0;
+  let shown = 0;
+  let current: AbortController | undefined;
+  let lastKeystroke = 0;
+  const pending: Promise<void>[] = [];
+  for (let k = 1; k <= text.length; k++) {
+    // The editor cancels the previous keystroke's request as the next one arrives.
+    current?.abort();
+    const controller = new AbortController();
+    current = controller;
+    lastKeystroke = k;
+    const before = `${body}\n${text.slice(0, k)}`;
+    const input: CompletionInput = { documentId: "bench://typing.ts", filename: "typing.ts", text: before + suffix, offset: before.length };
+    pending.push(
+      pipeline.complete(input, controller.signal).then((outcome) => {
+        if (outcome?.metrics) evaluated.push(outcome.metrics.evaluatedTokens);
+        if (!outcome?.text) return;
+        // Shown after the user typed on: a suggestion for a position that is gone.
+        if (lastKeystroke !== k) late++;
+        else {
+          shown++;
+          pipeline.suggestionShown(input, outcome.text);
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, gaps[k - 1]));
+  }
+  await Promise.all(pending);
+  await pipeline.speculationSettled();
+  pipeline.dispose();
+  const c = pipeline.counters;
+  ctx.log(`typing: ${c.requests} requests + ${c.speculativeRequests} speculative, ${c.cacheHits} cache hits, ${c.cancelled} cancelled, ${shown} shown, ${late} late`);
+  return { counters: c, late, shown, evaluated, keystrokes: text.length };
+}
+
+export const fim: BenchSection = {
+  id: "fim",
+  title: `FIM completion: ~1k-token prefix, ${GEN_TOKENS} tokens, engine vs llama-server /infill (cache_prompt), ctx ${CONTEXT_SIZE}, fa off`,
+  async run(ctx) {
+    const reps = ctx.reps ?? REPS;
+    const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
+    const engine = createLocalEngine({ modelPath, threads: ctx.threads, contextSize: CONTEXT_SIZE, flashAttention: false, gpuLayers: 0, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    ctx.defer(() => engine.dispose());
+    await engine.modelInfo();
+    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: ["--flash-attn", "off"] });
+    ctx.defer(() => server.stop());
+
+    const body = codeLikeText(PREFIX_CHARS, 3);
+    const suffix = codeLikeText(SUFFIX_CHARS, 5);
+    const nonce = Date.now().toString(36);
+    const prefixFor = (round: number) => `// round ${round} ${nonce}\n${body}const next = `;
+
+    const warm: { ratio: number; firstTokenRatio: number; evaluated: number }[] = [];
+    const pairs = await interleave({
+      reps,
+      warmup: 1,
+      budgetMs: 120_000,
+      a: async (round) => {
+        const cold = await engineInfill(engine, prefixFor(round), suffix);
+        // The user types one more character: only the changed tokens and the suffix are evaluated.
+        const typed = await engineInfill(engine, `${prefixFor(round)}v`, suffix);
+        if (round > 0) warm.push({ ratio: typed.ms / cold.ms, firstTokenRatio: typed.firstTokenMs / cold.firstTokenMs, evaluated: typed.metrics.evaluatedTokens });
+        return cold;
+      },
+      b: (round) => serverInfill(server, prefixFor(round), suffix),
+      onRound: (i, p) => ctx.log(`round ${i + 1}: cold ${p.a.ms.toFixed(0)} ms (${p.a.promptTokens} tok, ${p.a.generated} gen) vs llama-server ${p.b.ms.toFixed(0)} ms (${p.b.promptTokens} tok, ${p.b.generated} gen)`),
+    });
+    const ms = (x: Timed) => x.ms;
+    const spread = (xs: number[]) => `median of ${xs.length}, iqr ${(relativeIqr(xs) * 100).toFixed(0)}%`;
+    const engineMs = pairs.map((p) => p.a.ms);
+    const serverMs = pairs.map((p) => p.b.ms);
+    ctx.report({ id: "fim.cold_ms", value: median(engineMs), unit: "ms", note: `${median(pairs.map((p) => p.a.promptTokens))} prompt tokens, ${spread(engineMs)}` });
+    ctx.report({ id: "llama_server.fim_cold_ms", value: median(serverMs), unit: "ms", note: `${median(pairs.map((p) => p.b.promptTokens))} prompt tokens, ${median(pairs.map((p) => p.b.generated))} generated, ${spread(serverMs)}` });
+    ctx.report({ id: "fim.cold_vs_llama_server", value: medianRatio(pairs, ms, ms), unit: "×", goal: "<= 1.0", note: "wall-clock, median of per-round ratios" });
+    ctx.report({ id: "fim.warm_vs_cold", value: median(warm.map((w) => w.ratio)), unit: "×", goal: "<= 0.2", note: `one typed character, total latency incl. ${GEN_TOKENS} generated tokens` });
+    ctx.report({ id: "fim.warm_vs_cold_first_token", value: median(warm.map((w) => w.firstTokenRatio)), unit: "×", note: "the prompt part of the latency" });
+
+    const sim = await typingSimulation(ctx, engine, body);
+    const requests = sim.counters.requests + sim.counters.speculativeRequests;
+    const perRequest = sim.evaluated.slice(1);
+    ctx.report({
+      id: "fim.tokens_evaluated_per_keystroke",
+      value: perRequest.length ? median(perRequest) : Number.NaN,
+      unit: "tok",
+      note: `median per answered keystroke request (the suffix is re-evaluated each time), ${perRequest.length} requests; ${median(warm.map((w) => w.evaluated))} in the one-character case`,
+    });
+    ctx.report({
+      id: "fim.requests_per_keystroke",
+      value: requests / sim.keystrokes,
+      unit: "",
+      goal: "<= 0.3",
+      note: `${sim.counters.requests} + ${sim.counters.speculativeRequests} speculative over ${sim.keystrokes} keystrokes, ${sim.counters.cacheHits} served from cache`,
+    });
+    ctx.report({ id: "fim.late_suggestions", value: sim.late, unit: "", goal: "== 0", note: `${sim.shown} suggestions shown in time` });
+  },
+};
