@@ -43,6 +43,15 @@ export class Config {
     return this.raw.get<boolean>("engine.startOnActivation", true);
   }
 
+  /** The chat's settings, read at each turn. */
+  get chat(): { systemPrompt: string; maxTokens: number; tools: boolean } {
+    return {
+      systemPrompt: this.raw.get<string>("chat.systemPrompt", ""),
+      maxTokens: Math.max(16, Math.floor(this.raw.get<number>("chat.maxTokens", 1024))),
+      tools: this.raw.get<boolean>("chat.tools", true),
+    };
+  }
+
   /** What the engine loads, or undefined when no model is configured. */
   get loadParams(): LoadParams | undefined {
     const modelPath = this.modelPath;
