@@ -4,6 +4,7 @@ import activation from './activation.js';
 import apiTests from './apiTests.js';
 import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
+import ghostText from './ghostText.js';
 import missingModel from './missingModel.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText];

@@ -76,7 +76,14 @@ export function onCleanup(cleanup: Cleanup): void {
   cleanups.push(cleanup);
 }
 
+let stopping = false;
+/** Whether stopAll has begun (a process exiting now was stopped, not crashed). */
+export function isStopping(): boolean {
+  return stopping;
+}
+
 export async function stopAll(): Promise<void> {
+  stopping = true;
   while (cleanups.length > 0) {
     try {
       await cleanups.pop()!();
@@ -88,14 +95,17 @@ export async function stopAll(): Promise<void> {
 }
 
 let handlersInstalled = false;
-/** Ctrl+C / SIGTERM: stop everything, then exit 130 / 143. A plain exit kills what is left. */
-export function installSignalHandlers(): void {
+/**
+ * Ctrl+C / SIGTERM: stop everything, then exit 130 / 143 (or 0 where stopping is the normal way
+ * to end, as for `npm start`). A plain exit kills what is left.
+ */
+export function installSignalHandlers(options: { exitZero?: boolean } = {}): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.once(signal, () => {
       console.error(`\n[harness] ${signal}: stopping everything this run started`);
-      void stopAll().finally(() => process.exit(code));
+      void stopAll().finally(() => process.exit(options.exitZero ? 0 : code));
     });
   }
   process.once('exit', () => {

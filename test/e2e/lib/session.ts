@@ -4,11 +4,12 @@
 import { cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { ensureSyntheticModel } from '../../fixtures/synthetic-model/index';
 import { collectLogs } from './artifacts.js';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
 import type { CaseContext, E2eCase, E2eFixtures } from './case.js';
-import { installExtensions, startCodeServer, type CodeServer } from './codeServer.js';
+import { freePort, installExtensions, startCodeServer, type CodeServer } from './codeServer.js';
 import { extensionId } from './deepseek.js';
 import { ensureE2eDeps, repoRoot, type E2eDeps } from './deps.js';
 import { onCleanup } from './processes.js';
@@ -47,6 +48,10 @@ export class E2eSession {
     readonly extensionsDir: string,
     readonly syntheticModel: string,
     readonly browser: LaunchedBrowser,
+    /** One context for the run: its HTTP cache spares each case reloading the workbench's scripts. */
+    readonly browserContext: BrowserContext,
+    /** One port for the run (cases run one after another): the cache is per origin. */
+    readonly port: number,
   ) {}
 
   static async start(options: SessionOptions): Promise<E2eSession> {
@@ -63,7 +68,8 @@ export class E2eSession {
     await installExtensions(deps, { dir: installDir, extensionsDir, vsix: options.vsix, logFile: path.join(options.resultsDir, 'install-extension.log') });
     const browser = await launchBrowser(deps, path.join(runDir, 'browser'));
     onCleanup(() => browser.close());
-    return new E2eSession(options, deps, runDir, extensionsDir, syntheticModel, browser);
+    const browserContext = await browser.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    return new E2eSession(options, deps, runDir, extensionsDir, syntheticModel, browser, browserContext, await freePort());
   }
 
   async runCase(c: E2eCase): Promise<CaseResult> {
@@ -99,9 +105,10 @@ export class E2eSession {
         settings: { ...defaultSettings(this.syntheticModel), ...c.settings?.(fixtures) },
         env: c.env?.(fixtures),
         logFile: path.join(artifactsDir, 'code-server.log'),
+        port: this.port,
       });
       log(`code-server ${server.url} (pid ${server.process.pid})`);
-      wb = await Workbench.open(this.browser.browser, server, { consoleLog: (line) => consoleLog.write(`${line}\n`) });
+      wb = await Workbench.open(this.browserContext, server, { consoleLog: (line) => consoleLog.write(`${line}\n`) });
       log('workbench ready');
       await c.run(makeContext(wb, server, fixtures, artifactsDir, log));
     };
