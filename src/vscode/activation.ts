@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { EngineState } from "../supervisor/engineSupervisor.js";
 import { registerBackendSelection } from "./backendSelection.js";
+import { registerChat } from "./chat/registerChat.js";
 import { registerCommands } from "./commands.js";
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
@@ -16,6 +17,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
     notifyUser(state);
   }));
   registerCommands(ctx);
+  registerChat(ctx);
   registerCompletion(ctx, statusBar);
   registerBackendSelection(ctx);
 
