@@ -1,6 +1,7 @@
 // Reads one streamed answer to its end: text to the caller as it comes (stop strings held back, as the
 // local engine does), the wall-clock cap, cancellation, and the verdict on how the answer ended.
 import { AnswerAccumulator, MalformedChunkError, type StreamedAnswer } from "../../core/remote/chatStream.js";
+import { EchoedPrefixStripper } from "../../core/remote/echoedPrefix.js";
 import { JsonEndTracker } from "../../core/generation/jsonEnd.js";
 import { StopStringScanner } from "../../core/generation/textStream.js";
 import { EngineError, type RequestMetrics, type StopReason } from "../../protocol/engine.js";
@@ -17,6 +18,8 @@ export interface AnswerStreamRequest {
   timeoutMs?: number;
   /** End as soon as the top-level JSON value closes (the server may pad with whitespace). */
   json?: boolean;
+  /** A continued assistant prefix the server may repeat at the start of the answer. */
+  echoedPrefix?: string;
 }
 
 export interface StreamedResult {
@@ -44,6 +47,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   const accumulator = new AnswerAccumulator(request.format);
   const scanner = new StopStringScanner(request.stopStrings ?? []);
   const jsonEnd = request.json ? new JsonEndTracker() : undefined;
+  const echo = new EchoedPrefixStripper(request.echoedPrefix ?? "");
   let shown = "";
   let firstTokenMs: number | null = null;
   let endedBy: "stopString" | "json" | undefined;
@@ -74,7 +78,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
       }
       if (!added) continue;
       firstTokenMs ??= performance.now() - started;
-      const scan = scanner.push(added);
+      const scan = scanner.push(echo.push(added));
       if (jsonEnd?.push(scan.emit)) {
         show(scan.emit.slice(0, jsonEnd.end! - shown.length));
         endedBy = "json";

@@ -102,7 +102,7 @@ export class HttpEngine implements Engine {
               ...common,
               url: `${this.baseUrl}/infill`,
               format: "llama",
-              body: { ...llamaInfillBody(request, this.options.extraBody), ...server.llama?.slotFor("completion") },
+              body: llamaInfillBody(request, this.options.extraBody),
             },
             options,
           )
@@ -124,10 +124,17 @@ export class HttpEngine implements Engine {
       }
     }
     const { body, beta } = chatBody(request, { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody });
-    if (server.llama) Object.assign(body, { cache_prompt: true }, server.llama.slotFor(request.sequence ?? "chat"));
+    if (server.llama) body.cache_prompt = true;
     const streamed = await readAnswerStream(
       this.transport,
-      { url: openAiUrl(this.baseUrl, server.flavor, "chat/completions", beta), body, format: "openai", timeoutMs: request.timeoutMs, json: !!request.jsonSchema },
+      {
+        url: openAiUrl(this.baseUrl, server.flavor, "chat/completions", beta),
+        body,
+        format: "openai",
+        timeoutMs: request.timeoutMs,
+        json: !!request.jsonSchema,
+        echoedPrefix: request.assistantPrefix,
+      },
       options,
     );
     const result: ChatResult = { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };

@@ -2,7 +2,7 @@
 // id prompts (what generate/prefill need), /infill. Field names follow tools/server of the release
 // node-llama-cpp bundles.
 import { z } from "zod";
-import type { PromptSegment, SequenceName, SpecialTokenName } from "../../protocol/engine.js";
+import type { PromptSegment, SpecialTokenName } from "../../protocol/engine.js";
 import type { GenerationRequest } from "../engine.js";
 import type { HttpTransport } from "./httpTransport.js";
 import { RemoteEngineError } from "./remoteError.js";
@@ -103,18 +103,10 @@ export class LlamaServerApi {
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
       ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}),
       ...(request.jsonSchema ? { json_schema: request.jsonSchema } : {}),
+      // No id_slot: on a shared server, llama-server's own choice (the slot whose cache shares the
+      // longest prefix) keeps each user's KV; pinning features to slots would make users evict each other.
       cache_prompt: true,
-      ...this.slotFor(request.sequence),
     };
-  }
-
-  /**
-   * With three or more slots, each feature keeps its own slot, as each keeps its own sequence
-   * locally; with fewer, the server picks the slot whose cache matches best.
-   */
-  slotFor(sequence: SequenceName | undefined): { id_slot?: number } {
-    if (!sequence || (this.props.total_slots ?? 1) < 3) return {};
-    return { id_slot: ({ completion: 0, chat: 1, refactor: 2 } as const)[sequence] };
   }
 
   private async resolveSpecialTokens(signal?: AbortSignal): Promise<SpecialTokenIds> {
