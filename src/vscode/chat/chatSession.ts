@@ -1,0 +1,242 @@
+// The chat's state on the host: the open conversation, attachments waiting for the next message,
+// the turn being generated. It outlives the webview (which VS Code destroys when the view is
+// hidden): a turn keeps streaming into the conversation, and a new page gets the whole state on
+// `ready`.
+import { randomUUID } from "node:crypto";
+import type { Engine, ToolCall } from "../../backends/engine.js";
+import { runChatTurn } from "../../core/chat/chatTurn.js";
+import { ContextWindowError, TokenCounter, fitToContext } from "../../core/chat/contextWindow.js";
+import {
+  newConversation,
+  summarize,
+  titleFromQuestion,
+  toChatMessages,
+  type Attachment,
+  type ChatEntry,
+  type Conversation,
+  type ConversationSummary,
+} from "../../core/chat/conversation.js";
+import type { ConversationStore } from "../../core/chat/conversationStore.js";
+import { WorkspaceTools, workspaceToolDefinitions } from "../../core/chat/workspaceTools.js";
+import { EngineError, type GenerateResult } from "../../protocol/engine.js";
+import type { ChatViewState, HostMessage } from "../../protocol/webview.js";
+
+export interface ChatSessionOptions {
+  engine: Engine;
+  store: ConversationStore;
+  settings: () => { systemPrompt: string; maxTokens: number; tools: boolean };
+  workspaceFolders: () => string[];
+  /** Remembers which conversation was open across window reloads. */
+  currentId: { get(): string | undefined; set(id: string): Thenable<void> | Promise<void> };
+  post: (message: HostMessage) => void;
+  log: (line: string) => void;
+}
+
+/** Tokens kept free besides the answer: rounding of per-message overheads, stop strings. */
+const contextSafetyTokens = 64;
+const newId = () => randomUUID().replace(/-/g, "").slice(0, 16);
+
+export class ChatSession {
+  private conversation: Conversation = newConversation(newId(), Date.now());
+  private history: ConversationSummary[] = [];
+  private pending: Attachment[] = [];
+  private running: { controller: AbortController; entryId: string; done: Promise<void> } | undefined;
+  private modelLabel = "DeepSeek Local";
+  private readonly counter: TokenCounter;
+
+  constructor(private readonly options: ChatSessionOptions) {
+    this.counter = new TokenCounter(async (text) => (await options.engine.tokenize(text)).length);
+  }
+
+  async restore(): Promise<void> {
+    this.history = await this.options.store.list();
+    const id = this.options.currentId.get();
+    const saved = id ? await this.options.store.load(id) : undefined;
+    if (saved) this.conversation = saved;
+  }
+
+  get state(): ChatViewState {
+    return {
+      conversation: this.conversation,
+      history: this.history,
+      pending: this.pending,
+      streamingEntryId: this.running?.entryId ?? null,
+      modelLabel: this.modelLabel,
+    };
+  }
+
+  get busy(): boolean {
+    return !!this.running;
+  }
+
+  get current(): Conversation {
+    return this.conversation;
+  }
+
+  private publish(): void {
+    this.options.post({ type: "state", state: this.state });
+  }
+
+  attach(attachment: Attachment): void {
+    this.pending = [...this.pending, attachment];
+    this.publish();
+    this.options.post({ type: "focusInput" });
+  }
+
+  removeAttachment(index: number): void {
+    this.pending = this.pending.filter((_, i) => i !== index);
+    this.publish();
+  }
+
+  async stop(): Promise<void> {
+    this.running?.controller.abort();
+    await this.running?.done;
+  }
+
+  async newChat(): Promise<void> {
+    await this.stop();
+    if (this.conversation.entries.length) this.conversation = newConversation(newId(), Date.now());
+    this.pending = [];
+    await this.options.currentId.set(this.conversation.id);
+    this.publish();
+  }
+
+  async open(id: string): Promise<void> {
+    const loaded = await this.options.store.load(id);
+    if (!loaded) throw new Error("That conversation could not be read; it may have been deleted.");
+    await this.stop();
+    this.conversation = loaded;
+    await this.options.currentId.set(id);
+    this.publish();
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    const conversation = id === this.conversation.id ? this.conversation : await this.options.store.load(id);
+    if (!conversation) return;
+    conversation.title = title.trim() || conversation.title;
+    await this.save(conversation);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (id === this.conversation.id) {
+      await this.stop();
+      this.conversation = newConversation(newId(), Date.now());
+    }
+    await this.options.store.remove(id);
+    this.history = this.history.filter((summary) => summary.id !== id);
+    this.publish();
+  }
+
+  private async save(conversation = this.conversation): Promise<void> {
+    conversation.updatedAt = Date.now();
+    if (!conversation.entries.length) return;
+    await this.options.store.save(conversation);
+    this.history = [summarize(conversation), ...this.history.filter((summary) => summary.id !== conversation.id)];
+    if (conversation === this.conversation) await this.options.currentId.set(conversation.id);
+    this.publish();
+  }
+
+  /** Sends the user's message with the pending attachments and streams the answer. */
+  async send(text: string): Promise<void> {
+    if (this.running || (!text.trim() && !this.pending.length)) return;
+    const user: ChatEntry = { id: newId(), role: "user", content: text.trim(), ...(this.pending.length ? { attachments: this.pending } : {}) };
+    if (!this.conversation.entries.length) this.conversation.title = titleFromQuestion(text || this.pending[0]!.label);
+    this.conversation.entries.push(user);
+    this.pending = [];
+    await this.generate({});
+  }
+
+  /** Continues the last answer from its text, or from an edited start (chat prefix completion). */
+  async continueAnswer(entryId: string, prefix?: string): Promise<void> {
+    const entries = this.conversation.entries;
+    const last = entries[entries.length - 1];
+    if (this.running || !last || last.id !== entryId || last.role !== "assistant") return;
+    entries.pop();
+    await this.generate({ prefix: prefix ?? last.content });
+  }
+
+  private async generate({ prefix }: { prefix?: string }): Promise<void> {
+    const controller = new AbortController();
+    const settings = this.options.settings();
+    const entries = this.conversation.entries;
+    let answer: ChatEntry = { id: newId(), role: "assistant", content: prefix ?? "" };
+    let finish!: () => void;
+    this.running = { controller, entryId: answer.id, done: new Promise((resolve) => (finish = resolve)) };
+    try {
+      const fit = await this.fit(settings);
+      if (fit.notice) entries.push({ id: newId(), role: "notice", content: fit.notice });
+      entries.push(answer);
+      this.publish();
+      const tools = settings.tools && !prefix ? this.toolRunner() : undefined;
+      const outcome = await runChatTurn(
+        this.options.engine,
+        { messages: fit.messages, tools, assistantPrefix: prefix || undefined, maxTokens: settings.maxTokens, signal: controller.signal },
+        {
+          onText: (chunk) => {
+            answer.content += chunk;
+            this.options.post({ type: "chunk", entryId: answer.id, text: chunk });
+          },
+          onToolCall: (call) => this.showToolCall(answer, call),
+          onToolResult: (call, result) => {
+            entries.push({ id: newId(), role: "tool", content: result.content, toolCallId: call.id, toolName: call.name, toolOk: result.ok });
+            answer = { id: newId(), role: "assistant", content: "" };
+            entries.push(answer);
+            this.running!.entryId = answer.id;
+            this.publish();
+          },
+        },
+      );
+      this.finishAnswer(answer, outcome.answer);
+    } catch (error) {
+      this.failAnswer(answer, error);
+    } finally {
+      this.running = undefined;
+      finish();
+      await this.save().catch((error: Error) => this.options.log(`chat: saving the conversation failed: ${error.message}`));
+      this.publish();
+    }
+  }
+
+  /** The conversation as model messages, trimmed to the model's context by token count. */
+  private async fit(settings: { systemPrompt: string; maxTokens: number }) {
+    const model = await this.options.engine.modelInfo();
+    this.modelLabel = `${model.name ?? "DeepSeek"}${model.synthetic ? " (random-weights demo)" : ""}`;
+    const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens;
+    return fitToContext(toChatMessages(this.conversation, settings.systemPrompt), budget, this.counter);
+  }
+
+  private toolRunner() {
+    const workspace = new WorkspaceTools(this.options.workspaceFolders());
+    return { definitions: workspaceToolDefinitions, run: (call: ToolCall) => workspace.run(call) };
+  }
+
+  private showToolCall(answer: ChatEntry, call: ToolCall): void {
+    answer.toolCalls = [...(answer.toolCalls ?? []), call];
+    this.options.post({ type: "entry", entry: answer });
+  }
+
+  private finishAnswer(answer: ChatEntry, result: GenerateResult): void {
+    answer.stopReason = result.stopReason;
+    const m = result.metrics;
+    answer.metrics = { promptTokens: m.promptTokens, reusedTokens: m.reusedTokens, evaluatedTokens: m.evaluatedTokens, generatedTokens: m.generatedTokens, firstTokenMs: m.firstTokenMs };
+    this.options.log(`chat: ${m.promptTokens} prompt tokens (${m.reusedTokens} reused, ${m.evaluatedTokens} evaluated), ${m.generatedTokens} generated, ${result.stopReason}`);
+  }
+
+  private failAnswer(answer: ChatEntry, error: unknown): void {
+    const entries = this.conversation.entries;
+    if (error instanceof EngineError && error.code === "cancelled") {
+      answer.stopReason = "aborted";
+      return;
+    }
+    // A turn that produced nothing leaves no empty answer behind; the user's message stays.
+    if (!answer.content && !answer.toolCalls?.length) {
+      const index = entries.indexOf(answer);
+      if (index >= 0) entries.splice(index, 1);
+    } else {
+      answer.stopReason = "error";
+    }
+    const message = error instanceof ContextWindowError || error instanceof EngineError ? error.message : `The chat failed: ${(error as Error).message}`;
+    this.options.log(`chat: ${message}`);
+    this.options.post({ type: "error", message });
+  }
+}

@@ -1,0 +1,86 @@
+// Wires the chat into the editor: the sidebar view, its commands, history in global storage.
+import os from "node:os";
+import path from "node:path";
+import * as vscode from "vscode";
+import { conversationToMarkdown } from "../../core/chat/conversation.js";
+import { ConversationStore } from "../../core/chat/conversationStore.js";
+import type { ExtensionContextHolder } from "../extensionContext.js";
+import { ChatSession } from "./chatSession.js";
+import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
+import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
+
+const currentConversationKey = "deepseekLocal.chat.currentConversation";
+
+export function registerChat(ctx: ExtensionContextHolder): void {
+  const { vscodeContext } = ctx;
+  const store = new ConversationStore(path.join(vscodeContext.globalStorageUri.fsPath, "chat-history"));
+  let provider: ChatViewProvider | undefined;
+  const session = new ChatSession({
+    engine: ctx.engine,
+    store,
+    settings: () => ctx.config.chat,
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),
+    currentId: {
+      get: () => vscodeContext.globalState.get<string>(currentConversationKey),
+      set: (id) => vscodeContext.globalState.update(currentConversationKey, id),
+    },
+    post: (message) => provider?.post(message),
+    log: (line) => ctx.log.info(line),
+  });
+  provider = ctx.own(new ChatViewProvider(session, vscode.Uri.joinPath(vscodeContext.extensionUri, "media"), (line) => ctx.log.info(line)));
+  const restored = session.restore().catch((error: Error) => ctx.log.warn(`chat: history could not be read: ${error.message}`));
+
+  ctx.own(
+    vscode.window.registerWebviewViewProvider(chatViewId, {
+      resolveWebviewView: async (view) => {
+        await restored;
+        provider!.resolveWebviewView(view);
+      },
+    }),
+  );
+  ctx.own(registerProposalDocuments());
+
+  const attach = async (make: () => ReturnType<typeof selectionAttachment>) => {
+    try {
+      session.attach(make());
+      await provider!.reveal();
+    } catch (error) {
+      void vscode.window.showWarningMessage(`DeepSeek Local: ${(error as Error).message}`);
+    }
+  };
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    "deepseekLocal.chat.newChat": async () => {
+      await session.newChat();
+      await provider!.reveal();
+    },
+    "deepseekLocal.chat.attachSelection": () => attach(selectionAttachment),
+    "deepseekLocal.chat.attachFile": () => attach(() => fileAttachment()),
+    "deepseekLocal.chat.stop": () => session.stop(),
+    "deepseekLocal.chat.export": async (id?: unknown) => {
+      const conversation = typeof id === "string" && id !== session.current.id ? await store.load(id) : session.current;
+      if (!conversation?.entries.length) return void vscode.window.showInformationMessage("DeepSeek Local: this chat is empty.");
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+      const name = `${conversation.title.replace(/[^\w .-]+/g, "").trim().slice(0, 60) || "chat"}.md`;
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), filters: { Markdown: ["md"] } });
+      if (!target) return;
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(conversationToMarkdown(conversation)));
+      void vscode.window.showInformationMessage(`DeepSeek Local: chat exported to ${vscode.workspace.asRelativePath(target)}.`);
+    },
+    "deepseekLocal.chat.rename": async (id?: unknown) => {
+      const targetId = typeof id === "string" ? id : session.current.id;
+      const existing = targetId === session.current.id ? session.current : await store.load(targetId);
+      if (!existing) return;
+      const title = await vscode.window.showInputBox({ prompt: "Rename the chat", value: existing.title, validateInput: (v) => (v.trim() ? null : "A title is needed.") });
+      if (title) await session.rename(targetId, title);
+    },
+    "deepseekLocal.chat.delete": async (id?: unknown) => {
+      const targetId = typeof id === "string" ? id : session.current.id;
+      const existing = targetId === session.current.id ? session.current : await store.load(targetId);
+      if (!existing) return;
+      const choice = await vscode.window.showWarningMessage(`Delete the chat "${existing.title}"?`, { modal: true }, "Delete");
+      if (choice === "Delete") await session.remove(targetId);
+    },
+  };
+  for (const [id, handler] of Object.entries(commands)) ctx.own(vscode.commands.registerCommand(id, handler));
+  ctx.own({ dispose: () => void session.stop() });
+}
