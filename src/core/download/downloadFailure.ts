@@ -79,10 +79,13 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
+/** Longest Retry-After honoured; beyond it the user is better served by an error that says "later". */
+export const maxRetryAfterMs = 5 * 60 * 1000;
+
 /** Exponential backoff (1, 2, 4 … × base), capped; a server's Retry-After wins when it is longer. */
 export function backoffDelayMs(policy: RetryPolicy, failuresInARow: number, retryAfterSeconds: number | null = null): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failuresInARow - 1));
-  const asked = retryAfterSeconds !== null ? Math.min(policy.maxDelayMs * 4, retryAfterSeconds * 1000) : 0;
+  const asked = retryAfterSeconds !== null ? Math.min(maxRetryAfterMs, retryAfterSeconds * 1000) : 0;
   return Math.max(exponential, asked);
 }
 
