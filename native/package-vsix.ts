@@ -77,7 +77,20 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
   const closure = nodeLlamaCppClosure();
   const llamaVersion = (readJson(path.join(repoRoot, 'node_modules/node-llama-cpp/package.json')) as { version: string }).version;
   const results: PackagedVsix[] = [];
+  const failures: string[] = [];
   for (const target of options.targets) {
+    try {
+      results.push(packageTarget(target));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${target}: NOT PACKAGED: ${message}`);
+      failures.push(`${target}: ${message}`);
+    }
+  }
+  if (failures.length > 0) throw new PackagingError(results, failures);
+  return results;
+
+  function packageTarget(target: string): PackagedVsix {
     const spec = binaryPackages[target];
     const binaries = [...spec.base, ...(options.gpu ?? []).flatMap((flavour) => spec.gpu[flavour] ?? [])];
     const stage = path.join(cacheDir, `stage-${target}`);
@@ -97,9 +110,18 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     run(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args], stage);
     const bytes = statSync(file).size;
     log(`${target}: ${path.relative(repoRoot, file)} ${(bytes / 1024 / 1024).toFixed(1)} MiB (@node-llama-cpp/${binaries.join(', @node-llama-cpp/')})`);
-    results.push({ target, file, bytes, binaryPackages: binaries });
+    return { target, file, bytes, binaryPackages: binaries };
   }
-  return results;
+}
+
+/** Some targets could not be packaged; `packaged` holds the ones that were. */
+export class PackagingError extends Error {
+  constructor(
+    readonly packaged: PackagedVsix[],
+    readonly failures: string[],
+  ) {
+    super(`${failures.length} target(s) not packaged:\n  ${failures.join('\n  ')}`);
+  }
 }
 
 /** The extension's own files: a manifest whose dependencies are what the VSIX really carries. */
@@ -191,6 +213,13 @@ function binaryPackageDir(name: string, version: string, log: (line: string) => 
   const unpacked = path.join(cacheDir, 'packs', `${name}-${version}`);
   if (existsSync(path.join(unpacked, 'package', 'package.json'))) return path.join(unpacked, 'package');
   log(`fetching @node-llama-cpp/${name}@${version} with npm pack`);
+  // The binaries must be the exact version of node-llama-cpp's JavaScript (the addon's API moves
+  // between releases), so no nearby version stands in for a missing one.
+  const published = spawnSync('npm', ['view', `@node-llama-cpp/${name}@${version}`, 'version'], { encoding: 'utf8' });
+  if (/E404|No match found/.test(published.stderr ?? '') || (published.status === 0 && published.stdout.trim() === '')) {
+    const latest = spawnSync('npm', ['view', `@node-llama-cpp/${name}`, 'version'], { encoding: 'utf8' }).stdout.trim();
+    throw new Error(`@node-llama-cpp/${name}@${version} is not published in the npm registry (latest there: ${latest || 'none'}); it must match node-llama-cpp ${version}`);
+  }
   const tmp = `${unpacked}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -236,13 +265,12 @@ function parseArgs(argv: string[]): PackageOptions {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  packageVsix(parseArgs(process.argv.slice(2))).then(
-    (results) => {
-      for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${path.relative(repoRoot, r.file)}`);
-    },
-    (error: unknown) => {
-      console.error(`[package] ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  const summarize = (results: PackagedVsix[]) => {
+    for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${path.relative(repoRoot, r.file)}`);
+  };
+  packageVsix(parseArgs(process.argv.slice(2))).then(summarize, (error: unknown) => {
+    if (error instanceof PackagingError) summarize(error.packaged);
+    console.error(`[package] ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
 }
