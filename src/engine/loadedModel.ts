@@ -4,6 +4,10 @@ import path from "node:path";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
 import { EnginePrefixCache } from "./enginePrefixCache.js";
+import { modelRoles } from "../core/models/catalog.js";
+import { flattenGgufMetadata } from "../core/models/ggufMetadata.js";
+import { shouldRetryOnCpu, gpuFallbackMessage } from "../core/models/gpuFallback.js";
+import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCheck.js";
 import { checkModelFile } from "./modelFile.js";
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
@@ -35,30 +39,21 @@ export class LoadedModel {
   static async load(params: ResolvedLoadParams, onWarning: (message: string) => void = () => undefined): Promise<LoadedModel> {
     const started = performance.now();
     const file = await checkModelFile(params.modelPath);
+    checkModelRoles(file.path, file.info.metadata, params.contextSize, onWarning);
     const llama = await getEngineLlama();
-    let model: LlamaModel;
+    // A failed GPU load (out of VRAM, driver trouble) is retried on the CPU and said once, never silently.
+    let gpuFallback: string | undefined;
+    let loadedOnDevice: { model: LlamaModel; context: LlamaContext };
     try {
-      model = await llama.loadModel({
-        modelPath: file.path,
-        gpuLayers: params.gpuLayers,
-        defaultContextFlashAttention: params.flashAttention,
-      });
+      loadedOnDevice = await loadOnDevice(llama, file.path, params, params.gpuLayers);
     } catch (error) {
-      throw toLoadError(file.path, error);
+      const attempt = { gpu: llama.gpu, requestedGpuLayers: params.gpuLayers, errorMessage: error instanceof Error ? error.message : String(error) };
+      if (!shouldRetryOnCpu(attempt)) throw error;
+      loadedOnDevice = await loadOnDevice(llama, file.path, params, 0);
+      gpuFallback = gpuFallbackMessage(attempt);
+      onWarning(gpuFallback);
     }
-    let context: LlamaContext;
-    try {
-      context = await model.createContext({
-        sequences: sequenceNames.length,
-        contextSize: params.contextSize,
-        flashAttention: params.flashAttention,
-        ...(params.threads > 0 ? { threads: params.threads } : {}),
-        ...(params.batchSize ? { batchSize: params.batchSize } : {}),
-      });
-    } catch (error) {
-      await model.dispose();
-      throw toLoadError(file.path, error);
-    }
+    const { model, context } = loadedOnDevice;
     const contextSequences = sequenceNames.map(() => context.getSequence());
     await warmUp(contextSequences[0]!, model);
     const buildId = engineBuildId(llama);
@@ -108,6 +103,7 @@ export class LoadedModel {
       synthetic: isSyntheticModel(metadata as unknown as Record<string, unknown>),
       gpu: llama.gpu,
       gpuLayers: model.gpuLayers,
+      ...(gpuFallback ? { gpuFallback } : {}),
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),
       engineBuild: buildId,
@@ -169,6 +165,43 @@ function isSyntheticModel(metadata: Record<string, unknown>): boolean {
 /** Identifies the llama.cpp build: a KV state saved by one build must not be loaded by another. */
 function engineBuildId(llama: Llama): string {
   return `node-llama-cpp@${llama.llamaCppRelease.repo}#${llama.llamaCppRelease.release}/${llama.buildType}/${llama.gpu || "cpu"}`;
+}
+
+/** Loads the model and its context with `gpuLayers` on the GPU; typed errors, nothing left allocated on failure. */
+async function loadOnDevice(
+  llama: Llama,
+  path: string,
+  params: ResolvedLoadParams,
+  gpuLayers: ResolvedLoadParams["gpuLayers"],
+): Promise<{ model: LlamaModel; context: LlamaContext }> {
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: path, gpuLayers, defaultContextFlashAttention: params.flashAttention });
+  } catch (error) {
+    throw toLoadError(path, error);
+  }
+  try {
+    const context = await model.createContext({
+      sequences: sequenceNames.length,
+      contextSize: params.contextSize,
+      flashAttention: params.flashAttention,
+      ...(params.threads > 0 ? { threads: params.threads } : {}),
+      ...(params.batchSize ? { batchSize: params.batchSize } : {}),
+    });
+    return { model, context };
+  } catch (error) {
+    await model.dispose();
+    throw toLoadError(path, error);
+  }
+}
+
+/** Header checks before loading: an unusable file is an error, a role the file cannot serve a warning. */
+function checkModelRoles(path: string, metadata: unknown, contextSize: number, onWarning: (message: string) => void): void {
+  const facts = headerFactsFromMetadata(flattenGgufMetadata(metadata));
+  const verdict = checkModelHeader(facts, { file: path, roles: modelRoles, contextSize });
+  const unusable = verdict.problems.find((problem) => problem.severity === "unusable");
+  if (unusable) throw new EngineError(unusable.code === "unsupportedArchitecture" ? "unsupportedArchitecture" : "unusableModel", unusable.message);
+  for (const problem of verdict.problems) onWarning(problem.message);
 }
 
 function toLoadError(path: string, error: unknown): EngineError {

@@ -65,6 +65,8 @@ export const ModelInfo = z.object({
   synthetic: z.boolean(),
   gpu: z.union([z.literal(false), z.string()]),
   gpuLayers: z.number(),
+  /** Set when loading on the GPU failed and the model was loaded on the CPU instead: the user's message. */
+  gpuFallback: z.string().optional(),
   totalLayers: z.number().nullable(),
   loadMs: z.number(),
   engineBuild: z.string(),
@@ -189,6 +191,8 @@ export const engineErrorCodes = {
   invalidRequest: -32019,
   contextOverflow: -32020,
   fimUnsupported: -32021,
+  /** The GGUF header shows the file cannot serve completion or chat (tokenizer, vocabulary, context length). */
+  unusableModel: -32022,
   engineCrashed: -32030,
   engineUnavailable: -32031,
   // Remote backend (backends/http): what the server or the network did.
