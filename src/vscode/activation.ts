@@ -6,6 +6,7 @@ import { registerChat } from "./chat/registerChat.js";
 import { registerCommands } from "./commands.js";
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
+import { registerModels } from "./models/registerModels.js";
 import { EngineStatusBar } from "./statusBar.js";
 
 export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
@@ -20,6 +21,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerChat(ctx);
   registerCompletion(ctx, statusBar);
   registerBackendSelection(ctx);
+  registerModels(ctx);
 
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {

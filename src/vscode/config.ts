@@ -39,6 +39,15 @@ export class Config {
     return this.raw.get<string>("model.path", "").trim();
   }
 
+  /** Where downloaded models go: the user's folder, or the extension's global storage. */
+  get modelFolder(): string {
+    return this.raw.get<string>("model.folder", "").trim() || path.join(this.storageDirectory, "models");
+  }
+
+  get contextSize(): number {
+    return this.raw.get<number>("engine.contextSize", 8192);
+  }
+
   get startOnActivation(): boolean {
     return this.raw.get<boolean>("engine.startOnActivation", true);
   }

@@ -47,11 +47,14 @@ function describe(state: EngineState): { text: string; tooltip: string; error: b
       return { text: "$(loading~spin) DeepSeek: loading", tooltip: "DeepSeek Local: loading the model", error: false };
     case "ready": {
       const model = state.model;
-      const where = model.gpu ? `${model.gpu}, ${model.gpuLayers}/${model.totalLayers ?? "?"} layers on GPU` : "CPU";
+      // llama.cpp counts the output layer as one more offloadable layer than the blocks.
+      const layers = model.totalLayers === null ? "?" : model.totalLayers + 1;
+      const where = model.gpu ? `${model.gpu} backend, ${model.gpuLayers} of ${layers} layers on the GPU` : "CPU only";
+      const fallback = model.gpuFallback ? `\n⚠ ${model.gpuFallback}` : "";
       const demo = model.synthetic ? " (demo: random weights)" : "";
       return {
         text: `$(check) DeepSeek${model.synthetic ? " demo" : ""}`,
-        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms`,
+        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms${fallback}`,
         error: false,
       };
     }
