@@ -1,0 +1,17 @@
+// Every bench section, in the order they run. Adding one: a file in this folder and a line here.
+import type { BenchSection } from "../types";
+import { bandwidth } from "./bandwidth";
+import { cache } from "./cache";
+import { chat } from "./chat";
+import { engine } from "./engine";
+import { fim } from "./fim";
+import { remote } from "./remote";
+
+export const sections: readonly BenchSection[] = [
+  bandwidth,
+  engine,
+  cache,
+  fim,
+  chat,
+  remote,
+];
