@@ -78,8 +78,10 @@ export class ExtraContextFeed implements vscode.Disposable {
     }
   }
 
-  /** Copied code is a strong hint of what comes next; VS Code has no copy event, so look when idle. */
+  /** Copied code hints at what comes next; VS Code has no copy event, so look when idle. */
   private async offerClipboard(): Promise<void> {
+    // In a browser (code-server, vscode.dev) reading the clipboard asks the user for permission.
+    if (vscode.env.uiKind !== vscode.UIKind.Desktop) return;
     const text = await vscode.env.clipboard.readText().then(
       (value) => value,
       () => "",

@@ -2,9 +2,10 @@
 import type { E2eCase } from '../lib/case.js';
 import activation from './activation.js';
 import apiTests from './apiTests.js';
+import chat from './chat.js';
 import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
 import ghostText from './ghostText.js';
 import missingModel from './missingModel.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat];
