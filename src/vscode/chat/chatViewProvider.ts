@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { PageMessage, type HostMessage } from "../../protocol/webview.js";
-import type { ChatSession } from "./chatSession.js";
+import type { ChatSession } from "../../core/chat/chatSession.js";
 import { applyWithPreview, fileAttachment, insertAtCursor, pickFileAttachment, selectionAttachment } from "./editorActions.js";
 
 export const chatViewId = "deepseekLocal.chatView";

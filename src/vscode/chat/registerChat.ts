@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { conversationToMarkdown } from "../../core/chat/conversation.js";
 import { ConversationStore } from "../../core/chat/conversationStore.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
-import { ChatSession } from "./chatSession.js";
+import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
 

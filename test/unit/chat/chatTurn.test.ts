@@ -1,24 +1,10 @@
 // The turn loop against a scripted Engine (the engine itself is tested in test/engine/chat.test.ts).
 import { describe, expect, it } from "vitest";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions, ToolCall } from "../../../src/backends/engine.js";
+import type { ToolCall } from "../../../src/backends/engine.js";
 import { runChatTurn, type ToolRunner } from "../../../src/core/chat/chatTurn.js";
+import { scriptedEngine } from "./scriptedEngine.js";
 
-const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, generatedTokens: 1, promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 1 };
 const readCall: ToolCall = { id: "c1", name: "read_file", arguments: '{"path":"a.ts"}' };
-
-function scriptedEngine(answers: Partial<ChatResult>[]): { engine: Engine; requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  const engine = {
-    kind: "local",
-    async chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {
-      requests.push(structuredClone(request));
-      const answer = answers.shift() ?? {};
-      if (answer.text) options.onText?.(answer.text);
-      return { text: "", stopReason: "eos", metrics, ...answer };
-    },
-  } as unknown as Engine;
-  return { engine, requests };
-}
 
 const tools = (log: string[]): ToolRunner => ({
   definitions: [{ name: "read_file", description: "read", parameters: { type: "object" } }],
@@ -32,7 +18,7 @@ const noEvents = { onText: () => undefined, onToolCall: () => undefined, onToolR
 
 describe("runChatTurn", () => {
   it("runs the tools the model asks for and gives the results back", async () => {
-    const { engine, requests } = scriptedEngine([{ toolCalls: [readCall] }, { text: "It exports a." }]);
+    const { engine, requests } = scriptedEngine([{ toolCalls: [readCall] }, { chunks: ["It exports a."] }]);
     const ran: string[] = [];
     const shown: string[] = [];
     const outcome = await runChatTurn(
@@ -48,13 +34,13 @@ describe("runChatTurn", () => {
   });
 
   it("stops offering tools after the round limit", async () => {
-    const { engine, requests } = scriptedEngine([{ toolCalls: [readCall] }, { toolCalls: [readCall] }, { text: "done" }]);
+    const { engine, requests } = scriptedEngine([{ toolCalls: [readCall] }, { toolCalls: [readCall] }, { chunks: ["done"] }]);
     await runChatTurn(engine, { messages: [{ role: "user", content: "q" }], tools: tools([]), maxToolRounds: 2, maxTokens: 8 }, noEvents);
     expect(requests.map((r) => !!r.tools)).toEqual([true, true, false]);
   });
 
   it("offers no tools when continuing an answer from a prefix", async () => {
-    const { engine, requests } = scriptedEngine([{ text: " more" }]);
+    const { engine, requests } = scriptedEngine([{ chunks: [" more"] }]);
     const outcome = await runChatTurn(engine, { messages: [{ role: "user", content: "q" }], tools: tools([]), assistantPrefix: "Start", maxTokens: 8 }, noEvents);
     expect(requests[0]!.tools).toBeUndefined();
     expect(requests[0]!.assistantPrefix).toBe("Start");

@@ -4,8 +4,8 @@
 // `ready`.
 import { randomUUID } from "node:crypto";
 import type { Engine, ToolCall } from "../../backends/engine.js";
-import { runChatTurn } from "../../core/chat/chatTurn.js";
-import { ContextWindowError, TokenCounter, fitToContext } from "../../core/chat/contextWindow.js";
+import { runChatTurn } from "./chatTurn.js";
+import { ContextWindowError, TokenCounter, fitToContext } from "./contextWindow.js";
 import {
   newConversation,
   summarize,
@@ -15,9 +15,9 @@ import {
   type ChatEntry,
   type Conversation,
   type ConversationSummary,
-} from "../../core/chat/conversation.js";
-import type { ConversationStore } from "../../core/chat/conversationStore.js";
-import { WorkspaceTools, workspaceToolDefinitions } from "../../core/chat/workspaceTools.js";
+} from "./conversation.js";
+import type { ConversationStore } from "./conversationStore.js";
+import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
 import type { ChatViewState, HostMessage } from "../../protocol/webview.js";
 
@@ -27,7 +27,7 @@ export interface ChatSessionOptions {
   settings: () => { systemPrompt: string; maxTokens: number; tools: boolean };
   workspaceFolders: () => string[];
   /** Remembers which conversation was open across window reloads. */
-  currentId: { get(): string | undefined; set(id: string): Thenable<void> | Promise<void> };
+  currentId: { get(): string | undefined; set(id: string): PromiseLike<void> };
   post: (message: HostMessage) => void;
   log: (line: string) => void;
 }
@@ -150,22 +150,26 @@ export class ChatSession {
   async continueAnswer(entryId: string, prefix?: string): Promise<void> {
     const entries = this.conversation.entries;
     const last = entries[entries.length - 1];
-    if (this.running || !last || last.id !== entryId || last.role !== "assistant") return;
-    entries.pop();
-    await this.generate({ prefix: prefix ?? last.content });
+    if (this.running || !last || last.id !== entryId || last.role !== "assistant" || last.toolCalls?.length) return;
+    await this.generate({ prefix: prefix ?? last.content, continued: last });
   }
 
-  private async generate({ prefix }: { prefix?: string }): Promise<void> {
+  /** Generates the next answer, or (`continued`) continues the last one from `prefix`. */
+  private async generate({ prefix, continued }: { prefix?: string; continued?: ChatEntry }): Promise<void> {
     const controller = new AbortController();
     const settings = this.options.settings();
     const entries = this.conversation.entries;
-    let answer: ChatEntry = { id: newId(), role: "assistant", content: prefix ?? "" };
+    let answer: ChatEntry = continued ?? { id: newId(), role: "assistant", content: "" };
     let finish!: () => void;
     this.running = { controller, entryId: answer.id, done: new Promise((resolve) => (finish = resolve)) };
     try {
-      const fit = await this.fit(settings);
-      if (fit.notice) entries.push({ id: newId(), role: "notice", content: fit.notice });
-      entries.push(answer);
+      const fit = await this.fit(settings, continued ? entries.slice(0, -1) : entries);
+      if (continued) {
+        Object.assign(answer, { content: prefix ?? "", stopReason: undefined, metrics: undefined });
+      } else {
+        if (fit.notice) entries.push({ id: newId(), role: "notice", content: fit.notice });
+        entries.push(answer);
+      }
       this.publish();
       const tools = settings.tools && !prefix ? this.toolRunner() : undefined;
       const outcome = await runChatTurn(
@@ -198,11 +202,11 @@ export class ChatSession {
   }
 
   /** The conversation as model messages, trimmed to the model's context by token count. */
-  private async fit(settings: { systemPrompt: string; maxTokens: number }) {
+  private async fit(settings: { systemPrompt: string; maxTokens: number }, entries: ChatEntry[]) {
     const model = await this.options.engine.modelInfo();
     this.modelLabel = `${model.name ?? "DeepSeek"}${model.synthetic ? " (random-weights demo)" : ""}`;
     const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens;
-    return fitToContext(toChatMessages(this.conversation, settings.systemPrompt), budget, this.counter);
+    return fitToContext(toChatMessages({ ...this.conversation, entries }, settings.systemPrompt), budget, this.counter);
   }
 
   private toolRunner() {
