@@ -176,7 +176,12 @@ async function loadOnDevice(
 ): Promise<{ model: LlamaModel; context: LlamaContext }> {
   let model: LlamaModel;
   try {
-    model = await llama.loadModel({ modelPath: path, gpuLayers, defaultContextFlashAttention: params.flashAttention });
+    model = await llama.loadModel({
+      modelPath: path,
+      gpuLayers,
+      defaultContextFlashAttention: params.flashAttention,
+      useMmap: params.mmap ?? (llama.gpu === false || gpuLayers === 0 ? false : "auto"),
+    });
   } catch (error) {
     throw toLoadError(path, error);
   }

@@ -30,6 +30,12 @@ export const LoadParams = z
     threads: z.number().int().min(0).max(1024).default(0),
     flashAttention: z.boolean().default(false),
     batchSize: z.number().int().min(16).max(8192).optional(),
+    /**
+     * Memory-map the model file. Unset: off for CPU-only loads, where llama.cpp repacks the
+     * weights into a second, rearranged copy and the mapped file would stay resident beside it
+     * (issue 11: 2× the file in RSS); node-llama-cpp's own choice when a GPU takes layers.
+     */
+    mmap: z.boolean().optional(),
     /** Where evaluated prefixes are kept across restarts; omitted = no disk cache. */
     diskCache: z
       .object({

@@ -5,6 +5,7 @@ import { cache } from "./cache";
 import { chat } from "./chat";
 import { engine } from "./engine";
 import { fim } from "./fim";
+import { real } from "./real";
 import { remote } from "./remote";
 
 export const sections: readonly BenchSection[] = [
@@ -14,4 +15,5 @@ export const sections: readonly BenchSection[] = [
   fim,
   chat,
   remote,
+  real,
 ];
