@@ -17,7 +17,7 @@
 //   npm run package -- --gpu vulkan          also ship the Vulkan (and/or cuda) binaries
 //   npm run package -- --no-build            reuse dist/ as it is
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +44,8 @@ export interface PackageOptions {
   gpu?: GpuFlavour[];
   /** Where the .vsix files go (default `<repo>/vsix`). */
   outDir?: string;
+  /** Staging folders (default `<repo>/.cache/vsix`); a run of its own (e2e, npm start) passes a private one. */
+  stageDir?: string;
   log?: (line: string) => void;
   /** Show the output of npm and vsce only when they fail. */
   quiet?: boolean;
@@ -93,7 +95,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
   function packageTarget(target: string): PackagedVsix {
     const spec = binaryPackages[target];
     const binaries = [...spec.base, ...(options.gpu ?? []).flatMap((flavour) => spec.gpu[flavour] ?? [])];
-    const stage = path.join(cacheDir, `stage-${target}`);
+    const stage = path.join(options.stageDir ?? cacheDir, `stage-${target}`);
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
     stageExtension(stage, llamaVersion);
@@ -109,7 +111,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     if (!existsSync(path.join(stage, 'LICENSE'))) args.push('--skip-license');
     run(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args], stage);
     const bytes = statSync(file).size;
-    log(`${target}: ${path.relative(repoRoot, file)} ${(bytes / 1024 / 1024).toFixed(1)} MiB (@node-llama-cpp/${binaries.join(', @node-llama-cpp/')})`);
+    log(`${target}: ${shortPath(file)} ${(bytes / 1024 / 1024).toFixed(1)} MiB (@node-llama-cpp/${binaries.join(', @node-llama-cpp/')})`);
     return { target, file, bytes, binaryPackages: binaries };
   }
 }
@@ -220,7 +222,7 @@ function binaryPackageDir(name: string, version: string, log: (line: string) => 
     const latest = spawnSync('npm', ['view', `@node-llama-cpp/${name}`, 'version'], { encoding: 'utf8' }).stdout.trim();
     throw new Error(`@node-llama-cpp/${name}@${version} is not published in the npm registry (latest there: ${latest || 'none'}); it must match node-llama-cpp ${version}`);
   }
-  const tmp = `${unpacked}.tmp`;
+  const tmp = `${unpacked}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   run('npm', ['pack', '--silent', `@node-llama-cpp/${name}@${version}`], tmp);
@@ -229,8 +231,7 @@ function binaryPackageDir(name: string, version: string, log: (line: string) => 
   run('tar', ['-xzf', tarball], tmp);
   rmSync(path.join(tmp, tarball));
   rmSync(unpacked, { recursive: true, force: true });
-  cpSync(tmp, unpacked, { recursive: true });
-  rmSync(tmp, { recursive: true, force: true });
+  renameSync(tmp, unpacked);
   return path.join(unpacked, 'package');
 }
 
@@ -240,6 +241,12 @@ function runOrThrow(command: string, args: string[], cwd: string, quiet: boolean
     const output = quiet ? `\n${result.stdout ?? ''}${result.stderr ?? ''}` : '';
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})${output}`);
   }
+}
+
+/** Relative to the checkout when inside it. */
+function shortPath(file: string): string {
+  const relative = path.relative(repoRoot, file);
+  return relative.startsWith('..') ? file : relative;
 }
 
 function readJson(file: string): unknown {
@@ -266,7 +273,7 @@ function parseArgs(argv: string[]): PackageOptions {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const summarize = (results: PackagedVsix[]) => {
-    for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${path.relative(repoRoot, r.file)}`);
+    for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${shortPath(r.file)}`);
   };
   packageVsix(parseArgs(process.argv.slice(2))).then(summarize, (error: unknown) => {
     if (error instanceof PackagingError) summarize(error.packaged);

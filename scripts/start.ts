@@ -10,7 +10,8 @@
 // lives in `${DEEPSEEK_LOCAL_CACHE:-~/.cache/deepseek-local}/start/`; code-server gets its own HOME
 // and TMPDIR there, so nothing lands in your ~/.config or /tmp.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { packageVsix } from '../native/package-vsix';
 import { ensureSyntheticModel } from '../test/fixtures/synthetic-model/index';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('npm run build failed');
   }
   log('packaging the linux-x64 VSIX');
-  const [{ file: vsix }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log });
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'dsl-start-'));
+  onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+  const [{ file: vsix }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log, stageDir: workDir, outDir: workDir });
   const deps = ensureE2eDeps();
   const model = await resolveModel(args);
 

@@ -59,7 +59,9 @@ async function main(): Promise<number> {
   let vsix = args.vsix;
   if (!vsix) {
     log('packaging the linux-x64 VSIX');
-    [{ file: vsix }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log });
+    // Staged and written in this run's own folder: a concurrent run or `npm run package` in the
+    // same checkout cannot swap the VSIX under us.
+    [{ file: vsix }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log, stageDir: workDir, outDir: workDir });
   }
   const companion = await buildApiCompanionVsix(workDir);
 

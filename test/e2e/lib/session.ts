@@ -61,6 +61,10 @@ export class E2eSession {
     const runDir = mkdtempSync(path.join(os.tmpdir(), 'dsl-e2e-'));
     if (!options.keep) onCleanup(() => rmSync(runDir, { recursive: true, force: true }));
     else onCleanup(() => log(`kept ${runDir}`));
+    // Playwright's browser profile and artifacts, and anything else of ours that asks os.tmpdir(),
+    // land inside the run folder and go with it.
+    mkdirSync(path.join(runDir, 'tmp'));
+    process.env.TMPDIR = path.join(runDir, 'tmp');
     const syntheticModel = await ensureSyntheticModel();
     const extensionsDir = path.join(runDir, 'ext');
     const installDir = path.join(runDir, 'install');
