@@ -93,6 +93,7 @@ export class BackendSelector implements vscode.Disposable {
         model: remote.model,
         flavor: remote.flavor,
         fim: remote.fim,
+        tools: remote.tools,
         headers: remote.headers,
         extraBody: remote.extraBody,
         requestTimeoutMs: remote.requestTimeoutMs,

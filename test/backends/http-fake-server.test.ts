@@ -233,7 +233,7 @@ describe("JSON answers", () => {
     const server = await serve({ "POST /v1/chat/completions": (_req, res) => sendSse(res, [chatChunk("Sure! The name is Bob."), chatChunk(null, "stop")]) });
     const error = await failure(engineFor(server).chat({ ...hi, jsonSchema: schema }));
     expect(error.code).toBe("invalidJsonAnswer");
-    expect(error.message).toMatch(/not JSON/);
+    expect(error.message).toMatch(/not valid JSON/);
     expect(server.requests.at(-1)!.body!.response_format).toMatchObject({ type: "json_schema" });
   }, T);
 
@@ -267,6 +267,46 @@ describe("tool calls and unsupported operations", () => {
     const result = await engineFor(server).chat({ ...hi, tools: [{ name: "read_file", description: "Reads a file", parameters: { type: "object" } }] });
     expect(result.toolCalls).toEqual([{ id: "call_1", name: "read_file", arguments: '{"path":"a.ts"}' }]);
     expect(result.stopReason).toBe("eos");
+  }, T);
+
+  it("emulates tools with the local engine's JSON tool step where the server cannot call tools", async () => {
+    const steps = ['{"tool":"read_file","arguments":{"path":"a.ts"}}', '{"tool":"none"}'];
+    const server = await serve({
+      "POST /v1/chat/completions": (req, res) => {
+        const text = req.body!.response_format ? steps.shift()! : "It exports one function.";
+        sendSse(res, [chatChunk(text), chatChunk(null, "stop")]);
+      },
+    });
+    const engine = engineFor(server, { tools: "emulated" });
+    const tools = [{ name: "read_file", description: "Reads a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } }];
+    const first = await engine.chat({ ...hi, tools });
+    expect(first.toolCalls).toEqual([{ id: expect.stringMatching(/^call_/), name: "read_file", arguments: '{"path":"a.ts"}' }]);
+    const stepBody = posts(server)[0].body!;
+    expect(stepBody.tools).toBeUndefined();
+    expect(stepBody.response_format).toMatchObject({ type: "json_schema" });
+    expect(JSON.stringify(stepBody.messages)).toContain("read_file");
+
+    const shown: string[] = [];
+    const second = await engine.chat(
+      {
+        ...hi,
+        tools,
+        messages: [...hi.messages, { role: "assistant", content: "", toolCalls: first.toolCalls }, { role: "tool", toolCallId: first.toolCalls![0].id, content: "export function f() {}" }],
+      },
+      { onText: (t) => shown.push(t) },
+    );
+    expect(second.toolCalls).toBeUndefined();
+    expect(second.text).toBe("It exports one function.");
+    expect(shown.join("")).toBe(second.text); // the step itself is never shown
+    const answerBody = posts(server)[2].body!;
+    expect(answerBody.response_format).toBeUndefined();
+    // The server has no tool role: the call and its result come back as plain turns.
+    expect(answerBody.messages).toEqual(
+      expect.arrayContaining([
+        { role: "assistant", content: '{"tool":"read_file","arguments":{"path":"a.ts"}}' },
+        { role: "user", content: `Tool result (${first.toolCalls![0].id}):\nexport function f() {}` },
+      ]),
+    );
   }, T);
 
   it("says clearly that generate, prefill and tokenize need llama-server", async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage, ToolDefinition } from "../../src/backends/engine.js";
 import { HttpEngine } from "../../src/backends/http/httpEngine.js";
 import { EngineError } from "../../src/protocol/engine.js";
-import { DEEPSEEK_TOKENS } from "../fixtures/synthetic-model/index.js";
+import { startLlamaServer } from "../fixtures/llama-server.js";
+import { DEEPSEEK_TOKENS, ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 import { openBackend, type OpenBackend } from "./backends.js";
 
 let backend: OpenBackend;
@@ -147,6 +148,27 @@ describe("HTTP backend on llama-server", () => {
     // The server rendered the call and its result into the prompt, and answered after them.
     expect(second.metrics.promptTokens).toBeGreaterThan(first.metrics.promptTokens + 10);
     expect(second.metrics.generatedTokens).toBeGreaterThan(0);
+  });
+
+  it("takes the JSON tool step where the served template cannot call tools", async () => {
+    // The model's own Coder-V2-Lite template: llama-server reports no tool support for it.
+    const plain = await startLlamaServer({ model: await ensureSyntheticModel(), threads: 2, ctxSize: 2048, extraArgs: ["--jinja"] });
+    try {
+      const emulating = new HttpEngine({ baseUrl: plain.url });
+      const tools: ToolDefinition[] = [
+        { name: "read_file", description: "Reads a file", parameters: { type: "object", properties: { path: { type: "string", maxLength: 12 } }, required: ["path"], additionalProperties: false } },
+      ];
+      const result = await emulating.chat({ messages: [user("What is in a.ts?")], tools, maxTokens: 8 });
+      // Random weights pick either branch; both must be well-formed.
+      if (result.toolCalls) {
+        expect(result.toolCalls[0].name).toBe("read_file");
+        expect(new Ajv().validate(tools[0].parameters, JSON.parse(result.toolCalls[0].arguments))).toBe(true);
+      } else {
+        expect(result.metrics.generatedTokens).toBe(8);
+      }
+    } finally {
+      await plain.stop();
+    }
   });
 
   it("generates from prompt segments with token ids, and prefill warms the slot", async () => {

@@ -3,7 +3,8 @@
 // tokenization and raw prompt generation go where each flavor offers them, and a flavor that
 // cannot do something says so with a typed error instead of quietly doing something else.
 import type { RetryPolicy } from "../../core/remote/httpFailure.js";
-import { checkJsonAnswer, schemaValidator } from "../../core/remote/jsonAnswer.js";
+import { compileJsonSchema } from "../../core/json/validateJson.js";
+import { checkJsonAnswer } from "../../core/remote/jsonAnswer.js";
 import { chatBody, completionsFimBody, llamaInfillBody } from "../../core/remote/requestBodies.js";
 import {
   detectFlavor,
@@ -17,6 +18,7 @@ import {
 import { EngineError, type GenerateResult, type ModelInfo, type RequestMetrics } from "../../protocol/engine.js";
 import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
 import { readAnswerStream } from "./answerStream.js";
+import { chatWithToolStep } from "./emulatedTools.js";
 import { HttpTransport } from "./httpTransport.js";
 import { LlamaProps, LlamaServerApi } from "./llamaServerApi.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
@@ -29,6 +31,11 @@ export interface HttpEngineOptions {
   flavor?: ServerFlavor | "auto";
   /** Overrides the flavor's FIM route. */
   fim?: FimMode | "auto";
+  /**
+   * Tool calls: the server's own (`native`), or the JSON tool step the local engine uses
+   * (`emulated`). `auto`: emulated where llama-server says its chat template cannot call tools.
+   */
+  tools?: "auto" | "native" | "emulated";
   apiKey?: () => Promise<string | undefined> | string | undefined;
   headers?: Record<string, string>;
   /** Merged into every generation request body. */
@@ -43,6 +50,7 @@ interface ServerDescription {
   flavor: ServerFlavor;
   model: string | undefined;
   llama: LlamaServerApi | undefined;
+  nativeTools: boolean;
   info: ModelInfo;
 }
 
@@ -116,11 +124,18 @@ export class HttpEngine implements Engine {
 
   async chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {
     const server = await this.describe(options.signal);
+    if (request.tools?.length && !server.nativeTools && !request.assistantPrefix && !request.jsonSchema) {
+      return chatWithToolStep((r, o) => this.chatOnce(server, r, o), request, options);
+    }
+    return this.chatOnce(server, request, options);
+  }
+
+  private async chatOnce(server: ServerDescription, request: ChatRequest, options: GenerationOptions): Promise<ChatResult> {
     if (request.jsonSchema) {
       try {
-        schemaValidator(request.jsonSchema);
+        compileJsonSchema(request.jsonSchema);
       } catch (error) {
-        throw new EngineError("invalidRequest", `The JSON schema is not valid: ${(error as Error).message}`);
+        throw new EngineError("invalidRequest", (error as Error).message);
       }
     }
     const { body, beta } = chatBody(request, { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody });
@@ -229,10 +244,14 @@ export class HttpEngine implements Engine {
     const special = llama ? await llama.specialTokenIds() : undefined;
     const p = props?.success ? props.data : undefined;
     this.options.log?.(`remote backend: ${flavorNames[flavor]} at ${this.baseUrl}, model ${model ?? "(server default)"}`);
+    const caps = p?.chat_template_caps as { supports_tool_calls?: unknown } | undefined;
+    const toolsMode = this.options.tools ?? "auto";
+    const nativeTools = toolsMode === "native" || (toolsMode === "auto" && caps?.supports_tool_calls !== false);
     return {
       flavor,
       model,
       llama,
+      nativeTools,
       info: {
         path: `${this.baseUrl}${model ? ` · ${model}` : ""}`,
         name: model ?? p?.model_path ?? null,

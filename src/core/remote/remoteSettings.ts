@@ -11,6 +11,7 @@ export interface RemoteSettings {
   model: string | undefined;
   flavor: ServerFlavor | "auto";
   fim: FimMode | "auto";
+  tools: "auto" | "native" | "emulated";
   headers: Record<string, string>;
   extraBody: Record<string, unknown>;
   requestTimeoutMs: number;
@@ -50,6 +51,7 @@ export function readBackendSettings(read: SettingReader): BackendSettings {
   const flavor = read("remote.flavor");
   const fim = read("remote.fim");
   const model = read("remote.model");
+  const tools = read("remote.tools");
   const problems: string[] = [];
   const headers: Record<string, string> = {};
   const rawHeaders = read("remote.headers");
@@ -68,6 +70,7 @@ export function readBackendSettings(read: SettingReader): BackendSettings {
       model: typeof model === "string" && model.trim() ? model.trim() : undefined,
       flavor: typeof flavor === "string" && (serverFlavors as readonly string[]).includes(flavor) ? (flavor as ServerFlavor) : "auto",
       fim: fim === "infill" || fim === "suffix" || fim === "fimTokens" ? fim : "auto",
+      tools: tools === "native" || tools === "emulated" ? tools : "auto",
       headers,
       extraBody: extraBody && typeof extraBody === "object" && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {},
       requestTimeoutMs: clampNumber(read("remote.timeoutMs"), 30_000, 1_000, 600_000),

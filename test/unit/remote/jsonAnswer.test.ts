@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkJsonAnswer, extractJsonText, schemaInstruction, schemaValidator } from "../../../src/core/remote/jsonAnswer.js";
+import { checkJsonAnswer, extractJsonText, schemaInstruction } from "../../../src/core/remote/jsonAnswer.js";
 
 const schema = {
   type: "object",
@@ -17,13 +17,9 @@ describe("JSON answers", () => {
   it("rejects prose and schema violations with a reason", () => {
     const prose = checkJsonAnswer("Sure! Here is the answer.", schema);
     expect(prose).toMatchObject({ ok: false });
-    expect(!prose.ok && prose.reason).toMatch(/not JSON/);
+    expect(!prose.ok && prose.reason).toMatch(/not valid JSON/);
     const wrong = checkJsonAnswer('{"count":"two"}', schema);
-    expect(!wrong.ok && wrong.reason).toMatch(/does not match the schema/);
-  });
-  it("compiles each schema once and throws on an unusable schema", () => {
-    expect(schemaValidator(schema)).toBe(schemaValidator(schema));
-    expect(() => schemaValidator({ type: "no-such-type" })).toThrow();
+    expect(!wrong.ok && wrong.reason).toMatch(/must be integer/);
   });
   it("writes the schema into the instruction for json_object servers", () => {
     expect(schemaInstruction(schema)).toContain(JSON.stringify(schema));

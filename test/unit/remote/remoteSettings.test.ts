@@ -26,6 +26,7 @@ describe("readBackendSettings", () => {
         "remote.model": " deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct ",
         "remote.flavor": "vllm",
         "remote.fim": "fimTokens",
+        "remote.tools": "emulated",
         "remote.headers": { "X-Team": "ml" },
         "remote.extraBody": { top_k: 20 },
         "remote.timeoutMs": 5,
@@ -39,6 +40,7 @@ describe("readBackendSettings", () => {
       model: "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct",
       flavor: "vllm",
       fim: "fimTokens",
+      tools: "emulated",
       headers: { "X-Team": "ml" },
       extraBody: { top_k: 20 },
       requestTimeoutMs: 1000,
@@ -48,8 +50,8 @@ describe("readBackendSettings", () => {
   });
 
   it("falls back to auto for unknown flavor and FIM values", () => {
-    const remote = readBackendSettings(reader({ "remote.baseUrl": "http://h", "remote.flavor": "ollama", "remote.fim": "x" })).remote!;
-    expect([remote.flavor, remote.fim]).toEqual(["auto", "auto"]);
+    const remote = readBackendSettings(reader({ "remote.baseUrl": "http://h", "remote.flavor": "ollama", "remote.fim": "x", "remote.tools": 1 })).remote!;
+    expect([remote.flavor, remote.fim, remote.tools]).toEqual(["auto", "auto", "auto"]);
   });
 
   it("refuses keys and protocol headers in settings, and bad URLs, with a reason", () => {
