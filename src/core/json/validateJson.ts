@@ -67,3 +67,24 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
   if (errors.length > 5) lines.push(`and ${errors.length - 5} more`);
   return lines.join("; ");
 }
+
+/**
+ * The schema to validate a grammar-constrained answer against. llama.cpp's grammar decodes a
+ * malformed UTF-8 sequence (a lead byte followed by ASCII, as random or weak models emit) as one
+ * character, while the text decoder turns the same bytes into up to four (U+FFFD and the bytes
+ * after it). So every maxLength is allowed four times over here; everything else is unchanged.
+ */
+export function withGrammarDecodingSlack(schema: JsonSchema): JsonSchema {
+  const relax = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(relax);
+    if (!node || typeof node !== "object") return node;
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "enum" || key === "const") copy[key] = value;
+      else if (key === "maxLength" && typeof value === "number") copy[key] = value * 4;
+      else copy[key] = relax(value);
+    }
+    return copy;
+  };
+  return relax(schema) as JsonSchema;
+}

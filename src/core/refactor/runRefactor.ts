@@ -2,7 +2,7 @@
 // response_format remotely), validate the answer again with ajv, turn it into a plan of edits.
 import type { Engine } from "../../backends/engine.js";
 import { EngineError } from "../../protocol/engine.js";
-import { validateJson, type JsonSchema } from "../json/validateJson.js";
+import { validateJson, withGrammarDecodingSlack, type JsonSchema } from "../json/validateJson.js";
 import { answerToPlan } from "./answerToEdits.js";
 import { answerCharacterBound, answerSchema, clampLimits, defaultLimits, type RefactorAnswer } from "./answerShapes.js";
 import type { RefactorAction } from "./actions.js";
@@ -19,6 +19,8 @@ export interface RefactorRequestOptions {
   /** Sampling for tests and benches; refactors are greedy by default. */
   temperature?: number;
   seed?: number;
+  /** Receives the answer text as it streams (progress display). */
+  onText?: (chunk: string) => void;
 }
 
 export interface RefactorAnswerResult {
@@ -63,7 +65,7 @@ export async function requestRefactorAnswer(
         temperature: options.temperature ?? 0,
         seed: options.seed,
       },
-      { signal: options.signal },
+      { signal: options.signal, onText: options.onText },
     );
   } catch (error) {
     if (options.signal?.aborted || (error instanceof EngineError && error.code === "cancelled")) throw cancelled();
@@ -72,7 +74,7 @@ export async function requestRefactorAnswer(
   }
   if (result.stopReason === "aborted" || options.signal?.aborted) throw cancelled();
   if (result.stopReason === "timeout") throw new RefactorError("engine", "The model took too long to answer; nothing was applied.");
-  const checked = validateJson<RefactorAnswer>(schema, result.text);
+  const checked = validateJson<RefactorAnswer>(withGrammarDecodingSlack(schema), result.text);
   if (!checked.ok) throw new RefactorError("invalidAnswer", `The model's answer does not fit the action's schema (${checked.error}); nothing was applied.`);
   return { answer: checked.value, text: result.text, generatedTokens: result.metrics.generatedTokens, totalMs: result.metrics.totalMs };
 }

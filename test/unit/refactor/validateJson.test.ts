@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JsonSchemaError, compileJsonSchema, validateJson } from "../../../src/core/json/validateJson.js";
+import { JsonSchemaError, compileJsonSchema, validateJson, withGrammarDecodingSlack } from "../../../src/core/json/validateJson.js";
 
 const schema = {
   type: "object",
@@ -29,5 +29,16 @@ describe("validateJson", () => {
 
   it("rejects schemas with unknown keywords instead of treating them as unbounded", () => {
     expect(() => compileJsonSchema({ type: "string", maxlength: 3 })).toThrow(JsonSchemaError);
+  });
+});
+
+describe("withGrammarDecodingSlack", () => {
+  it("allows four times every maxLength and leaves everything else alone", () => {
+    const relaxed = withGrammarDecodingSlack(schema);
+    expect(relaxed).toEqual({ ...schema, properties: { name: { type: "string", maxLength: 20 }, kind: { enum: ["a", "b"] } } });
+    expect(schema.properties.name.maxLength).toBe(5);
+    // What a malformed UTF-8 sequence decodes to: U+FFFD plus the bytes the grammar took as one character.
+    expect(validateJson(relaxed, JSON.stringify({ name: "\ufffd H\ufffd x", kind: "a" })).ok).toBe(true);
+    expect(validateJson(relaxed, JSON.stringify({ name: "x".repeat(21), kind: "a" })).ok).toBe(false);
   });
 });
