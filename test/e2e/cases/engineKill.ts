@@ -1,13 +1,15 @@
-// (c) `kill -9` of the engine process: the user is told, the supervisor starts a new engine and
-// the status bar comes back to ready.
+// (c) `kill -9` of the engine process: the user is told, the supervisor starts a new engine, the
+// status bar comes back to ready and the next completion works.
 import assert from 'node:assert/strict';
 import { defineCase } from '../lib/case.js';
-import { enginePids, extensionId, readyText, waitForEngineReady } from '../lib/deepseek.js';
+import { enginePids, extensionId, quickCompletionSettings, readyText, typeAndWaitForGhostText, waitForEngineReady } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 export default defineCase({
   name: 'engine-kill',
-  title: 'kill -9 of the engine shows a message and the engine comes back',
+  title: 'kill -9 of the engine shows a message; the engine comes back and completes again',
+  settings: () => quickCompletionSettings,
+  timeoutMs: 150_000,
   async run(t) {
     await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
     await t.step('engine ready', () => waitForEngineReady(t.wb));
@@ -28,5 +30,9 @@ export default defineCase({
     t.log(`new engine pid ${restarted}`);
     assert.match((await t.wb.statusBarText(extensionId, 'deepseekLocal.status')) ?? '', readyText);
     await t.screenshot('recovered');
+
+    const suggestion = await t.step('the next completion works', () => typeAndWaitForGhostText(t.wb, 'src/math.ts', 'export const total = '));
+    t.log(`ghost text after the restart: ${JSON.stringify(suggestion)}`);
+    await t.screenshot('completion-after-restart');
   },
 });

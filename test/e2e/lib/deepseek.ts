@@ -1,6 +1,7 @@
 // DeepSeek Local as the harness sees it from outside: its id, status bar item, engine process.
 import type { CodeServer } from './codeServer.js';
 import { descendsFrom, findProcesses } from './processes.js';
+import { waitFor } from './wait.js';
 import type { Workbench } from './workbench.js';
 
 export const extensionId = 'deepseek-local.deepseek-local';
@@ -34,4 +35,35 @@ export function enginePids(server: CodeServer): number[] {
   return findProcesses(server.extensionsDir)
     .filter((p) => p.cmdline.includes('dist/engine.mjs') && descendsFrom(p.pid, server.process.pid))
     .map((p) => p.pid);
+}
+
+/** Inline suggestions as VS Code renders them (E2E-FACTS.md, "What a test can see and do"). */
+export const ghostTextSelector = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview';
+
+/** Completion settings for a test: suggest on the first pause, one line, prompt from this file only. */
+export const quickCompletionSettings: Record<string, unknown> = {
+  'deepseekLocal.completion.debounceMs': 30,
+  'deepseekLocal.completion.maxLines': 1,
+  'deepseekLocal.completion.extraContext.enabled': false,
+  'editor.inlineSuggest.enabled': true,
+  'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  'editor.suggestOnTriggerCharacters': false,
+};
+
+/** The ghost text shown now ('' when none). */
+export async function ghostText(wb: Workbench): Promise<string> {
+  return (await wb.page.locator(ghostTextSelector).allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+}
+
+/** Opens `relativePath`, types `text` on a new last line and waits for ghost text; returns it. */
+export async function typeAndWaitForGhostText(wb: Workbench, relativePath: string, text: string, timeoutMs = 60_000): Promise<string> {
+  await wb.quickOpen(relativePath);
+  await wb.activeEditor().locator('.view-lines').click();
+  await wb.page.keyboard.press('Control+End');
+  await wb.page.keyboard.press('Enter');
+  await wb.page.keyboard.type(text, { delay: 40 });
+  return waitFor('ghost text', async () => {
+    const shown = await ghostText(wb);
+    return shown.trim() ? shown : undefined;
+  }, { timeoutMs });
 }
