@@ -24,8 +24,7 @@ export class BackendSelector implements vscode.Disposable {
     const settings = this.ctx.config.backends;
     if (settings.backends[feature] === "local") return this.ctx.localEngine;
     if (!settings.remote) return new UnavailableEngine(settings.problem ?? "The remote backend is not configured.");
-    if (settings.problem) this.ctx.log.warn(settings.problem);
-    return this.remoteEngine(settings.remote);
+    return this.remoteEngine(settings.remote, settings.problem);
   }
 
   /** Settings changed: the next request builds a remote engine from the new ones. */
@@ -64,7 +63,7 @@ export class BackendSelector implements vscode.Disposable {
       void vscode.window.showErrorMessage(`DeepSeek Local: ${settings.problem ?? "set deepseekLocal.remote.baseUrl first."}`);
       return;
     }
-    const engine = this.remoteEngine(settings.remote);
+    const engine = this.remoteEngine(settings.remote, settings.problem);
     try {
       const info = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `DeepSeek Local: connecting to ${settings.remote.baseUrl}…` },
@@ -83,10 +82,11 @@ export class BackendSelector implements vscode.Disposable {
     this.invalidate();
   }
 
-  private remoteEngine(remote: RemoteSettings): HttpEngine {
+  private remoteEngine(remote: RemoteSettings, problem?: string): HttpEngine {
     const settingsKey = JSON.stringify(remote);
     if (this.remote?.settingsKey !== settingsKey) {
       this.invalidate();
+      if (problem) this.ctx.log.warn(problem); // once per settings change, not per request
       const secretName = secretKeyPrefix + new URL(remote.baseUrl).origin;
       const engine = new HttpEngine({
         baseUrl: remote.baseUrl,

@@ -113,9 +113,9 @@ describe("HTTP failures", () => {
   }, T);
 
   it("reports 401 without ever showing the key, and does not retry it", async () => {
-    const key = "sk-secret-abcdef0123456789";
+    const key = "team-key-abcdef0123456789";
     const server = await serve({
-      "POST /v1/chat/completions": (_req, res) => sendJson(res, 401, { error: { message: `Invalid key Bearer ${key}` } }),
+      "POST /v1/chat/completions": (_req, res) => sendJson(res, 401, { error: { message: `Invalid key ${key} (Bearer ${key})` } }),
     });
     const error = await failure(engineFor(server, { apiKey: async () => key }).chat(hi));
     expect(error.code).toBe("remoteAuth");

@@ -24,6 +24,9 @@ type Method = "GET" | "POST";
 type AbortCause = { kind: "requestTimeout" } | { kind: "idleTimeout" };
 
 export class HttpTransport {
+  /** The keys sent so far, so that a server echoing one back never puts it in a message. */
+  private readonly keys = new Set<string>();
+
   constructor(private readonly options: TransportOptions) {}
 
   async getJson(url: string, signal?: AbortSignal): Promise<unknown> {
@@ -147,7 +150,10 @@ export class HttpTransport {
     const headers: Record<string, string> = { accept, ...this.options.headers };
     if (hasBody) headers["content-type"] = "application/json";
     const key = (await this.options.apiKey?.())?.trim();
-    if (key) headers.authorization = `Bearer ${key}`;
+    if (key) {
+      this.keys.add(key);
+      headers.authorization = `Bearer ${key}`;
+    }
     return headers;
   }
 
@@ -170,8 +176,8 @@ export class HttpTransport {
   /** The API key never appears in a message, even when a server echoes it back. */
   private redact(text: string): string {
     let result = text;
-    const headers = this.options.headers ?? {};
-    for (const value of Object.values(headers)) if (value.length >= 8) result = result.split(value).join("***");
+    const secrets = [...this.keys, ...Object.values(this.options.headers ?? {})];
+    for (const value of secrets) if (value.length >= 8) result = result.split(value).join("***");
     return result.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***").replace(/\bsk-[A-Za-z0-9]{8,}/g, "sk-***");
   }
 
