@@ -7,6 +7,7 @@ import { registerCommands } from "./commands.js";
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
+import { registerRefactors } from "./refactor/registerRefactors.js";
 import { EngineStatusBar } from "./statusBar.js";
 
 export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
@@ -22,6 +23,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerCompletion(ctx, statusBar);
   registerBackendSelection(ctx);
   registerModels(ctx);
+  registerRefactors(ctx);
 
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {

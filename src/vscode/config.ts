@@ -61,6 +61,11 @@ export class Config {
     };
   }
 
+  /** The user's refactor actions as written; core/refactor/customActions.ts checks them. */
+  get refactorCustomActions(): unknown {
+    return this.raw.get<unknown>("refactor.customActions", []);
+  }
+
   /** What the engine loads, or undefined when no model is configured. */
   get loadParams(): LoadParams | undefined {
     const modelPath = this.modelPath;
