@@ -75,7 +75,14 @@ export interface PipelineCounters {
 
 interface ModelAnswer {
   text: string;
-  metrics: RequestMetrics;
+  /** Absent when a backend that rejects on abort was stopped at the line limit. */
+  metrics?: RequestMetrics;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 /** Resolves true after `ms`, or false as soon as the signal aborts. */
@@ -225,7 +232,7 @@ export class CompletionPipeline {
    * Makes a new request the one running, cancelling the previous one unless it is `parent` itself
    * (a speculative request's own wait). The request is also cancelled when `parent` aborts.
    */
-  private claim(parent?: AbortSignal): { signal: AbortSignal; release: () => void } {
+  private claim(parent?: AbortSignal): { signal: AbortSignal; abort: () => void; release: () => void } {
     if (this.running && this.running.signal !== parent) this.running.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -234,6 +241,7 @@ export class CompletionPipeline {
     else parent?.addEventListener("abort", abort, { once: true });
     return {
       signal: controller.signal,
+      abort: () => controller.abort(),
       release: () => {
         parent?.removeEventListener("abort", abort);
         if (this.running === controller) this.running = undefined;
@@ -271,26 +279,48 @@ export class CompletionPipeline {
     if (speculative) this.counters.speculativeRequests++;
     else this.counters.requests++;
     this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
+    // Stop generating once the suggestion has all the lines it can show: the rest would be cut anyway.
+    const lineLimit = window.lineSuffix.trim() ? 1 : settings.maxLines;
+    let streamed = "";
+    let enough = false;
+    const onText = (chunk: string) => {
+      streamed += chunk;
+      if (!enough && countNewlines(streamed) >= lineLimit) {
+        enough = true;
+        claim.abort();
+      }
+    };
+    let raw: string;
+    let finished: boolean;
+    let metrics: RequestMetrics | undefined;
     try {
-      const result = await this.engine.infill(this.request(input, window, settings), { signal: claim.signal });
-      if (result.stopReason === "aborted") {
+      const result = await this.engine.infill(this.request(input, window, settings), { signal: claim.signal, onText });
+      if (result.stopReason === "aborted" && !enough) {
         this.counters.cancelled++;
         return undefined;
       }
-      const text = postProcessCompletion(result.text, {
-        linePrefix: window.linePrefix,
-        lineSuffix: window.lineSuffix,
-        suffix: window.suffix,
-        maxLines: settings.maxLines,
-        finished: result.stopReason === "eos" || result.stopReason === "stopString",
-      });
-      return { text, metrics: result.metrics };
+      raw = enough ? streamed : result.text;
+      finished = enough || result.stopReason === "eos" || result.stopReason === "stopString";
+      metrics = result.metrics;
     } catch (error) {
-      if (!isCancellation(error, claim.signal)) throw error;
-      this.counters.cancelled++;
-      return undefined;
+      // A backend that rejects on abort (HTTP) still streamed the lines that were enough.
+      if (enough) {
+        raw = streamed;
+        finished = true;
+      } else if (isCancellation(error, claim.signal)) {
+        this.counters.cancelled++;
+        return undefined;
+      } else throw error;
     } finally {
       claim.release();
     }
+    const text = postProcessCompletion(raw, {
+      linePrefix: window.linePrefix,
+      lineSuffix: window.lineSuffix,
+      suffix: window.suffix,
+      maxLines: settings.maxLines,
+      finished,
+    });
+    return { text, metrics };
   }
 }

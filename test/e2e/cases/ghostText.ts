@@ -12,6 +12,8 @@ const ghost = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text
 export default defineCase({
   name: 'ghost-text',
   title: 'ghost text appears after typing; Tab accepts it into the file, Escape dismisses it',
+  // Two completions on a shared, busy CPU; the engine load alone takes 15–30 s there.
+  timeoutMs: 300_000,
   settings: () => ({
     // Suggest on the first pause; nothing from other files, so the prompt is just this file.
     'deepseekLocal.completion.debounceMs': 30,

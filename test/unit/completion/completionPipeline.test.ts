@@ -28,7 +28,11 @@ function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: Infil
         const answer = (text: string) => resolve({ text, stopReason: "eos", metrics });
         calls.push({ request, signal, answer });
         signal.addEventListener("abort", () => reject(new EngineError("cancelled", "The request was cancelled.")));
-        if (auto) answer(auto(request));
+        if (auto) {
+          const text = auto(request);
+          for (const char of text) if (!signal.aborted) options.onText?.(char);
+          if (!signal.aborted) answer(text);
+        }
       });
     },
     async prefill(request: PrefillRequest) {
@@ -145,6 +149,17 @@ describe("CompletionPipeline", () => {
     expect(await pipeline.refreshContext(doc("print("))).toBe(true);
     expect(prefills).toHaveLength(0);
     expect(calls[0]!.request.maxTokens).toBe(0);
+  });
+
+  it("stops generating once the suggestion has the lines it can show, and keeps them", async () => {
+    const { engine, calls } = scriptedEngine("local", () => "a, b);\nconsole.log(a);\nconsole.log(b);\n");
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const input = { ...doc("call();\n"), offset: 5 };
+    const outcome = await pipeline.complete(input, new AbortController().signal);
+    // Code follows the cursor: one line is all that can be shown, so the request ends at the first newline.
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(outcome).toMatchObject({ text: "a, b", source: "model" });
+    expect(pipeline.counters.cancelled).toBe(0);
   });
 
   it("passes engine errors other than cancellation to the caller", async () => {
