@@ -6,6 +6,7 @@ import { chat } from "./chat";
 import { engine } from "./engine";
 import { fim } from "./fim";
 import { real } from "./real";
+import { refactor } from "./refactor";
 import { remote } from "./remote";
 
 export const sections: readonly BenchSection[] = [
@@ -15,5 +16,6 @@ export const sections: readonly BenchSection[] = [
   fim,
   chat,
   remote,
+  refactor,
   real,
 ];
