@@ -5,22 +5,36 @@
 import * as vscode from "vscode";
 import type { Engine } from "../backends/engine.js";
 import { HttpEngine } from "../backends/http/httpEngine.js";
+import { RoutedEngine, UnavailableEngine } from "../backends/http/routedEngine.js";
 import { flavorNames } from "../core/remote/serverFlavor.js";
 import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
-import { EngineError } from "../protocol/engine.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 
 const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
 
 export class BackendSelector implements vscode.Disposable {
   private remote: { settingsKey: string; engine: HttpEngine } | undefined;
+  private readonly featureEngines = new Map<BackendFeature, Engine>();
 
   constructor(
     private readonly ctx: Pick<ExtensionContextHolder, "config" | "log"> & { secrets: vscode.SecretStorage; localEngine: Engine },
   ) {}
 
-  /** The engine for a feature, per the settings at the time of the call. */
+  /**
+   * A stable Engine for a feature that routes each call to the backend the settings name at that
+   * moment: a feature may hold it from activation on, and a settings change applies at once.
+   */
   engineFor(feature: BackendFeature): Engine {
+    let engine = this.featureEngines.get(feature);
+    if (!engine) {
+      engine = new RoutedEngine(() => this.currentEngine(feature));
+      this.featureEngines.set(feature, engine);
+    }
+    return engine;
+  }
+
+  /** The engine for a feature, per the settings at the time of the call. */
+  currentEngine(feature: BackendFeature): Engine {
     const settings = this.ctx.config.backends;
     if (settings.backends[feature] === "local") return this.ctx.localEngine;
     if (!settings.remote) return new UnavailableEngine(settings.problem ?? "The remote backend is not configured.");
@@ -115,25 +129,6 @@ export class BackendSelector implements vscode.Disposable {
     });
     return undefined;
   }
-}
-
-/** Stands in for a remote engine whose settings are unusable: every call says what to fix. */
-class UnavailableEngine implements Engine {
-  readonly kind = "http";
-
-  constructor(private readonly problem: string) {}
-
-  private fail(): Promise<never> {
-    return Promise.reject(new EngineError("engineUnavailable", this.problem));
-  }
-
-  modelInfo = () => this.fail();
-  tokenize = () => this.fail();
-  infill = () => this.fail();
-  chat = () => this.fail();
-  generate = () => this.fail();
-  prefill = () => this.fail();
-  dispose = () => Promise.resolve();
 }
 
 /** Commands and the settings listener of backend selection; one call from activation. */

@@ -36,7 +36,10 @@ export class ExtensionContextHolder implements vscode.Disposable {
     this.extensionScope.push(this.backends);
   }
 
-  /** The engine that serves a feature: local, or the remote server chosen in settings. */
+  /**
+   * The engine that serves a feature: local, or the remote server chosen in settings. The object is
+   * stable and routes each call per the settings of the moment, so a feature may keep it.
+   */
   engineFor(feature: BackendFeature): Engine {
     return this.backends.engineFor(feature);
   }
