@@ -7,5 +7,6 @@ import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
 import ghostText from './ghostText.js';
 import missingModel from './missingModel.js';
+import refactor from './refactor.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat, refactor];

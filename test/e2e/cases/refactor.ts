@@ -1,0 +1,86 @@
+// Refactor actions (issue 7) in a real VS Code: select code, run "Add Error Handling" from the
+// command palette, see VS Code's refactor preview (nothing changes before Apply), apply it, and one
+// Ctrl+Z brings the file back byte for byte — a CRLF file with tabs and multi-byte characters.
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineCase } from '../lib/case.js';
+import { extensionId, waitForEngineReady } from '../lib/deepseek.js';
+import { waitFor } from '../lib/wait.js';
+
+const fileName = 'refactorSample.ts';
+const original = [
+  '// Größe und Preis — 価格 😀',
+  'export function total(items) {',
+  '\tlet sum = 0;',
+  '\tfor (const item of items) sum += item.price * item.count;',
+  '\treturn sum;',
+  '}',
+  '',
+].join('\r\n');
+
+export default defineCase({
+  name: 'refactor',
+  title: 'refactor from the palette: preview first, apply, one Ctrl+Z restores the file byte for byte',
+  // One schema-constrained answer of a few hundred tokens on a shared, busy CPU, after the engine load.
+  timeoutMs: 300_000,
+  async prepare(fx) {
+    await writeFile(path.join(fx.workspace, 'src', fileName), original);
+  },
+  async run(t) {
+    const file = path.join(t.fixtures.workspace, 'src', fileName);
+    const page = t.wb.page;
+    const activeTab = page.locator('.tabs-container .tab.active', { hasText: fileName });
+    await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
+    await t.step('engine ready', () => waitForEngineReady(t.wb));
+    await t.step(`open src/${fileName}`, () => t.wb.quickOpen(`src/${fileName}`));
+
+    await t.step('select the function body', async () => {
+      await t.wb.activeEditor().locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowDown');
+    });
+
+    await t.step('run "Add Error Handling" from the command palette', () => t.wb.runCommand('DeepSeek Local: Add Error Handling'));
+
+    const preview = page.locator('.bulk-edit-panel');
+    await t.step('the refactor preview shows the change before anything is applied', async () => {
+      await waitFor('refactor preview with the file', async () => ((await preview.locator('.monaco-list-row', { hasText: fileName }).count()) > 0 ? true : undefined), {
+        timeoutMs: 200_000,
+      });
+      assert.equal(await readFile(file, 'utf8'), original, 'the file is unchanged while the preview is open');
+      assert.equal(await activeTab.evaluate((tab) => tab.classList.contains('dirty')), false, 'the editor is unchanged while the preview is open');
+    });
+    await t.screenshot('preview');
+    const rows = await preview.locator('.monaco-list-row').allInnerTexts();
+    t.log(`preview rows: ${JSON.stringify(rows)}`);
+
+    let applied = '';
+    await t.step('apply it, and the saved file has the change', async () => {
+      await t.wb.runCommand('Refactor Preview: Apply Refactoring');
+      await waitFor('the editor holds the applied edit', async () => ((await activeTab.evaluate((tab) => tab.classList.contains('dirty'))) ? true : undefined), {
+        timeoutMs: 20_000,
+      });
+      await t.wb.activeEditor().locator('.view-lines').click();
+      await page.keyboard.press('Control+S');
+      applied = await waitFor('file saved with the edit', async () => {
+        const text = await readFile(file, 'utf8');
+        return text !== original ? text : undefined;
+      }, { timeoutMs: 15_000 });
+    });
+    await t.screenshot('applied');
+    assert.ok(applied.startsWith('// Größe und Preis — 価格 😀\r\nexport function total(items) {\r\n'), 'lines before the selection are untouched');
+    assert.ok(applied.endsWith('}\r\n'), 'the line after the selection is untouched');
+    assert.ok(!/[^\r]\n/.test(applied), 'the edit kept the file\'s CRLF line ends');
+
+    await t.step('one Ctrl+Z restores the file byte for byte', async () => {
+      await t.wb.activeEditor().locator('.view-lines').click();
+      await page.keyboard.press('Control+Z');
+      await page.keyboard.press('Control+S');
+      await waitFor('file saved after undo', async () => ((await readFile(file)).equals(Buffer.from(original, 'utf8')) ? true : undefined), { timeoutMs: 15_000 });
+    });
+    await t.screenshot('undone');
+  },
+});
