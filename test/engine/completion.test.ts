@@ -1,0 +1,174 @@
+// Ghost-text completion through the core pipeline on the real engine (node-llama-cpp on the
+// synthetic DeepSeek model, in the engine process). Random weights: assert on structure — tokens
+// evaluated, reuse, cancellation, cache sources — never on the text.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine, GenerationOptions, InfillRequest } from "../../src/backends/engine.js";
+import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
+import { CompletionPipeline, defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "../../src/core/completion/completionPipeline.js";
+import { buildFimPrompt } from "../../src/core/completion/fimPrompt.js";
+import { EngineError, type GenerateResult, type PromptSegment } from "../../src/protocol/engine.js";
+import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
+
+interface Recorded {
+  request: InfillRequest;
+  result?: GenerateResult;
+  error?: unknown;
+}
+
+/** The real engine, with every infill it serves written down. */
+function recordingEngine(engine: LocalEngine): { engine: Engine; calls: Recorded[] } {
+  const calls: Recorded[] = [];
+  const wrapped: Engine = Object.assign(Object.create(engine) as Engine, {
+    async infill(request: InfillRequest, options?: GenerationOptions) {
+      const call: Recorded = { request };
+      calls.push(call);
+      try {
+        call.result = await engine.infill(request, options);
+        return call.result;
+      } catch (error) {
+        call.error = error;
+        throw error;
+      }
+    },
+  });
+  return { engine: wrapped, calls };
+}
+
+const sourceFile = Array.from(
+  { length: 60 },
+  (_, i) => `export function handler${i}(request: Request, response: Response): void {\n  const body = request.body ?? {};\n  response.status(${200 + (i % 5)}).json({ id: ${i}, ...body });\n}\n`,
+).join("\n");
+const tail = "\nexport const routes = [handler0, handler1];\n";
+const typed = "export function sumOfSquares(values: number[]): number {\n  return values.reduce((s, v) => s + v * v, 0);";
+
+let local: LocalEngine;
+let fimTokens: Record<string, number>;
+
+const doc = (text: string, offset: number): CompletionInput => ({ documentId: "file:///w/routes.ts", filename: "routes.ts", text, offset });
+const settings = (over: Partial<CompletionSettings> = {}) => () => ({ ...defaultCompletionSettings, debounceMinMs: 0, debounceMaxMs: 0, ...over });
+
+async function promptTokens(request: InfillRequest): Promise<number[]> {
+  const tokens: number[] = [];
+  for (const segment of buildFimPrompt(request.prefix, request.suffix, request.extraContext).segments as PromptSegment[]) {
+    if ("token" in segment) tokens.push(fimTokens[segment.token]!);
+    else tokens.push(...(await local.tokenize(segment.text)));
+  }
+  return tokens;
+}
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+beforeAll(async () => {
+  local = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 2 });
+  const info = await local.modelInfo();
+  fimTokens = Object.fromEntries(Object.entries(info.specialTokens).filter(([, id]) => id !== null)) as Record<string, number>;
+});
+
+afterAll(async () => {
+  await local?.dispose();
+});
+
+describe("ghost-text completion on the real engine", () => {
+  it("a typing sequence of 50 keystrokes evaluates only the tokens each keystroke changed", async () => {
+    const { engine, calls } = recordingEngine(local);
+    const pipeline = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 4 }));
+    let previous: number[] = [];
+    const rows: { evaluated: number; changed: number; prompt: number }[] = [];
+    for (let k = 1; k <= 50; k++) {
+      const before = `${sourceFile}\n${typed.slice(0, k)}`;
+      const outcome = await pipeline.complete(doc(before + tail, before.length), new AbortController().signal);
+      expect(outcome).toBeDefined();
+      const call = calls[calls.length - 1]!;
+      if (outcome!.source === "cache") continue;
+      const tokens = await promptTokens(call.request);
+      const metrics = call.result!.metrics;
+      expect(metrics.promptTokens).toBe(tokens.length);
+      rows.push({ evaluated: metrics.evaluatedTokens, changed: tokens.length - commonPrefix(previous, tokens), prompt: tokens.length });
+      previous = tokens;
+    }
+    expect(rows.length).toBeGreaterThan(25);
+    // The first request is cold; after it each one evaluates what changed, plus the token held back
+    // to start generation.
+    expect(rows[0]!.prompt).toBeGreaterThan(500);
+    expect(rows[0]!.evaluated).toBeGreaterThanOrEqual(rows[0]!.prompt - 2);
+    for (const row of rows.slice(1)) expect(row.evaluated).toBeLessThanOrEqual(row.changed + 2);
+    const sorted = rows.slice(1).map((r) => r.evaluated).sort((a, b) => a - b);
+    expect(sorted[sorted.length >> 1]).toBeLessThan(rows[0]!.prompt / 10);
+  }, 600_000);
+
+  it("a cancelled request stops: during generation, and during prompt evaluation", async () => {
+    const { engine, calls } = recordingEngine(local);
+    const pipeline = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 2000, timeoutMs: 120_000, prefixTokens: 3000 }));
+    const text = `${sourceFile}\nexport const answer = `;
+
+    // Warm (a one-token request on the same sequence): the prompt is in the KV, so the request is
+    // generating when it is cancelled.
+    const warmer = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 1, prefixTokens: 3000 }));
+    await warmer.complete(doc(text, text.length), new AbortController().signal);
+    const generating = new AbortController();
+    const pending = pipeline.complete(doc(text, text.length), generating.signal);
+    setTimeout(() => generating.abort(), 150);
+    expect(await pending).toBeUndefined();
+    const stopped = calls[calls.length - 1]!;
+    expect(stopped.result?.stopReason ?? (stopped.error as EngineError).code).toMatch(/aborted|cancelled/);
+    if (stopped.result) expect(stopped.result.metrics.generatedTokens).toBeLessThan(2000);
+
+    // Cold and long: cancelled while the prompt is still being evaluated, in bounded batches.
+    const cold = `// ${Date.now()}\n${sourceFile.repeat(2)}`;
+    const evaluating = new AbortController();
+    const coldPending = pipeline.complete(doc(cold, cold.length), evaluating.signal);
+    setTimeout(() => evaluating.abort(), 20);
+    expect(await coldPending).toBeUndefined();
+    const interrupted = calls[calls.length - 1]!;
+    expect(interrupted.error).toBeInstanceOf(EngineError);
+    expect((interrupted.error as EngineError).code).toBe("cancelled");
+
+    // The engine is free again: the next request is served.
+    const after = await warmer.complete(doc(cold, cold.length), new AbortController().signal);
+    expect(after?.source).toBe("model");
+    expect(after!.metrics!.promptTokens).toBeGreaterThan(1000);
+  }, 300_000);
+
+  it("serves the speculative next completion (the one after accepting) from the cache", async () => {
+    const { engine, calls } = recordingEngine(local);
+    const pipeline = new CompletionPipeline(engine, settings({ maxTokens: 16 }));
+    let shown: { input: CompletionInput; text: string } | undefined;
+    for (let k = 10; k < typed.length && !shown; k += 7) {
+      const before = `${sourceFile}\n${typed.slice(0, k)}`;
+      const input = doc(before + tail, before.length);
+      const outcome = await pipeline.complete(input, new AbortController().signal);
+      if (outcome?.text) shown = { input, text: outcome.text };
+    }
+    expect(shown, "the synthetic model suggests something somewhere in the sequence").toBeDefined();
+    const requestsBefore = calls.length;
+    pipeline.suggestionShown(shown!.input, shown!.text);
+    await pipeline.speculationSettled();
+    expect(calls.length).toBe(requestsBefore + 1);
+    expect(calls[calls.length - 1]!.request.prefix.endsWith(shown!.text)).toBe(true);
+
+    // Tab: the editor inserts the suggestion and asks again.
+    const { text, offset } = shown!.input;
+    const accepted = text.slice(0, offset) + shown!.text + text.slice(offset);
+    const next = await pipeline.complete(doc(accepted, offset + shown!.text.length), new AbortController().signal);
+    expect(next?.source).toBe("cache");
+    expect(calls.length).toBe(requestsBefore + 1);
+  }, 300_000);
+
+  it("warms up new extra context while idle, so the next keystroke reuses it", async () => {
+    const { engine, calls } = recordingEngine(local);
+    const pipeline = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 4 }));
+    const chunk = Array.from({ length: 30 }, (_, i) => `export const limit${i} = ${i * 7}; // request limit ${i}`).join("\n");
+    pipeline.ring.offer({ filename: "limits.ts", text: chunk });
+    const before = `${sourceFile}\nexport const x = `;
+    expect(await pipeline.refreshContext(doc(before + tail, before.length))).toBe(true);
+    const outcome = await pipeline.complete(doc(`${before}l${tail}`, before.length + 1), new AbortController().signal);
+    const call = calls[calls.length - 1]!;
+    expect(call.request.extraContext?.map((c) => c.filename)).toEqual(["limits.ts"]);
+    expect(outcome?.source).toBe("model");
+    expect(outcome!.metrics!.reusedTokens).toBeGreaterThan(outcome!.metrics!.promptTokens * 0.9);
+  }, 300_000);
+});
