@@ -6,7 +6,7 @@
 import type { Engine, InfillRequest } from "../../backends/engine.js";
 import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
 import { AdaptiveDebounce } from "./adaptiveDebounce.js";
-import { CompletionCache } from "./completionCache.js";
+import { CompletionCache, type CachePosition } from "./completionCache.js";
 import { ExtraContextRing } from "./extraContextRing.js";
 import { buildFimPrompt } from "./fimPrompt.js";
 import { selectFimWindow, type FimWindow } from "./fimWindow.js";
@@ -79,6 +79,39 @@ interface ModelAnswer {
   metrics?: RequestMetrics;
 }
 
+interface PendingRequest {
+  position: CachePosition;
+  answer: Promise<ModelAnswer | undefined>;
+  started: number;
+}
+
+function samePosition(a: CachePosition, b: CachePosition): boolean {
+  return a.documentId === b.documentId && a.prefix === b.prefix && a.suffix === b.suffix;
+}
+
+/**
+ * The promise's value, or undefined as soon as the signal aborts. A rejection reaches the caller
+ * only while it still waits; a detached request's failure is for no one.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) resolve(undefined);
+        else reject(error);
+      },
+    );
+  });
+}
+
 function countNewlines(text: string): number {
   let count = 0;
   for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
@@ -115,6 +148,8 @@ export class CompletionPipeline {
   private readonly anchors = new Map<string, number>();
   /** The one model request (keystroke, speculative or warm-up) the pipeline has running. */
   private running: AbortController | undefined;
+  /** The keystroke request now running, which a caller asking for the same position joins. */
+  private pending: PendingRequest | undefined;
   private speculation: Promise<void> = Promise.resolve();
 
   constructor(
@@ -126,33 +161,58 @@ export class CompletionPipeline {
     this.debounce = new AdaptiveDebounce(() => ({ minMs: this.settings().debounceMinMs, maxMs: this.settings().debounceMaxMs }));
   }
 
-  /** A suggestion for the cursor, or undefined when cancelled (the user typed on). */
+  /**
+   * A suggestion for the cursor, or undefined when `signal` aborted first. The caller's abort only
+   * detaches the caller: the model request goes on (its answer lands in the cache, and a caller
+   * asking again for the same position joins it) until a request for another position — the next
+   * keystroke — or `cancel()` stops it. Editors cancel requests for reasons other than typing.
+   */
   async complete(input: CompletionInput, signal: AbortSignal): Promise<CompletionOutcome | undefined> {
     const arrived = this.now();
     if (!input.explicit) this.debounce.recordKeystroke(arrived);
     const settings = this.settings();
     const window = this.window(input, settings);
-    const position = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
+    const position: CachePosition = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
     const cached = this.cache.lookup(position);
     if (cached !== undefined) {
       this.counters.cacheHits++;
       return { text: cached, source: "cache", latencyMs: this.now() - arrived };
     }
-    // The engine runs one completion request at a time: free it for this position.
-    this.running?.abort();
-    if (!input.explicit && !(await sleep(this.debounce.delayMs(), signal))) return undefined;
-    if (signal.aborted) return undefined;
-
-    const started = this.now();
-    const answer = await this.ask(input, window, settings, signal, false);
-    if (!answer) return undefined;
-    this.cache.store(position, answer.text);
+    let pending = this.pending && samePosition(this.pending.position, position) ? this.pending : undefined;
+    if (!pending) {
+      // The engine runs one completion request at a time: free it for this position.
+      this.cancel();
+      if (!input.explicit && !(await sleep(this.debounce.delayMs(), signal))) return undefined;
+      if (signal.aborted) return undefined;
+      pending = this.startRequest(input, window, settings, position);
+    }
+    const answer = await untilAborted(pending.answer, signal);
     // An answer that arrives after the user typed on is for a position that no longer exists.
     if (signal.aborted) {
       this.counters.cancelled++;
       return undefined;
     }
-    return { text: answer.text, source: "model", latencyMs: this.now() - started, metrics: answer.metrics };
+    if (!answer) return undefined;
+    return { text: answer.text, source: "model", latencyMs: this.now() - pending.started, metrics: answer.metrics };
+  }
+
+  /** Stops the running model request (keystroke, speculative or warm-up), if any. */
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  private startRequest(input: CompletionInput, window: FimWindow, settings: CompletionSettings, position: CachePosition): PendingRequest {
+    const answer = this.ask(input, window, settings, undefined, false).then((result) => {
+      if (result) this.cache.store(position, result.text);
+      return result;
+    });
+    const pending: PendingRequest = { position, answer, started: this.now() };
+    this.pending = pending;
+    const settle = () => {
+      if (this.pending === pending) this.pending = undefined;
+    };
+    answer.then(settle, settle);
+    return pending;
   }
 
   /**
@@ -225,7 +285,7 @@ export class CompletionPipeline {
   }
 
   dispose(): void {
-    this.running?.abort();
+    this.cancel();
   }
 
   /**
@@ -272,7 +332,7 @@ export class CompletionPipeline {
     input: CompletionInput,
     window: FimWindow,
     settings: CompletionSettings,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     speculative: boolean,
   ): Promise<ModelAnswer | undefined> {
     const claim = this.claim(signal);

@@ -91,6 +91,27 @@ describe("CompletionPipeline", () => {
     expect(await pipeline.complete(doc("y = comp"), new AbortController().signal)).toMatchObject({ text: "ute(y)", source: "cache" });
   });
 
+  it("an editor cancel without a keystroke detaches the caller; asking again joins the running request", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const first = new AbortController();
+    const detached = pipeline.complete(doc("total = "), first.signal);
+    await tick();
+    first.abort();
+    expect(await detached).toBeUndefined();
+    expect(calls[0]!.signal.aborted).toBe(false);
+    const again = pipeline.complete(doc("total = "), new AbortController().signal);
+    await tick();
+    expect(calls).toHaveLength(1);
+    calls[0]!.answer("a + b");
+    expect(await again).toMatchObject({ text: "a + b", source: "model" });
+    // cancel() stops what runs (the adapter calls it when the editor goes away).
+    void pipeline.complete(doc("other = "), new AbortController().signal);
+    await tick();
+    pipeline.cancel();
+    expect(calls[1]!.signal.aborted).toBe(true);
+  });
+
   it("sends nothing when the keystroke is cancelled during the debounce", async () => {
     const { engine, calls } = scriptedEngine();
     const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), debounceMinMs: 50, debounceMaxMs: 50 }));
