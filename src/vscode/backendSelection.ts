@@ -114,7 +114,8 @@ export class BackendSelector implements vscode.Disposable {
         idleTimeoutMs: remote.idleTimeoutMs,
         retry: { maxRetries: remote.maxRetries },
         apiKey: async () => this.ctx.secrets.get(secretName),
-        log: (line) => this.ctx.log.info(line),
+        // One line per request: debug level, so typing does not flood the channel.
+        log: (line) => this.ctx.log.debug(line),
       });
       this.remote = { settingsKey, engine };
     }

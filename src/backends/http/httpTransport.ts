@@ -232,7 +232,7 @@ class RequestWatch {
     if (this.cause?.kind === "idleTimeout") {
       return new RemoteEngineError(
         "remoteTimeout",
-        `${url} went silent for ${this.options.idleTimeoutMs} ms ${when}; the answer was abandoned.`,
+        `${url} went silent for ${this.options.idleTimeoutMs} ms ${when}; the answer was abandoned. A slow server may need a larger deepseekLocal.remote.streamIdleTimeoutMs.`,
       );
     }
     const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
