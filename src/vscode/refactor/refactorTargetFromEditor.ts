@@ -37,9 +37,13 @@ function wholeLines(document: vscode.TextDocument, range: vscode.Range): vscode.
   return new vscode.Range(new vscode.Position(range.start.line, 0), end);
 }
 
-export async function refactorTargetFrom(editor: vscode.TextEditor): Promise<RefactorTarget | undefined> {
+/**
+ * The target of a refactor run. Symbols are asked for only when needed (the cursor's function, or
+ * where "Extract function" puts the new one): a language server can take seconds to answer.
+ */
+export async function refactorTargetFrom(editor: vscode.TextEditor, options: { insertionPoint: boolean }): Promise<RefactorTarget | undefined> {
   const { document } = editor;
-  const symbols = await documentSymbols(document);
+  const symbols = editor.selection.isEmpty || options.insertionPoint ? await documentSymbols(document) : [];
   let range: vscode.Range = editor.selection;
   if (editor.selection.isEmpty) {
     const cursor = editor.selection.active;
@@ -53,7 +57,7 @@ export async function refactorTargetFrom(editor: vscode.TextEditor): Promise<Ref
   // "Extract function" puts the new function before the outermost declaration holding the code.
   const outermost = symbols.filter((symbol) => symbol.depth === 0 && symbol.range.contains(range.start)).sort((a, b) => a.range.start.compareTo(b.range.start))[0];
   const insertionLine = outermost?.range.start.line ?? range.start.line;
-  const options = editor.options;
+  const editorOptions = editor.options;
   return {
     uri: document.uri.toString(),
     displayPath: vscode.workspace.asRelativePath(document.uri),
@@ -63,9 +67,9 @@ export async function refactorTargetFrom(editor: vscode.TextEditor): Promise<Ref
     selection: { start: document.offsetAt(range.start), end: document.offsetAt(range.end) },
     eol: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
     indentation: {
-      insertSpaces: options.insertSpaces !== false,
-      tabSize: typeof options.tabSize === "number" ? options.tabSize : 4,
+      insertSpaces: editorOptions.insertSpaces !== false,
+      tabSize: typeof editorOptions.tabSize === "number" ? editorOptions.tabSize : 4,
     },
-    insertionOffset: document.offsetAt(new vscode.Position(insertionLine, 0)),
+    insertionOffset: options.insertionPoint ? document.offsetAt(new vscode.Position(insertionLine, 0)) : undefined,
   };
 }

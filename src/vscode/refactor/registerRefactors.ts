@@ -65,29 +65,32 @@ class RefactorRunner {
   }
 
   private async runOn(editor: vscode.TextEditor, action: RefactorAction, instruction: string | undefined): Promise<void> {
-    const target = await refactorTargetFrom(editor);
-    if (!target) throw new RefactorError("noTarget", "Select some code first, or place the cursor inside a function.");
     const document = editor.document;
-    const plan = await vscode.window.withProgress(
+    const { plan, target } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `DeepSeek Local: ${action.title}`, cancellable: true },
       async (progress, token) => {
+        const target = await refactorTargetFrom(editor, { insertionPoint: action.answer === "extractFunction" });
+        if (!target) throw new RefactorError("noTarget", "Select some code first, or place the cursor inside a function.");
+        if (token.isCancellationRequested) throw new RefactorError("cancelled", "The refactor was cancelled; nothing was applied.");
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
         let characters = 0;
         let shown = 0;
         progress.report({ message: "waiting for the model…" });
         try {
-          return await runRefactor(this.ctx.engineFor("refactor"), action, target, {
+          const plan = await runRefactor(this.ctx.engineFor("refactor"), action, target, {
             instruction,
             signal: controller.signal,
             onText: (chunk) => {
               characters += chunk.length;
-              if (characters - shown >= 200) {
+              // The first characters show the model is answering; then every 100 more.
+              if (shown === 0 || characters - shown >= 100) {
                 shown = characters;
                 progress.report({ message: `${characters} characters of answer…` });
               }
             },
           });
+          return { plan, target };
         } finally {
           subscription.dispose();
         }

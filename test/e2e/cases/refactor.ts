@@ -1,6 +1,8 @@
-// Refactor actions (issue 7) in a real VS Code: select code, run "Add Error Handling" from the
-// command palette, see VS Code's refactor preview (nothing changes before Apply), apply it, and one
-// Ctrl+Z brings the file back byte for byte — a CRLF file with tabs and multi-byte characters.
+// Refactor actions (issue 7) in a real VS Code: select code, run a user-defined action (from
+// settings) through "Run Refactor Action…" in the command palette, see VS Code's refactor preview
+// (nothing changes before Apply), apply it, and one Ctrl+Z brings the file back byte for byte — a
+// CRLF file with tabs and multi-byte characters. The action's small bound keeps the random model's
+// answer short on a busy CPU.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +26,11 @@ export default defineCase({
   title: 'refactor from the palette: preview first, apply, one Ctrl+Z restores the file byte for byte',
   // One schema-constrained answer of a few hundred tokens on a shared, busy CPU, after the engine load.
   timeoutMs: 300_000,
+  settings: () => ({
+    'deepseekLocal.refactor.customActions': [
+      { name: 'Tidy Up', instruction: 'Tidy the selected code without changing its behaviour.', answerShape: 'replaceSelection', maxTextLength: 80 },
+    ],
+  }),
   async prepare(fx) {
     await writeFile(path.join(fx.workspace, 'src', fileName), original);
   },
@@ -43,7 +50,17 @@ export default defineCase({
       for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowDown');
     });
 
-    await t.step('run "Add Error Handling" from the command palette', () => t.wb.runCommand('DeepSeek Local: Add Error Handling'));
+    await t.step('run the user action "Tidy Up" from the command palette', async () => {
+      await t.wb.runCommand('DeepSeek Local: Run Refactor Action…');
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Add Documentation Comments' }).first().waitFor({ state: 'visible' });
+      await input.fill('Tidy Up');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tidy Up' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+    });
+    await t.step('a progress notification with Cancel shows while the model answers', () =>
+      t.wb.waitForNotification(/DeepSeek Local: Tidy Up/, 30_000),
+    );
 
     const preview = page.locator('.bulk-edit-panel');
     await t.step('the refactor preview shows the change before anything is applied', async () => {
