@@ -40,7 +40,8 @@ export async function chatWithToolStep(chat: Chat, request: ChatRequest, options
     // A step that is not a valid choice is no tool call: answer instead, as the local engine does.
     if (!(error instanceof EngineError && error.code === "invalidJsonAnswer")) throw error;
   }
-  if (step?.stopReason === "timeout") return { ...step, text: "" };
+  // A step cut short (cancelled, or out of time) ends the turn: there is no time left to answer.
+  if (step?.stopReason === "timeout" || step?.stopReason === "aborted") return { ...step, text: "" };
   const parsed = step ? parseToolStep(step.text, tools) : undefined;
   if (step && parsed?.kind === "tool") return { text: "", stopReason: step.stopReason, metrics: step.metrics, toolCalls: [parsed.call] };
   const answer = await chat({ ...request, messages, tools: undefined }, options);
