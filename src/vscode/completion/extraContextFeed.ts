@@ -36,6 +36,8 @@ export class ExtraContextFeed implements vscode.Disposable {
         this.offer(document, editor?.document === document ? editor.selection.active.line : 0);
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
+        // A request for the editor the user left is for no one.
+        this.pipeline.cancel();
         if (editor) this.offer(editor.document, editor.selection.active.line);
         this.scheduleIdle();
       }),

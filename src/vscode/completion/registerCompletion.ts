@@ -34,6 +34,11 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     isActive,
     onOutcome: (outcome) => {
       lastError = "";
+      const m = outcome.metrics;
+      ctx.log.trace(
+        `completion: ${outcome.source}, ${Math.round(outcome.latencyMs)} ms, ${outcome.text.length} chars` +
+          (m ? `, prompt ${m.promptTokens} (${m.evaluatedTokens} evaluated, ${m.reusedTokens} reused), ${m.generatedTokens} generated` : ""),
+      );
       statusBar.setDetail(describeOutcome(outcome));
     },
     onError: (error) => {
