@@ -57,7 +57,14 @@ export default defineCase({
     assert.equal(title, question);
     await t.screenshot('stopped');
 
-    await t.step('reload the window', () => t.wb.reload());
+    await t.step('reload the window', async () => {
+      // The harness waits for the explorer after a reload: show it instead of the chat's container
+      // (clicking the editor first, so F1 reaches the workbench, not the webview).
+      await t.wb.activeEditor().locator('.view-lines').click();
+      await t.wb.runCommand('View: Show Explorer');
+      await t.wb.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+      await t.wb.reload();
+    });
     await t.step('extension activates again', () => t.wb.waitForActivation(extensionId));
     chat = await t.step('chat view after reload (a new chat)', () => openChat(t));
     await t.step('the conversation is in history and opens', async () => {
