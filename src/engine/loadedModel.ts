@@ -4,6 +4,7 @@ import path from "node:path";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
 import { EnginePrefixCache } from "./enginePrefixCache.js";
+import { ForegroundGate } from "./foregroundGate.js";
 import { modelRoles } from "../core/models/catalog.js";
 import { flattenGgufMetadata } from "../core/models/ggufMetadata.js";
 import { shouldRetryOnCpu, gpuFallbackMessage } from "../core/models/gpuFallback.js";
@@ -75,8 +76,12 @@ export class LoadedModel {
           ),
         )
       : undefined;
+    const foreground = new ForegroundGate();
     const sequences = Object.fromEntries(
-      sequenceNames.map((name, index) => [name, new SequenceRunner(model, contextSequences[index]!, llama, prefixCache)]),
+      sequenceNames.map((name, index) => [
+        name,
+        new SequenceRunner(model, contextSequences[index]!, llama, prefixCache, { gate: foreground, foreground: name === "completion" }),
+      ]),
     ) as Record<SequenceName, SequenceRunner>;
 
     const metadata = file.info.metadata;

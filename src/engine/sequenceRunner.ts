@@ -21,6 +21,7 @@ import {
   type StopReason,
 } from "../protocol/engine.js";
 import type { PrefixPersistence } from "./enginePrefixCache.js";
+import type { ForegroundGate } from "./foregroundGate.js";
 
 /** Prompt tokens evaluated per batch; an abort is noticed between batches. */
 export const prefillChunkTokens = 256;
@@ -54,15 +55,23 @@ export class SequenceRunner {
     private readonly sequence: LlamaContextSequence,
     private readonly llama: Llama,
     private readonly persistence?: PrefixPersistence,
+    /** Set on the foreground sequence (completion) and on the ones that yield to it. */
+    private readonly gate?: { gate: ForegroundGate; foreground: boolean },
   ) {}
 
   get tokenCount(): number {
     return this.sequence.nextTokenIndex;
   }
 
+  private yieldToForeground(): Promise<void> | undefined {
+    return this.gate && !this.gate.foreground ? this.gate.gate.yieldToForeground() : undefined;
+  }
+
   /** Requests on one sequence run one at a time, in arrival order. */
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
+    const gate = this.gate;
+    const job = gate?.foreground ? () => gate.gate.run(task) : task;
+    const run = this.queue.then(job, job);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -164,6 +173,7 @@ export class SequenceRunner {
         ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
       });
       for await (const token of iterator) {
+        await this.yieldToForeground();
         generated++;
         firstTokenMs ??= performance.now() - started;
         pendingTokens.push(token);
@@ -241,6 +251,7 @@ export class SequenceRunner {
     let evaluated = 0;
     for (let start = reused; start < upTo && !signal.aborted; ) {
       const end = Math.min(upTo, start + prefillChunkTokens, start < saveAt ? saveAt : Infinity);
+      await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
       evaluated += end - start;
       start = end;
