@@ -47,7 +47,7 @@ export interface ShapeLimits {
   maxTextLength: number;
 }
 
-export const rationaleMaxLength = 240;
+export const rationaleMaxLength = 160;
 const anchorMaxLength = 300;
 const identifierMaxLength = 64;
 const callSiteMaxLength = 300;

@@ -25,7 +25,7 @@ export default defineCase({
   name: 'refactor',
   title: 'refactor from the palette: preview first, apply, one Ctrl+Z restores the file byte for byte',
   // One schema-constrained answer of a few hundred tokens on a shared, busy CPU, after the engine load.
-  timeoutMs: 300_000,
+  timeoutMs: 600_000,
   settings: () => ({
     'deepseekLocal.refactor.customActions': [
       { name: 'Tidy Up', instruction: 'Tidy the selected code without changing its behaviour.', answerShape: 'replaceSelection', maxTextLength: 80 },
@@ -65,7 +65,7 @@ export default defineCase({
     const preview = page.locator('.bulk-edit-panel');
     await t.step('the refactor preview shows the change before anything is applied', async () => {
       await waitFor('refactor preview with the file', async () => ((await preview.locator('.monaco-list-row', { hasText: fileName }).count()) > 0 ? true : undefined), {
-        timeoutMs: 200_000,
+        timeoutMs: 480_000,
       });
       assert.equal(await readFile(file, 'utf8'), original, 'the file is unchanged while the preview is open');
       assert.equal(await activeTab.evaluate((tab) => tab.classList.contains('dirty')), false, 'the editor is unchanged while the preview is open');

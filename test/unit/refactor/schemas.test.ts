@@ -54,7 +54,7 @@ describe("built-in action schemas", () => {
   it("the character bound covers the longest answer the schema allows", () => {
     const schema = answerSchema("renames", { maxItems: 2, maxTextLength: 400 }, 50);
     const longest = JSON.stringify(
-      { rationale: "r".repeat(240), renames: [{ from: "a".repeat(64), to: "b".repeat(64) }, { from: "c".repeat(64), to: "d".repeat(64) }] },
+      { rationale: "r".repeat(160), renames: [{ from: "a".repeat(64), to: "b".repeat(64) }, { from: "c".repeat(64), to: "d".repeat(64) }] },
       null,
       2,
     );
