@@ -3,7 +3,7 @@
 // → cache; plus the speculative next completion and the extra-context warm-up. Everything is
 // cancelled by AbortSignal; the editor adapter converts its CancellationToken at the edge.
 // It only calls `Engine.infill` (and `prefill` for the local warm-up), so it runs against any backend.
-import type { Engine, InfillRequest } from "../../backends/engine.js";
+import type { Engine, ExtraContextChunk, InfillRequest } from "../../backends/engine.js";
 import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
 import { AdaptiveDebounce } from "./adaptiveDebounce.js";
 import { CompletionCache, type CachePosition } from "./completionCache.js";
@@ -110,6 +110,10 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
       },
     );
   });
+}
+
+function sameChunks(a: readonly ExtraContextChunk[], b: readonly ExtraContextChunk[]): boolean {
+  return a.length === b.length && a.every((chunk, i) => chunk.filename === b[i]!.filename && chunk.text === b[i]!.text);
 }
 
 function countNewlines(text: string): number {
@@ -255,10 +259,15 @@ export class CompletionPipeline {
    * the next keystroke evaluates only what it changed. Returns whether a warm-up ran.
    */
   async refreshContext(input: CompletionInput | undefined, signal?: AbortSignal): Promise<boolean> {
+    // A running request is what the user waits for: never cancel it for a warm-up; the queued
+    // chunks wait for the next idle moment.
+    if (this.running) return false;
+    const before = input ? this.ring.chunksFor(input.filename) : [];
     if (!this.ring.commit() || !input) return false;
+    const extraContext = this.ring.chunksFor(input.filename);
+    if (sameChunks(before, extraContext)) return false;
     const settings = this.settings();
     const window = this.window(input, settings);
-    const extraContext = this.ring.chunksFor(input.filename);
     const claim = this.claim(signal);
     this.counters.warmups++;
     try {

@@ -163,6 +163,27 @@ describe("CompletionPipeline", () => {
     expect(calls[0]!.request.extraContext).toEqual([{ filename: "stack.py", text: expect.stringContaining("class Stack") }]);
   });
 
+  it("never cancels a running request for a warm-up, and skips one that changes nothing", async () => {
+    const { engine, calls, prefills } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const chunk = { filename: "util.py", text: "def util():\n    a = 1\n    return a\n" };
+    const pending = pipeline.complete(doc("v = "), new AbortController().signal);
+    await tick();
+    pipeline.ring.offer(chunk);
+    expect(await pipeline.refreshContext(doc("v = "))).toBe(false);
+    expect(calls[0]!.signal.aborted).toBe(false);
+    calls[0]!.answer("1");
+    await pending;
+    // The queued chunk waited; now it goes in, once.
+    expect(await pipeline.refreshContext(doc("v = "))).toBe(true);
+    pipeline.ring.offer(chunk);
+    expect(await pipeline.refreshContext(doc("v = "))).toBe(false);
+    // Chunks of the file being completed are not in its header: nothing to warm up.
+    pipeline.ring.offer({ filename: "a.py", text: "x = 1\ny = 2\nz = 3\n" });
+    expect(await pipeline.refreshContext(doc("v = "))).toBe(false);
+    expect(prefills).toHaveLength(1);
+  });
+
   it("warms up a remote backend with a zero-token infill", async () => {
     const { engine, calls, prefills } = scriptedEngine("http", () => "");
     const pipeline = new CompletionPipeline(engine, settings);
