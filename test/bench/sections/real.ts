@@ -17,13 +17,26 @@ import { median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
 
 const CONTEXT_SIZE = 4096;
-const PROMPT_SIZES = [512, 2048] as const;
-const GEN_TOKENS = 64;
-const GEN_REPS = 3;
-/** Prefix + suffix of the FIM request, as the issue asks: 1,500 tokens. */
-const FIM_PREFIX_TOKENS = 1400;
-const FIM_SUFFIX_TOKENS = 100;
 const FIM_GEN_TOKENS = 16;
+
+/** What each phase evaluates. */
+interface Workload {
+  name: string;
+  promptSizes: readonly number[];
+  genTokens: number;
+  genReps: number;
+  /** Prefix + suffix of the FIM request. */
+  fimPrefixTokens: number;
+  fimSuffixTokens: number;
+}
+
+/** The issue's figures: prompts of 512 and 2,048 tokens, a 1,500-token FIM request. */
+const fullWorkload: Workload = { name: "full", promptSizes: [512, 2048], genTokens: 64, genReps: 3, fimPrefixTokens: 1400, fimSuffixTokens: 100 };
+/**
+ * DEEPSEEK_BENCH_REAL_QUICK=1: for a CPU shared with other jobs, where prompts run at a few
+ * tokens per second and the full workload would take hours.
+ */
+const quickWorkload: Workload = { name: "quick", promptSizes: [512], genTokens: 32, genReps: 2, fimPrefixTokens: 400, fimSuffixTokens: 100 };
 /** Room for the context, buffers and the bench itself beside the weights. */
 const HEADROOM_BYTES = 1.5 * GiB;
 const LOAD_TIMEOUT_MS = 15 * 60_000;
@@ -60,12 +73,14 @@ function engineSide(engine: LocalEngine, pid: number): Side {
     async run(prompt, maxTokens, cold) {
       const m = (await engine.generate({ sequence: "completion", prompt: [{ text: prompt }], maxTokens, temperature: 0 })).metrics;
       if (cold && m.reusedTokens > 2) throw new Error(`the engine reused ${m.reusedTokens} prompt tokens: the run is not cold`);
-      // The last prompt token is evaluated as the first generation step (sequenceRunner.ts).
+      // The last prompt token is evaluated as the first generation step (sequenceRunner.ts); like
+      // llama-server's predicted_per_second, the rate counts the tokens after the first one.
+      const firstTokenMs = m.firstTokenMs ?? m.promptMs;
       return {
         promptTokens: m.evaluatedTokens,
         promptTps: ((m.evaluatedTokens - 1) / m.promptMs) * 1000,
         genTokens: m.generatedTokens,
-        genTps: (m.generatedTokens / m.generationMs) * 1000,
+        genTps: ((m.generatedTokens - 1) / (m.totalMs - firstTokenMs)) * 1000,
       };
     },
     async infill(prefix, suffix) {
@@ -97,7 +112,7 @@ function serverSide(server: LlamaServer): Side {
 
 /** Texts of about the wanted token counts, cut once with the engine's tokenizer and reused by every phase. */
 interface Texts {
-  prompt: Record<(typeof PROMPT_SIZES)[number], string>;
+  prompt: Record<number, string>;
   genPrompt: string;
   fimPrefix: string;
   fimSuffix: string;
@@ -117,21 +132,23 @@ async function cutToTokens(side: Side, source: string, tokens: number): Promise<
   return source.slice(0, ends[lo]);
 }
 
-async function makeTexts(side: Side): Promise<Texts> {
+async function makeTexts(side: Side, workload: Workload): Promise<Texts> {
   // Different seeds: no body is a part of another, so no run can reuse a shifted chunk of the last.
   const text = (tokens: number, seed: number) => cutToTokens(side, codeLikeText(tokens * 8, seed), tokens);
+  const prompt: Record<number, string> = {};
+  for (const [i, size] of workload.promptSizes.entries()) prompt[size] = await text(size - 16, 11 + i);
   return {
-    prompt: { 512: await text(512 - 16, 11), 2048: await text(2048 - 16, 12) },
-    genPrompt: await text(48, 13),
-    fimPrefix: `${await text(FIM_PREFIX_TOKENS - 16, 14)}const next = `,
-    fimSuffix: await text(FIM_SUFFIX_TOKENS, 15),
+    prompt,
+    genPrompt: await text(48, 20),
+    fimPrefix: `${await text(workload.fimPrefixTokens - 16, 21)}const next = `,
+    fimSuffix: await text(workload.fimSuffixTokens, 22),
   };
 }
 
 interface PhaseFigures {
   loadMs: number;
   memory: ProcessMemory;
-  prompt: Partial<Record<(typeof PROMPT_SIZES)[number], Run>>;
+  prompt: Partial<Record<number, Run>>;
   gen: Run[];
   fimCold?: Fim;
   fimWarm?: Fim;
@@ -142,12 +159,12 @@ interface PhasePlan {
   /** Bytes the phase needs free before it loads. */
   needsBytes: number;
   start(): Promise<Side>;
-  promptSizes: readonly (typeof PROMPT_SIZES)[number][];
+  promptSizes: readonly number[];
   fim: boolean;
 }
 
 /** Loads one side, measures it and stops it; undefined when memory does not allow the load. */
-async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise<Texts>, reps: number, required: boolean): Promise<PhaseFigures | undefined> {
+async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise<Texts>, workload: Workload, reps: number, required: boolean): Promise<PhaseFigures | undefined> {
   const available = await availableMemoryBytes();
   if (available < plan.needsBytes) {
     const message = `${plan.label}: needs ${(plan.needsBytes / GiB).toFixed(1)} GiB available, ${(available / GiB).toFixed(1)} GiB are`;
@@ -173,7 +190,7 @@ async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise
       ctx.log(`${plan.label}: prompt ${run.promptTokens} tokens at ${run.promptTps.toFixed(1)} tok/s`);
     }
     for (let i = 0; i < reps; i++) {
-      const run = await side.run(fresh(`gen ${i}`, t.genPrompt), GEN_TOKENS, false);
+      const run = await side.run(fresh(`gen ${i}`, t.genPrompt), workload.genTokens, false);
       figures.gen.push(run);
       ctx.log(`${plan.label}: generated ${run.genTokens} tokens at ${run.genTps.toFixed(2)} tok/s`);
     }
@@ -205,15 +222,14 @@ function memoryNote(m: ProcessMemory): string {
 
 /** Prompt tokens per second over all measured sizes together (total tokens / total time). */
 function promptTps(f: PhaseFigures): number {
-  const runs = Object.values(f.prompt);
+  const runs = Object.values(f.prompt).filter((r) => r !== undefined);
   return runs.reduce((s, r) => s + r.promptTokens, 0) / runs.reduce((s, r) => s + r.promptTokens / r.promptTps, 0);
 }
 
 function reportSide(ctx: BenchContext, prefix: string, f: PhaseFigures): void {
   ctx.report({ id: `${prefix}.load_ms`, value: f.loadMs, unit: "ms", note: "start → ready (page cache warm)" });
   ctx.report({ id: `${prefix}.rss_gib`, value: gib(f.memory.peakRssBytes), unit: "GiB", note: memoryNote(f.memory) });
-  for (const size of PROMPT_SIZES) {
-    const run = f.prompt[size];
+  for (const [size, run] of Object.entries(f.prompt)) {
     if (run) ctx.report({ id: `${prefix}.prompt_tps_${size}`, value: run.promptTps, unit: "tok/s", note: `${run.promptTokens} tokens, one run` });
   }
   ctx.report({ id: `${prefix}.gen_tps`, value: genTps(f), unit: "tok/s", note: spread(f.gen) });
@@ -248,14 +264,16 @@ export const real: BenchSection = {
   title: `Real size: v2-lite Q4_0, engine vs llama-server (one at a time), ctx ${CONTEXT_SIZE}, fa off`,
   optIn: "real",
   async run(ctx) {
-    const reps = ctx.reps ?? GEN_REPS;
+    const workload = process.env.DEEPSEEK_BENCH_REAL_QUICK === "1" ? quickWorkload : fullWorkload;
+    const reps = ctx.reps ?? workload.genReps;
+    ctx.log(`${workload.name} workload: prompts ${workload.promptSizes.join(", ")}, FIM ${workload.fimPrefixTokens} + ${workload.fimSuffixTokens} tokens`);
     const { ensureSyntheticModel } = await import("../../fixtures/synthetic-model/index");
     ctx.log("making sure the v2-lite Q4_0 model is cached (≈9 GB, a few minutes the first time)");
     const [modelPath, binary] = await Promise.all([ensureSyntheticModel({ shape: "v2-lite", type: "q4_0" }), ctx.llamaServerBinary()]);
     const active = await activeBytesPerToken(modelPath);
     // Before any model is loaded: the probe's 1 GiB buffer must not compete with the weights.
     const bandwidth = measureReadBandwidth().bestGBps;
-    const limit = reportLimits(ctx, active, bandwidth, GEN_TOKENS / 2 + 64);
+    const limit = reportLimits(ctx, active, bandwidth, workload.genTokens / 2 + 64);
 
     const fileBytes = active.fileBytes;
     const startEngine = (mmap: boolean | undefined) => async () => {
@@ -283,14 +301,15 @@ export const real: BenchSection = {
 
     let texts: Texts | undefined;
     let textSide: Side | undefined;
-    const getTexts = async () => (texts ??= await makeTexts(textSide!));
+    const getTexts = async () => (texts ??= await makeTexts(textSide!, workload));
     const withTextSide = (start: () => Promise<Side>) => async () => (textSide = await start());
 
     // The engine as shipped: on the CPU it loads without mmap (loadedModel.ts), one copy in RAM.
     const engine = (await runPhase(
       ctx,
-      { label: "engine", needsBytes: fileBytes + HEADROOM_BYTES, start: withTextSide(startEngine(undefined)), promptSizes: PROMPT_SIZES, fim: true },
+      { label: "engine", needsBytes: fileBytes + HEADROOM_BYTES, start: withTextSide(startEngine(undefined)), promptSizes: workload.promptSizes, fim: true },
       getTexts,
+      workload,
       reps,
       true,
     ))!;
@@ -298,8 +317,9 @@ export const real: BenchSection = {
     // llama-server's defaults: mmap, and repacking beside the mapped file (2× in RSS).
     const server = (await runPhase(
       ctx,
-      { label: "llama-server", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startServer([]), promptSizes: PROMPT_SIZES, fim: true },
+      { label: "llama-server", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startServer([]), promptSizes: workload.promptSizes, fim: true },
       getTexts,
+      workload,
       reps,
       true,
     ))!;
@@ -307,16 +327,20 @@ export const real: BenchSection = {
 
     const serverGen = genTps(server);
     ctx.report({ id: "real.gen_tps_vs_llama_server", value: genTps(engine) / serverGen, unit: "×", goal: ">= 1.0", note: "medians, measured one after the other" });
-    ctx.report({ id: "real.prompt_tps_vs_llama_server", value: promptTps(engine) / promptTps(server), unit: "×", goal: ">= 1.0", note: `${PROMPT_SIZES.join(" + ")} tokens together` });
+    ctx.report({ id: "real.prompt_tps_vs_llama_server", value: promptTps(engine) / promptTps(server), unit: "×", goal: ">= 1.0", note: `${workload.promptSizes.join(" + ")} tokens together` });
     ctx.report({ id: "real.gen_tps_vs_bandwidth_limit", value: genTps(engine) / limit, unit: "×", goal: ">= 0.75", note: `llama-server: ${(serverGen / limit).toFixed(2)}` });
     ctx.report({ id: "real.rss_vs_file_size", value: engine.memory.peakRssBytes / fileBytes, unit: "×", goal: "<= 1.15", note: `llama-server (mmap + repack): ${(server.memory.peakRssBytes / fileBytes).toFixed(2)}` });
     ctx.report({ id: "real.fim_warm_ms", value: engine.fimWarm!.ms, unit: "ms", note: `llama-server ${server.fimWarm!.ms.toFixed(0)} ms; cold ${engine.fimCold!.ms.toFixed(0)} vs ${server.fimCold!.ms.toFixed(0)} ms` });
 
+    // The quick workload measures only generation on the variants: a prompt costs minutes there.
+    const variantPromptSizes = workload.name === "quick" ? [] : [512];
+    const promptRatio = (a: PhaseFigures, b: PhaseFigures) => (a.prompt[512] && b.prompt[512] ? a.prompt[512].promptTps / b.prompt[512].promptTps : Number.NaN);
     // What the memory settings cost: the engine with mmap (node-llama-cpp's default), llama-server without repacking.
     const mmapped = await runPhase(
       ctx,
-      { label: "engine+mmap", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startEngine(true), promptSizes: [512], fim: false },
+      { label: "engine+mmap", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startEngine(true), promptSizes: variantPromptSizes, fim: false },
       getTexts,
+      workload,
       reps,
       false,
     );
@@ -324,19 +348,20 @@ export const real: BenchSection = {
       ctx.report({ id: "real.engine_mmap.rss_gib", value: gib(mmapped.memory.peakRssBytes), unit: "GiB", note: memoryNote(mmapped.memory) });
       ctx.report({ id: "real.engine_mmap.load_ms", value: mmapped.loadMs, unit: "ms", note: `without mmap: ${engine.loadMs.toFixed(0)} ms` });
       ctx.report({ id: "real.no_mmap_gen_tps_vs_mmap", value: genTps(engine) / genTps(mmapped), unit: "×", note: `${genTps(mmapped).toFixed(2)} tok/s with mmap, ${spread(mmapped.gen)}` });
-      ctx.report({ id: "real.no_mmap_prompt_tps_vs_mmap", value: engine.prompt[512]!.promptTps / mmapped.prompt[512]!.promptTps, unit: "×", note: "512 tokens" });
+      if (mmapped.prompt[512]) ctx.report({ id: "real.no_mmap_prompt_tps_vs_mmap", value: promptRatio(engine, mmapped), unit: "×", note: "512 tokens" });
     }
     const noRepack = await runPhase(
       ctx,
-      { label: "llama-server --no-repack", needsBytes: fileBytes + HEADROOM_BYTES, start: startServer(["--no-repack"]), promptSizes: [512], fim: false },
+      { label: "llama-server --no-repack", needsBytes: fileBytes + HEADROOM_BYTES, start: startServer(["--no-repack"]), promptSizes: variantPromptSizes, fim: false },
       getTexts,
+      workload,
       reps,
       false,
     );
     if (noRepack) {
       ctx.report({ id: "real.llama_server_no_repack.rss_gib", value: gib(noRepack.memory.peakRssBytes), unit: "GiB", note: memoryNote(noRepack.memory) });
       ctx.report({ id: "real.no_repack_gen_tps_vs_repack", value: genTps(noRepack) / serverGen, unit: "×", note: `${genTps(noRepack).toFixed(2)} tok/s, ${spread(noRepack.gen)}` });
-      ctx.report({ id: "real.no_repack_prompt_tps_vs_repack", value: noRepack.prompt[512]!.promptTps / server.prompt[512]!.promptTps, unit: "×", note: "512 tokens" });
+      if (noRepack.prompt[512]) ctx.report({ id: "real.no_repack_prompt_tps_vs_repack", value: promptRatio(noRepack, server), unit: "×", note: "512 tokens" });
     }
   },
 };
