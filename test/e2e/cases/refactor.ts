@@ -75,8 +75,10 @@ export default defineCase({
     t.log(`preview rows: ${JSON.stringify(rows)}`);
 
     let applied = '';
-    await t.step('apply it, and the saved file has the change', async () => {
-      await t.wb.runCommand('Refactor Preview: Apply Refactoring');
+    await t.step('tick the change and Apply, and the saved file has the change', async () => {
+      // VS Code lists edits marked needsConfirmation unticked: the user opts in to each one.
+      await preview.locator('.monaco-list-row', { hasText: fileName }).first().locator('.edit-checkbox').click();
+      await preview.locator('.monaco-button', { hasText: /^Apply$/ }).click();
       await waitFor('the editor holds the applied edit', async () => ((await activeTab.evaluate((tab) => tab.classList.contains('dirty'))) ? true : undefined), {
         timeoutMs: 20_000,
       });
