@@ -63,7 +63,7 @@ connection.onRequest(
     const previous = loaded;
     loaded = undefined;
     await previous?.dispose();
-    loading = LoadedModel.load(params, (message) => void connection.sendNotification(Methods.warning, { code: "diskCache", message }));
+    loading = LoadedModel.load(params, (message) => void connection.sendNotification(Methods.warning, { code: "engine", message }));
     loaded = await loading;
     return loaded.info;
   }),

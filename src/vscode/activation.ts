@@ -33,7 +33,8 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
     }),
   );
 
-  if (ctx.config.startOnActivation) {
+  const someFeatureIsLocal = Object.values(ctx.config.backends.backends).includes("local");
+  if (ctx.config.startOnActivation && someFeatureIsLocal) {
     // Load in the background so the first completion does not wait for it; errors reach the user
     // through the state listener.
     void ctx.supervisor.ensureRunning().catch(() => undefined);

@@ -16,7 +16,7 @@ export function registerChat(ctx: ExtensionContextHolder): void {
   const store = new ConversationStore(path.join(vscodeContext.globalStorageUri.fsPath, "chat-history"));
   let provider: ChatViewProvider | undefined;
   const session = new ChatSession({
-    engine: ctx.engine,
+    engine: ctx.engineFor("chat"),
     store,
     settings: () => ctx.config.chat,
     workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),

@@ -18,7 +18,7 @@ export function describeOutcome(outcome: CompletionOutcome): string {
 }
 
 export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar): CompletionPipeline {
-  const pipeline = new CompletionPipeline(ctx.engine, () => ctx.config.completion.pipeline);
+  const pipeline = new CompletionPipeline(ctx.engineFor("completion"), () => ctx.config.completion.pipeline);
   ctx.own({ dispose: () => pipeline.dispose() });
   let lastError = "";
 
@@ -26,7 +26,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     const config = ctx.config.completion;
     if (!config.enabled || !isLanguageEnabled(config.languages, languageId)) return false;
     // The local engine answers only once loaded; the remote one is asked directly.
-    return ctx.engine.kind !== "local" || ctx.supervisor.state.kind === "ready";
+    return ctx.config.backends.backends.completion !== "local" || ctx.supervisor.state.kind === "ready";
   };
   const showEnabled = () => statusBar.setDetail(ctx.config.completion.enabled ? undefined : "$(circle-slash) completion off");
 
