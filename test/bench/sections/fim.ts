@@ -8,6 +8,7 @@
 //   arrived after the user had typed past them, and prompt tokens evaluated per request.
 import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline";
+import type { Engine, GenerationOptions, InfillRequest } from "../../../src/backends/engine";
 import type { RequestMetrics } from "../../../src/protocol/engine";
 import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
 import { infill } from "../peer/llama-server-client";
@@ -68,12 +69,23 @@ export function clamp(value: number, low: number, high: number): number {
 }
 `;
 
+/** The engine with the prompt tokens each infill evaluated written down (cancelled ones included). */
+function meteredEngine(engine: LocalEngine, evaluated: number[]): Engine {
+  return Object.assign(Object.create(engine) as Engine, {
+    async infill(request: InfillRequest, options?: GenerationOptions) {
+      const result = await engine.infill(request, options);
+      evaluated.push(result.metrics.evaluatedTokens);
+      return result;
+    },
+  });
+}
+
 async function typingSimulation(ctx: BenchContext, engine: LocalEngine, body: string) {
-  const pipeline = new CompletionPipeline(engine, () => defaultCompletionSettings);
+  const evaluated: number[] = [];
+  const pipeline = new CompletionPipeline(meteredEngine(engine, evaluated), () => defaultCompletionSettings);
   const suffix = "\n\nexport const version = 1;\n";
   const text = typedCode.slice(0, KEYSTROKES);
   const gaps = humanGaps(text);
-  const evaluated: number[] = [];
   let late = 0;
   let shown = 0;
   let current: AbortController | undefined;
@@ -89,7 +101,6 @@ async function typingSimulation(ctx: BenchContext, engine: LocalEngine, body: st
     const input: CompletionInput = { documentId: "bench://typing.ts", filename: "typing.ts", text: before + suffix, offset: before.length };
     pending.push(
       pipeline.complete(input, controller.signal).then((outcome) => {
-        if (outcome?.metrics) evaluated.push(outcome.metrics.evaluatedTokens);
         if (!outcome?.text) return;
         // Shown after the user typed on: a suggestion for a position that is gone.
         if (lastKeystroke !== k) late++;
@@ -158,7 +169,7 @@ export const fim: BenchSection = {
       id: "fim.tokens_evaluated_per_keystroke",
       value: perRequest.length ? median(perRequest) : Number.NaN,
       unit: "tok",
-      note: `median per answered keystroke request (the suffix is re-evaluated each time), ${perRequest.length} requests; ${median(warm.map((w) => w.evaluated))} in the one-character case`,
+      note: `median per model request after the first (stopped ones included; the suffix is evaluated again each time), ${perRequest.length} requests; ${median(warm.map((w) => w.evaluated))} in the one-character case`,
     });
     ctx.report({
       id: "fim.requests_per_keystroke",
