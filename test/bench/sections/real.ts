@@ -227,7 +227,7 @@ function promptTps(f: PhaseFigures): number {
 }
 
 function reportSide(ctx: BenchContext, prefix: string, f: PhaseFigures): void {
-  ctx.report({ id: `${prefix}.load_ms`, value: f.loadMs, unit: "ms", note: "start → ready (page cache warm)" });
+  ctx.report({ id: `${prefix}.load_ms`, value: f.loadMs, unit: "ms", note: "start → ready; the first phase may read the file from disk" });
   ctx.report({ id: `${prefix}.rss_gib`, value: gib(f.memory.peakRssBytes), unit: "GiB", note: memoryNote(f.memory) });
   for (const [size, run] of Object.entries(f.prompt)) {
     if (run) ctx.report({ id: `${prefix}.prompt_tps_${size}`, value: run.promptTps, unit: "tok/s", note: `${run.promptTokens} tokens, one run` });
