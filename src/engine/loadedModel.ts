@@ -161,6 +161,16 @@ async function warmUp(sequence: LlamaContextSequence, model: LlamaModel): Promis
   await sequence.clearHistory();
 }
 
+/**
+ * Leave one core to the editor: ggml's threads meet at a barrier after every operation, and when
+ * one of them loses its core to the extension host (or the engine's own JS thread between
+ * tokens) the others spin. Measured on 2 cores: 1 thread generated 280 tok/s where 2 threads
+ * fell to 6–9 tok/s with one other busy process; prompt speed was the same.
+ */
+export function defaultThreads(mathCores: number): number {
+  return Math.max(1, mathCores - 1);
+}
+
 /** The project's synthetic test models say so in `general.name`; the status bar labels them. */
 function isSyntheticModel(metadata: Record<string, unknown>): boolean {
   const general = metadata.general as { name?: unknown } | undefined;
@@ -195,7 +205,7 @@ async function loadOnDevice(
       sequences: sequenceNames.length,
       contextSize: params.contextSize,
       flashAttention: params.flashAttention,
-      ...(params.threads > 0 ? { threads: params.threads } : {}),
+      threads: params.threads > 0 ? params.threads : defaultThreads(llama.cpuMathCores),
       ...(params.batchSize ? { batchSize: params.batchSize } : {}),
     });
     return { model, context };

@@ -24,7 +24,7 @@ import type { PrefixPersistence } from "./enginePrefixCache.js";
 import type { ForegroundGate } from "./foregroundGate.js";
 
 /** Prompt tokens evaluated per batch; an abort is noticed between batches. */
-export const prefillChunkTokens = 256;
+export const prefillChunkTokens = 512;
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
 

@@ -20,7 +20,7 @@ function parseCli() {
     options: {
       only: { type: "string" },
       real: { type: "boolean", default: false },
-      threads: { type: "string", default: "2" },
+      threads: { type: "string", default: String(Math.max(1, os.availableParallelism() - 1)) },
       reps: { type: "string" },
       json: { type: "string" },
       strict: { type: "boolean", default: false },
