@@ -27,7 +27,7 @@ export const toolChatTemplatePath = path.join(path.dirname(fileURLToPath(import.
 export interface BackendOptions {
   /** Context size in tokens (default 4096). */
   contextSize?: number;
-  /** CPU threads (default 2). */
+  /** CPU threads (default 1: two threads on two shared cores stall each other at every barrier). */
   threads?: number;
   /** Model file (default: the cached synthetic model). */
   modelPath?: string;
@@ -50,7 +50,7 @@ export interface OpenBackend {
 export async function openBackend(name: BackendName, options: BackendOptions = {}): Promise<OpenBackend> {
   const modelPath = options.modelPath ?? (await ensureSyntheticModel());
   const contextSize = options.contextSize ?? 4096;
-  const threads = options.threads ?? 2;
+  const threads = options.threads ?? 1;
   if (name === "local") {
     const engine = createLocalEngine({ modelPath, contextSize, threads, log: options.log });
     return { name, engine, close: () => engine.dispose() };

@@ -10,7 +10,7 @@ import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 let engine: LocalEngine;
 
 beforeAll(async () => {
-  engine = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 2 });
+  engine = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 1 });
 });
 
 afterAll(async () => {

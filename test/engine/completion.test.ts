@@ -73,7 +73,7 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
 }
 
 beforeAll(async () => {
-  local = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 2 });
+  local = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 1 });
   const info = await local.modelInfo();
   fimTokens = Object.fromEntries(Object.entries(info.specialTokens).filter(([, id]) => id !== null)) as Record<string, number>;
 });

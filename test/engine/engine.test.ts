@@ -27,7 +27,7 @@ const codeSample = (lines: number) =>
 beforeAll(async () => {
   modelPath = await ensureSyntheticModel();
   scratch = await mkdtemp(path.join(os.tmpdir(), "deepseek-engine-test-"));
-  engine = createLocalEngine({ modelPath, contextSize: 4096, threads: 2, restartPolicy: { maxCrashes: 5, windowMs: 60_000, baseDelayMs: 50, maxDelayMs: 200 } });
+  engine = createLocalEngine({ modelPath, contextSize: 4096, threads: 1, restartPolicy: { maxCrashes: 5, windowMs: 60_000, baseDelayMs: 50, maxDelayMs: 200 } });
 });
 
 afterAll(async () => {

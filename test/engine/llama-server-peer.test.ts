@@ -41,7 +41,7 @@ describe("peer llama-server", () => {
   // The first run builds llama-server (~14 min on 2 cores); later runs find it cached.
   beforeAll(async () => {
     [model] = await Promise.all([ensureSyntheticModel(), ensureLlamaServer()]);
-    server = await startLlamaServer({ model, threads: 2, ctxSize: 2048 });
+    server = await startLlamaServer({ model, threads: 1, ctxSize: 2048 });
   }, 40 * 60_000);
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ function engineWith(cacheDir: string, model = modelPath, maxBytes = 1024 ** 3): 
   const engine = createLocalEngine({
     modelPath: model,
     contextSize: 2048,
-    threads: 2,
+    threads: 1,
     diskCache: { directory: cacheDir, maxBytes, minTokens: 64 },
     restartPolicy: { maxCrashes: 5, windowMs: 60_000, baseDelayMs: 50, maxDelayMs: 200 },
   });
@@ -73,7 +73,7 @@ describe("disk cache of evaluated prefixes", () => {
     expect(again.text).toBe(first.text);
 
     // The same prompt evaluated with no cache at all continues identically.
-    const uncached = createLocalEngine({ modelPath, contextSize: 2048, threads: 2 });
+    const uncached = createLocalEngine({ modelPath, contextSize: 2048, threads: 1 });
     engines.push(uncached);
     expect((await uncached.generate(request("// first\n"))).text).toBe(first.text);
 

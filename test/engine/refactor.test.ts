@@ -39,7 +39,7 @@ const target: RefactorTarget = {
 };
 
 beforeAll(async () => {
-  engine = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 2 });
+  engine = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 4096, threads: 1 });
   await engine.modelInfo();
 });
 
