@@ -152,7 +152,7 @@ describe("HTTP backend on llama-server", () => {
 
   it("takes the JSON tool step where the served template cannot call tools", async () => {
     // The model's own Coder-V2-Lite template: llama-server reports no tool support for it.
-    const plain = await startLlamaServer({ model: await ensureSyntheticModel(), threads: 2, ctxSize: 2048, extraArgs: ["--jinja"] });
+    const plain = await startLlamaServer({ model: await ensureSyntheticModel(), threads: 1, ctxSize: 2048, extraArgs: ["--jinja"] });
     try {
       const emulating = new HttpEngine({ baseUrl: plain.url });
       const tools: ToolDefinition[] = [
