@@ -137,7 +137,8 @@ describe("ghost-text completion on the real engine", () => {
     expect((await next)?.source).toBe("model");
 
     // Cold and long: stopped while its prompt is still being evaluated, in bounded batches.
-    const cold = `// ${Date.now()}\n${sourceFile.repeat(2)}`;
+    // Upper-cased so that no run of it is in the KV cache (shifted-chunk reuse would find one).
+    const cold = `// ${Date.now()}\n${sourceFile.toUpperCase().repeat(2)}`;
     maxTokens = 2000;
     const evaluating = pipeline.complete(doc(cold, cold.length), new AbortController().signal);
     await new Promise((resolve) => setTimeout(resolve, 20));
