@@ -58,12 +58,13 @@ export default defineCase({
     await t.screenshot('stopped');
 
     await t.step('reload the window', async () => {
-      // The harness waits for the explorer after a reload: show it instead of the chat's container
-      // (clicking the editor first, so F1 reaches the workbench, not the webview).
-      await t.wb.activeEditor().locator('.view-lines').click();
-      await t.wb.runCommand('View: Show Explorer');
-      await t.wb.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
-      await t.wb.reload();
+      // The sidebar comes back on the chat view (its state restored), so wait for the workbench
+      // and the status bar rather than the explorer.
+      await t.wb.page.reload();
+      await t.wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await t.wb.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+      // Focus the editor, not the restored webview, so F1 reaches the workbench.
+      await t.wb.activeEditor().locator('.view-lines').click({ timeout: 60_000 });
     });
     await t.step('extension activates again', () => t.wb.waitForActivation(extensionId));
     chat = await t.step('chat view after reload (a new chat)', () => openChat(t));
