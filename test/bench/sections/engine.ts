@@ -4,10 +4,11 @@
 // measured alternately (ABBA) in the same run; the ratios are medians of per-round ratios. Each
 // round evaluates a fresh ~1,024-token prompt (a unique first line defeats prefix reuse on both
 // sides) and then generates 128 tokens greedily.
-import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LocalEngine } from "../../../src/backends/local/localEngine";
 import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
 import { completion, detokenize, tokenize } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
+import { createPeerMatchedEngine } from "../util/peerMatchedEngine";
 import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
 
 const CONTEXT_SIZE = 4096;
@@ -85,15 +86,7 @@ async function engineRun(engine: LocalEngine, prompt: string): Promise<RunFigure
 
 async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engine: LocalEngine; wallMs: number; loadMs: number }> {
   const t0 = performance.now();
-  const engine = createLocalEngine({
-    modelPath,
-    threads: ctx.threads,
-    contextSize: CONTEXT_SIZE,
-    flashAttention: false,
-    gpuLayers: 0,
-    // llama-server is a CPU build: keep the engine on the CPU too, even on a machine with a GPU.
-    env: { DEEPSEEK_LOCAL_GPU: "off" },
-  });
+  const engine = createPeerMatchedEngine(modelPath, ctx.threads, CONTEXT_SIZE);
   try {
     const info = await engine.modelInfo();
     return { engine, wallMs: performance.now() - t0, loadMs: info.loadMs };

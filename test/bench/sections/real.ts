@@ -6,12 +6,13 @@
 // engine with mmap, llama-server with --no-repack). Each phase checks MemAvailable before it loads
 // and stops what it started before the next. Ratios across phases are noisier than the ABBA ratios
 // of the other sections: the notes carry the spread.
-import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LocalEngine } from "../../../src/backends/local/localEngine";
 import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
 import { completion, infill, tokenize } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
 import { activeBytesPerToken, type ActiveBytes } from "../util/activeBytes";
 import { measureReadBandwidth } from "../util/bandwidth";
+import { createPeerMatchedEngine } from "../util/peerMatchedEngine";
 import { availableMemoryBytes, GiB, processMemory, type ProcessMemory } from "../util/processMemory";
 import { median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
@@ -277,15 +278,7 @@ export const real: BenchSection = {
 
     const fileBytes = active.fileBytes;
     const startEngine = (mmap: boolean | undefined) => async () => {
-      const engine = createLocalEngine({
-        modelPath,
-        threads: ctx.threads,
-        contextSize: CONTEXT_SIZE,
-        flashAttention: false,
-        gpuLayers: 0,
-        ...(mmap === undefined ? {} : { mmap }),
-        env: { DEEPSEEK_LOCAL_GPU: "off" },
-      });
+      const engine = createPeerMatchedEngine(modelPath, ctx.threads, CONTEXT_SIZE, mmap === undefined ? {} : { mmap });
       try {
         await engine.modelInfo();
         return engineSide(engine, engine.supervisor.pid!);
