@@ -23,8 +23,6 @@ import {
 import type { PrefixPersistence } from "./enginePrefixCache.js";
 import type { ForegroundGate } from "./foregroundGate.js";
 
-/** Prompt tokens evaluated per batch; an abort is noticed between batches. */
-export const prefillChunkTokens = 512;
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
 
@@ -118,9 +116,10 @@ export class SequenceRunner {
     return this.exclusive(async () => {
       const started = performance.now();
       const { tokens, stableTokens } = this.tokenize(prompt, stablePrefixSegments);
+      const promptStarted = performance.now();
       const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length, signal, stableTokens);
-      const elapsed = performance.now() - started;
-      return metrics(tokens.length, reused, evaluated, restored, 0, elapsed, null, 0, elapsed);
+      const finished = performance.now();
+      return metrics(tokens.length, reused, evaluated, restored, 0, finished - promptStarted, null, 0, finished - started);
     });
   }
 
@@ -138,9 +137,10 @@ export class SequenceRunner {
     const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
 
     // Keep the last prompt token back: evaluating it is what yields the first generated token.
+    const promptStarted = performance.now();
     const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length - 1, signal, stableTokens);
     const promptDone = performance.now();
-    const promptMs = promptDone - started;
+    const promptMs = promptDone - promptStarted;
 
     const scanner = new StopStringScanner(options.stopStrings);
     let text = "";
@@ -250,7 +250,8 @@ export class SequenceRunner {
 
     let evaluated = 0;
     for (let start = reused; start < upTo && !signal.aborted; ) {
-      const end = Math.min(upTo, start + prefillChunkTokens, start < saveAt ? saveAt : Infinity);
+      // One llama.cpp batch per call: an abort is noticed between batches.
+      const end = Math.min(upTo, start + this.sequence.context.batchSize, start < saveAt ? saveAt : Infinity);
       await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
       evaluated += end - start;

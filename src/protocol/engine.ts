@@ -114,6 +114,10 @@ export const RequestMetrics = z.object({
   /** Prompt tokens restored from the disk cache instead of evaluated (counted in reusedTokens too). */
   restoredTokens: z.number().default(0),
   generatedTokens: z.number(),
+  /**
+   * Making the sequence hold the prompt (KV reuse, disk restore, evaluation), after tokenization:
+   * the span llama-server reports as `prompt_ms`.
+   */
   promptMs: z.number(),
   /** From the request's arrival to the first generated token. */
   firstTokenMs: z.number().nullable(),
