@@ -249,9 +249,13 @@ export class SequenceRunner {
     const saveAt = persistent && !restored && reused < persistent ? persistent : 0;
 
     let evaluated = 0;
+    const batch = this.sequence.context.batchSize;
     for (let start = reused; start < upTo && !signal.aborted; ) {
-      // One llama.cpp batch per call: an abort is noticed between batches.
-      const end = Math.min(upTo, start + this.sequence.context.batchSize, start < saveAt ? saveAt : Infinity);
+      // One llama.cpp batch per call, so an abort is noticed between batches. Long prompts end
+      // their batches on multiples of the batch size: llama.cpp rounds the cache span a batch
+      // attends to up to 256 cells, and a batch that crosses a boundary pays for the cells past it.
+      const batchEnd = upTo - start > batch ? (Math.floor(start / batch) + 1) * batch : upTo;
+      const end = Math.min(batchEnd, start < saveAt ? saveAt : Infinity);
       await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
       evaluated += end - start;
