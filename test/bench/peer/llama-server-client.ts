@@ -44,7 +44,10 @@ export interface InfillRequest extends Omit<CompletionRequest, "prompt"> {
   input_extra?: { filename?: string; text: string }[];
 }
 
-async function post<T>(url: string, path: string, body: unknown, timeoutMs = 120_000): Promise<T> {
+/** Long enough for a 2,048-token prompt on a real-size model at a few tokens per second. */
+const REQUEST_TIMEOUT_MS = 15 * 60_000;
+
+async function post<T>(url: string, path: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
