@@ -11,6 +11,7 @@ import {
 } from "node-llama-cpp";
 import { planKvReuse } from "../core/cache/kvReuse.js";
 import { JsonEndTracker } from "../core/generation/jsonEnd.js";
+import { prefillBatchEnd } from "../core/generation/prefillBatches.js";
 import { StopStringScanner, endsWithIncompleteCharacter } from "../core/generation/textStream.js";
 import {
   EngineError,
@@ -251,11 +252,7 @@ export class SequenceRunner {
     let evaluated = 0;
     const batch = this.sequence.context.batchSize;
     for (let start = reused; start < upTo && !signal.aborted; ) {
-      // One llama.cpp batch per call, so an abort is noticed between batches. Long prompts end
-      // their batches on multiples of the batch size: llama.cpp rounds the cache span a batch
-      // attends to up to 256 cells, and a batch that crosses a boundary pays for the cells past it.
-      const batchEnd = upTo - start > batch ? (Math.floor(start / batch) + 1) * batch : upTo;
-      const end = Math.min(batchEnd, start < saveAt ? saveAt : Infinity);
+      const end = prefillBatchEnd(start, upTo, batch, saveAt);
       await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
       evaluated += end - start;
