@@ -76,7 +76,7 @@ export class Config {
       gpuLayers: typeof gpuLayers === "number" ? Math.max(0, Math.floor(gpuLayers)) : "auto",
       contextSize: this.raw.get<number>("engine.contextSize", 8192),
       threads: this.raw.get<number>("engine.threads", 0),
-      flashAttention: this.raw.get<boolean>("engine.flashAttention", false),
+      flashAttention: flashAttentionSetting(this.raw.get<unknown>("engine.flashAttention", "auto")),
       diskCache: this.diskCache,
     };
   }
@@ -131,4 +131,11 @@ export class Config {
   affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
     return engineRestartSettings.some((key) => event.affectsConfiguration(`${section}.${key}`));
   }
+}
+
+/** "auto" leaves the choice to the engine (on for CPU-only loads); booleans are the setting's earlier form. */
+export function flashAttentionSetting(value: unknown): boolean | undefined {
+  if (value === "on" || value === true) return true;
+  if (value === "off" || value === false) return false;
+  return undefined;
 }

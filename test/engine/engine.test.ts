@@ -40,6 +40,8 @@ describe("engine on the synthetic DeepSeek model", () => {
     const info = await engine.modelInfo();
     expect(info.architecture).toBe("deepseek2");
     expect(info.synthetic).toBe(true);
+    // Flash attention unset: on exactly when no layer runs on a GPU.
+    expect(info.flashAttention).toBe(info.gpuLayers === 0);
     expect(info.specialTokens.fimPrefix).toEqual(expect.any(Number));
     // The ids come from the vocabulary: tokenizing the token text with special parsing finds them.
     const [begin] = await engine.tokenize("<｜fim▁begin｜>", { parseSpecial: true });

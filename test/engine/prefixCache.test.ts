@@ -124,7 +124,7 @@ describe("disk cache of evaluated prefixes", () => {
     const key = prefixCacheKey({
       modelSha256,
       engineBuild: info.engineBuild,
-      kvLayout: { contextSize: info.contextSize, flashAttention: false, kvType: "f16" },
+      kvLayout: { contextSize: info.contextSize, flashAttention: info.flashAttention ?? false, kvType: "f16" },
       tokensSha256: hashTokens(tokens),
       tokenCount: tokens.length,
     });
