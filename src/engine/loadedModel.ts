@@ -55,6 +55,8 @@ export class LoadedModel {
       onWarning(gpuFallback);
     }
     const { model, context } = loadedOnDevice;
+    // Always a boolean here: the engine never passes node-llama-cpp's "auto".
+    const flashAttention = context.flashAttention === true;
     const contextSequences = sequenceNames.map(() => context.getSequence());
     await warmUp(contextSequences[0]!, model);
     const buildId = engineBuildId(llama);
@@ -67,7 +69,7 @@ export class LoadedModel {
             (modelSha256) => ({
               modelSha256,
               engineBuild: buildId,
-              kvLayout: { contextSize: context.contextSize, flashAttention: context.flashAttention === true, kvType: "f16" },
+              kvLayout: { contextSize: context.contextSize, flashAttention, kvType: "f16" },
             }),
             (error: unknown) => {
               onWarning(`DeepSeek Local: the disk cache is off: cannot hash ${file.path} (${(error as Error).message}).`);
@@ -108,7 +110,7 @@ export class LoadedModel {
       synthetic: isSyntheticModel(metadata as unknown as Record<string, unknown>),
       gpu: llama.gpu,
       gpuLayers: model.gpuLayers,
-      flashAttention: context.flashAttention === true,
+      flashAttention,
       ...(gpuFallback ? { gpuFallback } : {}),
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),
@@ -183,10 +185,6 @@ export function defaultBatchSize(cpu: boolean): number | undefined {
   return cpu ? 256 : undefined;
 }
 
-function onCpu(llama: Llama, model: LlamaModel): boolean {
-  return llama.gpu === false || model.gpuLayers === 0;
-}
-
 /** The project's synthetic test models say so in `general.name`; the status bar labels them. */
 function isSyntheticModel(metadata: Record<string, unknown>): boolean {
   const general = metadata.general as { name?: unknown } | undefined;
@@ -216,12 +214,13 @@ async function loadOnDevice(
     throw toLoadError(path, error);
   }
   try {
+    const cpuOnly = llama.gpu === false || model.gpuLayers === 0;
     const context = await model.createContext({
       sequences: sequenceNames.length,
       contextSize: params.contextSize,
-      flashAttention: params.flashAttention ?? onCpu(llama, model),
+      flashAttention: params.flashAttention ?? cpuOnly,
       threads: params.threads > 0 ? params.threads : defaultThreads(llama.cpuMathCores),
-      batchSize: params.batchSize ?? defaultBatchSize(onCpu(llama, model)),
+      batchSize: params.batchSize ?? defaultBatchSize(cpuOnly),
     });
     return { model, context };
   } catch (error) {
