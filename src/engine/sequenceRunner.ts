@@ -23,6 +23,7 @@ import {
 } from "../protocol/engine.js";
 import type { PrefixPersistence } from "./enginePrefixCache.js";
 import type { ForegroundGate } from "./foregroundGate.js";
+import { SchemaJumpAhead } from "./schemaJumpAhead.js";
 
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
@@ -147,6 +148,7 @@ export class SequenceRunner {
     let text = "";
     let pendingTokens: Token[] = [];
     let generated = 0;
+    let forcedTokens = 0;
     let firstTokenMs: number | null = null;
     let stopReason: StopReason = "eos";
     const deadline = options.timeoutMs ? started + options.timeoutMs : Infinity;
@@ -166,41 +168,67 @@ export class SequenceRunner {
     else if (options.maxTokens === 0) stopReason = "maxTokens";
     else {
       const grammarState = grammar ? new LlamaGrammarEvaluationState({ model: this.model, grammar }) : undefined;
-      const iterator = this.sequence.evaluate([tokens[tokens.length - 1]!], {
+      const jumpAhead = grammarState && options.jsonSchema ? SchemaJumpAhead.create(this.llama, this.model, options.jsonSchema, grammarState) : undefined;
+      // Text the schema forces (keys, punctuation) is written, not sampled; it counts as generated.
+      const writeForced = (): Token[] => {
+        const forced = jumpAhead?.next(options.maxTokens - generated) ?? { tokens: [], text: "" };
+        if (forced.tokens.length) {
+          generated += forced.tokens.length;
+          forcedTokens += forced.tokens.length;
+          emit(scanner.push(forced.text).emit);
+        }
+        return forced.tokens;
+      };
+      const opening = writeForced();
+      const iterator = this.sequence.evaluate([tokens[tokens.length - 1]!, ...opening], {
         temperature: options.temperature,
         ...(options.topK !== undefined ? { topK: options.topK } : {}),
         ...(options.topP !== undefined ? { topP: options.topP } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
       });
-      for await (const token of iterator) {
-        await this.yieldToForeground();
-        generated++;
-        firstTokenMs ??= performance.now() - started;
-        pendingTokens.push(token);
-        const piece = this.model.detokenize(pendingTokens, false);
-        if (!endsWithIncompleteCharacter(piece)) {
-          pendingTokens = [];
-          const scan = scanner.push(piece);
-          emit(scan.emit);
-          if (scan.stopped) {
-            stopReason = "stopString";
+      try {
+        // The next evaluation: the sampled token, then any text the schema forces after it.
+        let nextInput: Token[] | undefined;
+        while (!jsonClosed) {
+          const step = await iterator.next(nextInput);
+          nextInput = undefined;
+          if (step.done) break;
+          const token = step.value;
+          await this.yieldToForeground();
+          generated++;
+          firstTokenMs ??= performance.now() - started;
+          pendingTokens.push(token);
+          const piece = this.model.detokenize(pendingTokens, false);
+          if (!endsWithIncompleteCharacter(piece)) {
+            pendingTokens = [];
+            jumpAhead?.follow(piece);
+            const scan = scanner.push(piece);
+            emit(scan.emit);
+            if (scan.stopped) {
+              stopReason = "stopString";
+              break;
+            }
+            if (jsonClosed) break; // stopReason stays "eos": the answer is complete
+            const forced = writeForced();
+            if (forced.length) nextInput = [token, ...forced];
+            if (jsonClosed) break;
+          }
+          if (signal.aborted) {
+            stopReason = "aborted";
             break;
           }
-          if (jsonClosed) break; // stopReason stays "eos": the answer is complete
+          if (generated >= options.maxTokens) {
+            stopReason = "maxTokens";
+            break;
+          }
+          if (performance.now() > deadline) {
+            stopReason = "timeout";
+            break;
+          }
         }
-        if (signal.aborted) {
-          stopReason = "aborted";
-          break;
-        }
-        if (generated >= options.maxTokens) {
-          stopReason = "maxTokens";
-          break;
-        }
-        if (performance.now() > deadline) {
-          stopReason = "timeout";
-          break;
-        }
+      } finally {
+        await iterator.return(undefined);
       }
       if (stopReason !== "stopString") {
         if (pendingTokens.length) emit(scanner.push(this.model.detokenize(pendingTokens, false)).emit);
@@ -222,7 +250,7 @@ export class SequenceRunner {
     return {
       text,
       stopReason,
-      metrics: metrics(tokens.length, reused, evaluatedPrompt, restored, generated, promptMs, firstTokenMs, finished - promptDone, finished - started),
+      metrics: metrics(tokens.length, reused, evaluatedPrompt, restored, generated, promptMs, firstTokenMs, finished - promptDone, finished - started, forcedTokens),
     };
   }
 
@@ -292,6 +320,7 @@ function metrics(
   firstTokenMs: number | null,
   generationMs: number,
   totalMs: number,
+  forcedTokens = 0,
 ): RequestMetrics {
   const round = (ms: number) => Math.round(ms * 100) / 100;
   return {
@@ -300,6 +329,7 @@ function metrics(
     evaluatedTokens,
     restoredTokens,
     generatedTokens,
+    forcedTokens,
     promptMs: round(promptMs),
     firstTokenMs: firstTokenMs === null ? null : round(firstTokenMs),
     generationMs: round(generationMs),

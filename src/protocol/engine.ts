@@ -122,6 +122,11 @@ export const RequestMetrics = z.object({
   restoredTokens: z.number().default(0),
   generatedTokens: z.number(),
   /**
+   * Generated tokens a JSON schema forced (keys, punctuation, closing quotes and brackets): written
+   * by the engine and evaluated in one batch instead of sampled. Counted in generatedTokens too.
+   */
+  forcedTokens: z.number().default(0),
+  /**
    * Making the sequence hold the prompt (KV reuse, disk restore, evaluation), after tokenization:
    * the span llama-server reports as `prompt_ms`.
    */

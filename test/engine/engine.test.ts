@@ -141,7 +141,37 @@ describe("engine on the synthetic DeepSeek model", () => {
       });
       const value: unknown = JSON.parse(result.text);
       expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+      // An enum is outside what the jump-ahead follows: every token was sampled.
+      expect(result.metrics.forcedTokens).toBe(0);
     }
+  });
+
+  it("writes the text a schema forces instead of sampling it, and the answer stays valid", async () => {
+    const item = { type: "object", properties: { anchor: { type: "string", minLength: 1, maxLength: 12 }, text: { type: "string", maxLength: 20 } }, required: ["anchor", "text"], additionalProperties: false };
+    const schema = {
+      type: "object",
+      properties: { rationale: { type: "string", maxLength: 40 }, edits: { type: "array", items: item, maxItems: 3 }, done: { type: "boolean" } },
+      required: ["rationale", "edits", "done"],
+      additionalProperties: false,
+    };
+    const validate = new Ajv().compile(schema);
+    let followUpReused = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const prompt = [{ token: "bos" as const }, text("Answer in JSON: list the edits.\n")];
+      const result = await engine.generate({ sequence: "refactor", prompt, maxTokens: 300, temperature: 0.9, seed, jsonSchema: schema });
+      const value: unknown = JSON.parse(result.text);
+      expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+      // The opening brace, the first key and the quote that opens its string are all forced.
+      expect(result.text.startsWith('{"rationale":"')).toBe(true);
+      expect(result.metrics.forcedTokens).toBeGreaterThanOrEqual(3);
+      expect(result.metrics.forcedTokens).toBeLessThan(result.metrics.generatedTokens);
+      // The forced tokens went into the KV cache like sampled ones: asking again with the answer
+      // appended reuses the whole prompt plus the answer's tokens.
+      const followUp = await engine.generate({ sequence: "refactor", prompt: [...prompt, text(result.text)], maxTokens: 1, temperature: 0 });
+      followUpReused = Math.max(followUpReused, followUp.metrics.reusedTokens);
+      expect(followUp.metrics.reusedTokens).toBeGreaterThan(followUp.metrics.promptTokens - result.metrics.generatedTokens);
+    }
+    expect(followUpReused).toBeGreaterThan(10);
   });
 
   it("reports a clear error when a JSON answer hits the token cap", async () => {

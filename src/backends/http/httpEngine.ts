@@ -201,7 +201,7 @@ export class HttpEngine implements Engine {
       promptTokens: tokens.length,
       reusedTokens: reused,
       evaluatedTokens: evaluated,
-      restoredTokens: 0,
+      restoredTokens: 0, forcedTokens: 0,
       generatedTokens: 0,
       promptMs: raw.timings?.prompt_ms ?? totalMs,
       firstTokenMs: null,

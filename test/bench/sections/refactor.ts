@@ -3,12 +3,15 @@
 //   built-in action, median over seeds; the same code sample and greedy-ish sampling each time.
 // - refactor.grammar_tps_ratio: generation speed under the answer's JSON-schema grammar over the
 //   same chat request without a grammar, the same number of tokens, measured alternately (ABBA).
+//   Answer tokens include the ones the schema forces (jump-ahead: written and evaluated in one
+//   batch, not sampled); refactor.forced_token_share says how many.
 //   The prompt's KV is reused on both sides, so the figure is generation alone (engine metrics).
 import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
 import { builtinActions, type RefactorAction } from "../../../src/core/refactor/actions";
 import { refactorMessages } from "../../../src/core/refactor/refactorPrompt";
 import type { RefactorTarget } from "../../../src/core/refactor/refactorTarget";
 import { requestRefactorAnswer, schemaFor } from "../../../src/core/refactor/runRefactor";
+import type { RequestMetrics } from "../../../src/protocol/engine";
 import type { BenchSection } from "../types";
 import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
 
@@ -40,6 +43,8 @@ const target: RefactorTarget = {
 
 interface GenFigures {
   tokens: number;
+  /** Tokens the schema forced (written by the engine, not sampled; included in `tokens`). */
+  forced: number;
   tps: number;
 }
 
@@ -52,12 +57,16 @@ async function grammarRun(engine: LocalEngine, action: RefactorAction, seed: num
     temperature: 0.9,
     seed,
   });
-  return { tokens: r.metrics.generatedTokens, tps: (r.metrics.generatedTokens / r.metrics.generationMs) * 1000 };
+  return figures(r.metrics);
+}
+
+function figures(m: RequestMetrics): GenFigures {
+  return { tokens: m.generatedTokens, forced: m.forcedTokens, tps: (m.generatedTokens / m.generationMs) * 1000 };
 }
 
 async function freeRun(engine: LocalEngine, action: RefactorAction, seed: number, tokens: number): Promise<GenFigures> {
   const r = await engine.chat({ messages: refactorMessages(action, target), sequence: "refactor", maxTokens: tokens, temperature: 0.9, seed });
-  return { tokens: r.metrics.generatedTokens, tps: (r.metrics.generatedTokens / r.metrics.generationMs) * 1000 };
+  return figures(r.metrics);
 }
 
 export const refactor: BenchSection = {
@@ -104,7 +113,14 @@ export const refactor: BenchSection = {
       },
       // Runs after its grammar peer in even rounds; odd rounds reuse the previous count.
       b: (round) => freeRun(engine, action, round + 1, Math.max(16, lastTokens || 128)),
-      onRound: (i, p) => ctx.log(`round ${i + 1}/${reps}: ${p.a.tps.toFixed(0)} tok/s with grammar (${p.a.tokens}), ${p.b.tps.toFixed(0)} without (${p.b.tokens})`),
+      onRound: (i, p) =>
+        ctx.log(`round ${i + 1}/${reps}: ${p.a.tps.toFixed(0)} tok/s with grammar (${p.a.tokens}, ${p.a.forced} forced), ${p.b.tps.toFixed(0)} without (${p.b.tokens})`),
+    });
+    ctx.report({
+      id: "refactor.forced_token_share",
+      value: median(pairs.map((p) => p.a.forced / p.a.tokens)),
+      unit: "×",
+      note: "answer tokens the schema forced (written in one batch, not sampled), median",
     });
     ctx.report({ id: "refactor.grammar_tps", value: median(pairs.map((p) => p.a.tps)), unit: "tok/s", note: `iqr ${(relativeIqr(pairs.map((p) => p.a.tps)) * 100).toFixed(0)}%` });
     ctx.report({ id: "refactor.free_tps", value: median(pairs.map((p) => p.b.tps)), unit: "tok/s", note: `iqr ${(relativeIqr(pairs.map((p) => p.b.tps)) * 100).toFixed(0)}%` });

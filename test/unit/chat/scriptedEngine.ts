@@ -3,7 +3,7 @@
 import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../../src/backends/engine.js";
 import { EngineError } from "../../../src/protocol/engine.js";
 
-export const sampleMetrics = { promptTokens: 10, reusedTokens: 4, evaluatedTokens: 6, restoredTokens: 0, generatedTokens: 3, promptMs: 1, firstTokenMs: 2, generationMs: 3, totalMs: 5 };
+export const sampleMetrics = { promptTokens: 10, reusedTokens: 4, evaluatedTokens: 6, restoredTokens: 0, forcedTokens: 0, generatedTokens: 3, promptMs: 1, firstTokenMs: 2, generationMs: 3, totalMs: 5 };
 
 export interface ScriptedAnswer extends Partial<ChatResult> {
   /** Streamed one by one; `text` defaults to their concatenation. */

@@ -6,7 +6,7 @@ import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } f
 import { EngineError, type GenerateResult, type RequestMetrics } from "../../../src/protocol/engine.js";
 
 const metrics: RequestMetrics = {
-  promptTokens: 10, reusedTokens: 0, evaluatedTokens: 10, restoredTokens: 0, generatedTokens: 3,
+  promptTokens: 10, reusedTokens: 0, evaluatedTokens: 10, restoredTokens: 0, forcedTokens: 0, generatedTokens: 3,
   promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 2,
 };
 

@@ -8,7 +8,7 @@ import { requestRefactorAnswer, runRefactor } from "../../../src/core/refactor/r
 import { EngineError, type StopReason } from "../../../src/protocol/engine.js";
 import { applyEdits, targetOf } from "./helpers.js";
 
-const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, generatedTokens: 5, promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 2 };
+const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, forcedTokens: 0, generatedTokens: 5, promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 2 };
 
 function scriptedEngine(answer: (request: ChatRequest, options: GenerationOptions) => Promise<{ text: string; stopReason?: StopReason }>) {
   const requests: ChatRequest[] = [];
