@@ -1,4 +1,4 @@
-// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--json FILE] [--strict]
+// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--json FILE] [--strict]
 //
 // Runs the sections of sections/index.ts, prints a table per section and, with --json, writes a
 // flat { metricId: number } object. Speeds are compared with a peer measured in the same run:
@@ -12,7 +12,7 @@ import { sections } from "./sections/index";
 import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
 import { renderTable } from "./util/table";
 
-const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--json FILE] [--strict]
+const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--json FILE] [--strict]
 sections: ${sections.map((s) => s.id + (s.optIn ? ` (opt-in: ${s.optIn === "real" ? "--real" : "--only"})` : "")).join(", ")}`;
 
 function parseCli() {
@@ -22,6 +22,7 @@ function parseCli() {
       real: { type: "boolean", default: false },
       threads: { type: "string", default: String(Math.max(1, os.availableParallelism() - 1)) },
       reps: { type: "string" },
+      "flash-attn": { type: "string", default: "off" },
       json: { type: "string" },
       strict: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -36,11 +37,13 @@ function parseCli() {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer`);
   const reps = values.reps === undefined ? undefined : Number(values.reps);
   if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`--reps must be a positive integer`);
+  const flashAttention = values["flash-attn"];
+  if (flashAttention !== "on" && flashAttention !== "off") throw new Error(`--flash-attn must be on or off`);
   const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   for (const id of only ?? []) {
     if (!sections.some((s) => s.id === id)) throw new Error(`unknown section "${id}"\n${usage}`);
   }
-  return { only, real: values.real, threads, reps, json: values.json, strict: values.strict };
+  return { only, real: values.real, threads, reps, flashAttention: flashAttention === "on", json: values.json, strict: values.strict };
 }
 
 function selected(section: BenchSection, cli: ReturnType<typeof parseCli>): boolean {
@@ -78,6 +81,7 @@ async function main(): Promise<number> {
       threads: cli.threads,
       reps: cli.reps,
       real: cli.real,
+      flashAttention: cli.flashAttention,
       report(metric) {
         if (!Number.isFinite(metric.value)) log(`${metric.id}: not a finite number (${metric.value})`);
         if (all.some((m) => m.id === metric.id)) throw new Error(`metric ${metric.id} reported twice`);
@@ -107,7 +111,7 @@ async function main(): Promise<number> {
       }
     }
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    const header = `${section.title} [${section.id}, ${secs} s, ${cli.threads} threads, ${loadNote()}]`;
+    const header = `${section.title} [${section.id}, ${secs} s, ${cli.threads} threads, fa ${cli.flashAttention ? "on" : "off"} where matched, ${loadNote()}]`;
     console.log(`\n${renderTable(header, metrics)}`);
     if (error) console.log(`!! section ${section.id} failed: ${(error as Error).stack ?? String(error)}`);
   }

@@ -25,6 +25,11 @@ export interface BenchContext {
   readonly reps: number | undefined;
   /** Whether `--real` was given (issue 11's real-size section). */
   readonly real: boolean;
+  /**
+   * Flash attention for the engine and llama-server alike in the peer-matched sections
+   * (`--flash-attn on|off`, default off: the setting the earlier figures were measured with).
+   */
+  readonly flashAttention: boolean;
   /** Records a metric; it is printed in this section's table and saved to `--json`. */
   report(metric: Metric): void;
   /** Progress for the person watching (stderr). */

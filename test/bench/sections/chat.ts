@@ -8,7 +8,8 @@
 // - fim.latency_during_chat_vs_idle: ghost-text (infill) latency while a chat answer streams on
 //   the same model, over idle infill latency.
 import type { ChatMessage } from "../../../src/backends/engine";
-import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LocalEngine } from "../../../src/backends/local/localEngine";
+import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
 import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
 import type { BenchContext, BenchSection } from "../types";
 import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
@@ -164,10 +165,10 @@ export const chat: BenchSection = {
   title: `Chat: streamed speed vs llama-server /v1/chat/completions (${GEN_TOKENS} greedy tokens), turn-2 reuse, FIM during chat`,
   async run(ctx) {
     const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
-    const engine = createLocalEngine({ modelPath, threads: ctx.threads, contextSize: CONTEXT_SIZE, flashAttention: false, gpuLayers: 0, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE);
     ctx.defer(() => engine.dispose());
     await engine.modelInfo();
-    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: ["--flash-attn", "off"] });
+    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: peerFlashAttentionArgs(ctx) });
     ctx.defer(() => server.stop());
     const nonce = Date.now().toString(36);
 

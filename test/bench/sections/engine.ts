@@ -1,6 +1,6 @@
 // Engine speed against llama-server built from the same llama.cpp commit, on the synthetic model.
 //
-// Both run side by side with the same threads, context size and flash attention (off), and are
+// Both run side by side with the same threads, context size and flash attention (`--flash-attn`), and are
 // measured alternately (ABBA) in the same run; the ratios are medians of per-round ratios. Each
 // round evaluates a fresh ~1,024-token prompt (a unique first line defeats prefix reuse on both
 // sides) and then generates 128 tokens greedily.
@@ -8,7 +8,7 @@ import type { LocalEngine } from "../../../src/backends/local/localEngine";
 import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
 import { completion, detokenize, tokenize } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
-import { createPeerMatchedEngine } from "../util/peerMatchedEngine";
+import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
 import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
 
 const CONTEXT_SIZE = 4096;
@@ -86,7 +86,7 @@ async function engineRun(engine: LocalEngine, prompt: string): Promise<RunFigure
 
 async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engine: LocalEngine; wallMs: number; loadMs: number }> {
   const t0 = performance.now();
-  const engine = createPeerMatchedEngine(modelPath, ctx.threads, CONTEXT_SIZE);
+  const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE);
   try {
     const info = await engine.modelInfo();
     return { engine, wallMs: performance.now() - t0, loadMs: info.loadMs };
@@ -98,7 +98,7 @@ async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engi
 
 export const engine: BenchSection = {
   id: "engine",
-  title: `Engine vs llama-server: ${PROMPT_TOKENS}-token prompt, ${GEN_TOKENS} greedy tokens, ctx ${CONTEXT_SIZE}, fa off`,
+  title: `Engine vs llama-server: ${PROMPT_TOKENS}-token prompt, ${GEN_TOKENS} greedy tokens, ctx ${CONTEXT_SIZE}`,
   async run(ctx) {
     const reps = ctx.reps ?? REPS;
     const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
@@ -124,7 +124,7 @@ export const engine: BenchSection = {
       binary,
       threads: ctx.threads,
       ctxSize: CONTEXT_SIZE,
-      extraArgs: ["--flash-attn", "off"],
+      extraArgs: peerFlashAttentionArgs(ctx),
     });
     ctx.defer(() => server.stop());
 

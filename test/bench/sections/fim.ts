@@ -1,12 +1,13 @@
 // Ghost-text completion (issue 4) on the synthetic model, engine and llama-server side by side with
-// the same threads, context size and flash attention (off):
+// the same threads, context size and flash attention (`--flash-attn`):
 // - cold FIM latency: a fresh prefix (its first line differs per round) through Engine.infill vs
 //   llama-server /infill with cache_prompt on the same prefix/suffix, ABBA, median of ratios;
 // - warm typing continuation: the same prompt plus one typed character, over the cold request;
 // - a 200-keystroke typing simulation at human speed through the core pipeline (adaptive debounce,
 //   cancellation, typed-through cache, speculation): model requests per keystroke, suggestions that
 //   arrived after the user had typed past them, and prompt tokens evaluated per request.
-import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LocalEngine } from "../../../src/backends/local/localEngine";
+import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline";
 import type { Engine, GenerationOptions, InfillRequest } from "../../../src/backends/engine";
 import type { RequestMetrics } from "../../../src/protocol/engine";
@@ -122,14 +123,14 @@ async function typingSimulation(ctx: BenchContext, engine: LocalEngine, body: st
 
 export const fim: BenchSection = {
   id: "fim",
-  title: `FIM completion: ~1k-token prefix, ${GEN_TOKENS} tokens, engine vs llama-server /infill (cache_prompt), ctx ${CONTEXT_SIZE}, fa off`,
+  title: `FIM completion: ~1k-token prefix, ${GEN_TOKENS} tokens, engine vs llama-server /infill (cache_prompt), ctx ${CONTEXT_SIZE}`,
   async run(ctx) {
     const reps = ctx.reps ?? REPS;
     const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
-    const engine = createLocalEngine({ modelPath, threads: ctx.threads, contextSize: CONTEXT_SIZE, flashAttention: false, gpuLayers: 0, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE);
     ctx.defer(() => engine.dispose());
     await engine.modelInfo();
-    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: ["--flash-attn", "off"] });
+    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: peerFlashAttentionArgs(ctx) });
     ctx.defer(() => server.stop());
 
     const body = codeLikeText(PREFIX_CHARS, 3);

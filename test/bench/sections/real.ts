@@ -12,7 +12,7 @@ import { completion, infill, tokenize } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
 import { activeBytesPerToken, type ActiveBytes } from "../util/activeBytes";
 import { measureReadBandwidth } from "../util/bandwidth";
-import { createPeerMatchedEngine } from "../util/peerMatchedEngine";
+import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
 import { availableMemoryBytes, GiB, processMemory, type ProcessMemory } from "../util/processMemory";
 import { median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
@@ -262,7 +262,7 @@ function reportLimits(ctx: BenchContext, active: ActiveBytes, bandwidthGBps: num
 
 export const real: BenchSection = {
   id: "real",
-  title: `Real size: v2-lite Q4_0, engine vs llama-server (one at a time), ctx ${CONTEXT_SIZE}, fa off`,
+  title: `Real size: v2-lite Q4_0, engine vs llama-server (one at a time), ctx ${CONTEXT_SIZE}`,
   optIn: "real",
   async run(ctx) {
     const workload = process.env.DEEPSEEK_BENCH_REAL_QUICK === "1" ? quickWorkload : fullWorkload;
@@ -278,7 +278,7 @@ export const real: BenchSection = {
 
     const fileBytes = active.fileBytes;
     const startEngine = (mmap: boolean | undefined) => async () => {
-      const engine = createPeerMatchedEngine(modelPath, ctx.threads, CONTEXT_SIZE, mmap === undefined ? {} : { mmap });
+      const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE, mmap === undefined ? {} : { mmap });
       try {
         await engine.modelInfo();
         return engineSide(engine, engine.supervisor.pid!);
@@ -289,7 +289,7 @@ export const real: BenchSection = {
     };
     const startServer = (extraArgs: string[]) => async () =>
       serverSide(
-        await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, readyTimeoutMs: LOAD_TIMEOUT_MS, extraArgs: ["--flash-attn", "off", ...extraArgs] }),
+        await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, readyTimeoutMs: LOAD_TIMEOUT_MS, extraArgs: [...peerFlashAttentionArgs(ctx), ...extraArgs] }),
       );
 
     let texts: Texts | undefined;

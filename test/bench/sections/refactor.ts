@@ -6,7 +6,8 @@
 //   Answer tokens include the ones the schema forces (jump-ahead: written and evaluated in one
 //   batch, not sampled); refactor.forced_token_share says how many.
 //   The prompt's KV is reused on both sides, so the figure is generation alone (engine metrics).
-import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LocalEngine } from "../../../src/backends/local/localEngine";
+import { createPeerMatchedEngine } from "../util/peerMatchedEngine";
 import { builtinActions, type RefactorAction } from "../../../src/core/refactor/actions";
 import { refactorMessages } from "../../../src/core/refactor/refactorPrompt";
 import type { RefactorTarget } from "../../../src/core/refactor/refactorTarget";
@@ -73,14 +74,7 @@ export const refactor: BenchSection = {
   id: "refactor",
   title: "Refactor: JSON-schema answers on the synthetic model",
   async run(ctx) {
-    const engine = createLocalEngine({
-      modelPath: await ctx.syntheticModel(),
-      threads: ctx.threads,
-      contextSize: CONTEXT_SIZE,
-      flashAttention: false,
-      gpuLayers: 0,
-      env: { DEEPSEEK_LOCAL_GPU: "off" },
-    });
+    const engine = createPeerMatchedEngine(ctx, await ctx.syntheticModel(), CONTEXT_SIZE);
     ctx.defer(() => engine.dispose());
     await engine.modelInfo();
 
