@@ -10,6 +10,7 @@ import { flattenGgufMetadata } from "../core/models/ggufMetadata.js";
 import { shouldRetryOnCpu, gpuFallbackMessage } from "../core/models/gpuFallback.js";
 import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCheck.js";
 import { checkModelFile } from "./modelFile.js";
+import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { SequenceRunner } from "./sequenceRunner.js";
@@ -164,27 +165,6 @@ async function warmUp(sequence: LlamaContextSequence, model: LlamaModel): Promis
   await sequence.clearHistory();
 }
 
-/**
- * Leave one core to the editor: ggml's threads meet at a barrier after every operation, and when
- * one of them loses its core to the extension host (or the engine's own JS thread between
- * tokens) the others spin. Measured on 2 cores: 1 thread generated 280 tok/s where 2 threads
- * fell to 6–9 tok/s with one other busy process; prompt speed was the same.
- */
-export function defaultThreads(mathCores: number): number {
-  return Math.max(1, mathCores - 1);
-}
-
-/**
- * Prompt tokens per llama.cpp micro-batch. On the CPU 256 is at least as fast as node-llama-cpp's
- * 512 and halves how long an abort waits for the batch in flight. Measured on 2 cores: without
- * flash attention 256 is faster (each batch builds a heads × cached tokens × batch score matrix
- * that outgrows the cache at 512; tiny model 9.4k → 11.6k prompt tok/s, V2-Lite-shaped Q4_0
- * 15.0 → 15.8), with it level (V2-Lite, 2,048 tokens: 24.4 vs 24.5). GPUs want big batches.
- */
-export function defaultBatchSize(cpu: boolean): number | undefined {
-  return cpu ? 256 : undefined;
-}
-
 /** The project's synthetic test models say so in `general.name`; the status bar labels them. */
 function isSyntheticModel(metadata: Record<string, unknown>): boolean {
   const general = metadata.general as { name?: unknown } | undefined;
@@ -218,7 +198,7 @@ async function loadOnDevice(
     const context = await model.createContext({
       sequences: sequenceNames.length,
       contextSize: params.contextSize,
-      flashAttention: params.flashAttention ?? cpuOnly,
+      flashAttention: params.flashAttention ?? defaultFlashAttention(cpuOnly, attentionHeadSizes(model.fileInfo.architectureMetadata)),
       threads: params.threads > 0 ? params.threads : defaultThreads(llama.cpuMathCores),
       batchSize: params.batchSize ?? defaultBatchSize(cpuOnly),
     });

@@ -29,9 +29,10 @@ export const LoadParams = z
     contextSize: z.number().int().min(256).max(1 << 20).default(8192),
     threads: z.number().int().min(0).max(1024).default(0),
     /**
-     * Unset: on when the model runs on the CPU only, where it is faster at every context length
-     * measured (V2-Lite shape, 2 threads: prompts +11–24%, decoding +18–31%); off when a GPU takes
-     * layers, since a backend without the kernel runs the op on the CPU.
+     * Unset: on when the model runs on the CPU only and its attention heads are multiples of 64
+     * wide (every DeepSeek model), where it is faster at every context length measured; off when a
+     * GPU takes layers, since a backend without the kernel runs the op on the CPU
+     * (`defaultFlashAttention` in the engine).
      */
     flashAttention: z.boolean().optional(),
     batchSize: z.number().int().min(16).max(8192).optional(),

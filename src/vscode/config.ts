@@ -133,7 +133,7 @@ export class Config {
   }
 }
 
-/** "auto" leaves the choice to the engine (on for CPU-only loads); booleans are the setting's earlier form. */
+/** "auto" leaves the choice to the engine (on for CPU-only loads of SIMD-wide heads); booleans are the setting's earlier form. */
 export function flashAttentionSetting(value: unknown): boolean | undefined {
   if (value === "on" || value === true) return true;
   if (value === "off" || value === false) return false;
