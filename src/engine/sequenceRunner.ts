@@ -175,10 +175,14 @@ export class SequenceRunner {
         if (forced.tokens.length) {
           generated += forced.tokens.length;
           forcedTokens += forced.tokens.length;
-          emit(scanner.push(forced.text).emit);
+          const scan = scanner.push(forced.text);
+          emit(scan.emit);
+          if (scan.stopped) stopReason = "stopString";
         }
         return forced.tokens;
       };
+      // A closure: the checks below read what writeForced set.
+      const stoppedInForcedText = () => stopReason === "stopString";
       const opening = writeForced();
       const iterator = this.sequence.evaluate([tokens[tokens.length - 1]!, ...opening], {
         temperature: options.temperature,
@@ -190,7 +194,7 @@ export class SequenceRunner {
       try {
         // The next evaluation: the sampled token, then any text the schema forces after it.
         let nextInput: Token[] | undefined;
-        while (!jsonClosed) {
+        while (!jsonClosed && !stoppedInForcedText()) {
           const step = await iterator.next(nextInput);
           nextInput = undefined;
           if (step.done) break;
@@ -212,7 +216,7 @@ export class SequenceRunner {
             if (jsonClosed) break; // stopReason stays "eos": the answer is complete
             const forced = writeForced();
             if (forced.length) nextInput = [token, ...forced];
-            if (jsonClosed) break;
+            if (jsonClosed || stoppedInForcedText()) break;
           }
           if (signal.aborted) {
             stopReason = "aborted";

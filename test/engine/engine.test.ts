@@ -175,6 +175,22 @@ describe("engine on the synthetic DeepSeek model", () => {
     expect(followUpReused).toBeGreaterThan(10);
   });
 
+  it("a stop string inside text the schema forces stops there, and nothing after it is evaluated", async () => {
+    const schema = { type: "object", properties: { rationale: { type: "string", maxLength: 40 } }, required: ["rationale"], additionalProperties: false };
+    const result = await engine.generate({
+      sequence: "refactor",
+      prompt: [{ token: "bos" }, text("JSON please.\n")],
+      maxTokens: 60,
+      temperature: 0.9,
+      seed: 5,
+      jsonSchema: schema,
+      stopStrings: ['"rationale"'],
+    });
+    expect(result.stopReason).toBe("stopString");
+    expect(result.text).toBe("{");
+    expect(result.metrics.forcedTokens).toBeGreaterThan(0);
+  });
+
   it("runs with flash attention when asked, and says so", async () => {
     const withFlash = createLocalEngine({ modelPath, contextSize: 1024, threads: 1, flashAttention: true });
     try {
