@@ -18,21 +18,31 @@ export interface AttentionHeadSizes {
   value: number;
 }
 
+/** The part of a GGUF's architecture metadata that says how its attention is shaped. */
+interface AttentionMetadata {
+  embedding_length?: number;
+  attention?: { kv_lora_rank?: number; key_length?: number; value_length?: number; head_count?: number | number[] };
+  rope?: { dimension_count?: number };
+}
+
+/** DeepSeek's MLA latent per token and layer (what its KV cache holds), or null for other attention. */
+export function mlaLatentDims(architectureMetadata: unknown): { kvLoraRank: number; ropeDims: number } | null {
+  const arch = (architectureMetadata ?? {}) as AttentionMetadata;
+  const kvLoraRank = arch.attention?.kv_lora_rank;
+  const ropeDims = arch.rope?.dimension_count;
+  return kvLoraRank && ropeDims ? { kvLoraRank, ropeDims } : null;
+}
+
 /**
  * Reads the head sizes from a GGUF's architecture metadata. DeepSeek's MLA attends in the
  * compressed latent (keys: kv_lora_rank + rope dims, values: kv_lora_rank); other models carry
  * key/value lengths or split the embedding across the heads.
  */
 export function attentionHeadSizes(architectureMetadata: unknown): AttentionHeadSizes | null {
-  const arch = (architectureMetadata ?? {}) as {
-    embedding_length?: number;
-    attention?: { kv_lora_rank?: number; key_length?: number; value_length?: number; head_count?: number | number[] };
-    rope?: { dimension_count?: number };
-  };
+  const mla = mlaLatentDims(architectureMetadata);
+  if (mla) return { key: mla.kvLoraRank + mla.ropeDims, value: mla.kvLoraRank };
+  const arch = (architectureMetadata ?? {}) as AttentionMetadata;
   const attention = arch.attention;
-  if (attention?.kv_lora_rank && arch.rope?.dimension_count) {
-    return { key: attention.kv_lora_rank + arch.rope.dimension_count, value: attention.kv_lora_rank };
-  }
   const heads = typeof attention?.head_count === "number" ? attention.head_count : undefined;
   const key = attention?.key_length ?? (arch.embedding_length && heads ? arch.embedding_length / heads : undefined);
   const value = attention?.value_length ?? key;

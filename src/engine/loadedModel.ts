@@ -10,7 +10,7 @@ import { flattenGgufMetadata } from "../core/models/ggufMetadata.js";
 import { shouldRetryOnCpu, gpuFallbackMessage } from "../core/models/gpuFallback.js";
 import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCheck.js";
 import { checkModelFile } from "./modelFile.js";
-import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads } from "./contextDefaults.js";
+import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { SequenceRunner } from "./sequenceRunner.js";
@@ -117,11 +117,8 @@ export class LoadedModel {
       loadMs: Math.round(performance.now() - started),
       engineBuild: buildId,
     };
-    const arch = file.info.architectureMetadata as { attention?: { kv_lora_rank?: number }; rope?: { dimension_count?: number } };
-    const latent =
-      arch.attention?.kv_lora_rank && arch.rope?.dimension_count && archMetadata.block_count
-        ? mlaLatentBytesPerToken(arch.attention.kv_lora_rank, arch.rope.dimension_count, archMetadata.block_count)
-        : null;
+    const mla = mlaLatentDims(file.info.architectureMetadata);
+    const latent = mla && archMetadata.block_count ? mlaLatentBytesPerToken(mla.kvLoraRank, mla.ropeDims, archMetadata.block_count) : null;
     return new LoadedModel(info, model, context, sequences, prefixCache, latent);
   }
 

@@ -171,7 +171,8 @@ export class SequenceRunner {
       const jumpAhead = grammarState && options.jsonSchema ? SchemaJumpAhead.create(this.llama, this.model, options.jsonSchema, grammarState) : undefined;
       // Text the schema forces (keys, punctuation) is written, not sampled; it counts as generated.
       const writeForced = (): Token[] => {
-        const forced = jumpAhead?.next(options.maxTokens - generated) ?? { tokens: [], text: "" };
+        if (!jumpAhead) return [];
+        const forced = jumpAhead.next(options.maxTokens - generated);
         if (forced.tokens.length) {
           generated += forced.tokens.length;
           forcedTokens += forced.tokens.length;

@@ -128,7 +128,8 @@ function metricsOf(answer: StreamedAnswer, started: number, firstTokenMs: number
     promptTokens,
     reusedTokens: reused,
     evaluatedTokens: t?.prompt_n ?? Math.max(0, promptTokens - reused),
-    restoredTokens: 0, forcedTokens: 0,
+    restoredTokens: 0,
+    forcedTokens: 0,
     // An aborted stream has no final usage: count what arrived.
     generatedTokens: t?.predicted_n ?? usage?.completion_tokens ?? answer.chunkTokens,
     promptMs: t?.prompt_ms ?? firstTokenMs ?? 0,
