@@ -13,6 +13,7 @@ import { checkModelFile } from "./modelFile.js";
 import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
+import { DirectDecode } from "./tokenStepper.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -60,6 +61,7 @@ export class LoadedModel {
     const flashAttention = context.flashAttention === true;
     const contextSequences = sequenceNames.map(() => context.getSequence());
     await warmUp(contextSequences[0]!, model);
+    const direct = await DirectDecode.probe(llama, model, contextSequences[0]!);
     const buildId = engineBuildId(llama);
     const prefixCache = params.diskCache
       ? new EnginePrefixCache(
@@ -83,7 +85,7 @@ export class LoadedModel {
     const sequences = Object.fromEntries(
       sequenceNames.map((name, index) => [
         name,
-        new SequenceRunner(model, contextSequences[index]!, llama, prefixCache, { gate: foreground, foreground: name === "completion" }),
+        new SequenceRunner(model, contextSequences[index]!, llama, prefixCache, { gate: foreground, foreground: name === "completion" }, direct),
       ]),
     ) as Record<SequenceName, SequenceRunner>;
 
@@ -112,6 +114,7 @@ export class LoadedModel {
       gpu: llama.gpu,
       gpuLayers: model.gpuLayers,
       flashAttention,
+      directDecode: direct !== undefined,
       ...(gpuFallback ? { gpuFallback } : {}),
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),

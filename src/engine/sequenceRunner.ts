@@ -24,6 +24,7 @@ import {
 import type { PrefixPersistence } from "./enginePrefixCache.js";
 import type { ForegroundGate } from "./foregroundGate.js";
 import { SchemaJumpAhead } from "./schemaJumpAhead.js";
+import { createTokenStepper, type DirectDecode } from "./tokenStepper.js";
 
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
@@ -57,6 +58,8 @@ export class SequenceRunner {
     private readonly persistence?: PrefixPersistence,
     /** Set on the foreground sequence (completion) and on the ones that yield to it. */
     private readonly gate?: { gate: ForegroundGate; foreground: boolean },
+    /** node-llama-cpp's internals for the direct generation loop, where this version has them. */
+    private readonly direct?: DirectDecode,
   ) {}
 
   get tokenCount(): number {
@@ -185,7 +188,7 @@ export class SequenceRunner {
       // A closure: the checks below read what writeForced set.
       const stoppedInForcedText = () => stopReason === "stopString";
       const opening = writeForced();
-      const iterator = this.sequence.evaluate([tokens[tokens.length - 1]!, ...opening], {
+      const stepper = createTokenStepper(this.direct, this.sequence, {
         temperature: options.temperature,
         ...(options.topK !== undefined ? { topK: options.topK } : {}),
         ...(options.topP !== undefined ? { topP: options.topP } : {}),
@@ -194,12 +197,11 @@ export class SequenceRunner {
       });
       try {
         // The next evaluation: the sampled token, then any text the schema forces after it.
-        let nextInput: Token[] | undefined;
+        let input: Token[] = [tokens[tokens.length - 1]!, ...opening];
         while (!jsonClosed && !stoppedInForcedText()) {
-          const step = await iterator.next(nextInput);
-          nextInput = undefined;
-          if (step.done) break;
-          const token = step.value;
+          const token = await stepper.step(input);
+          if (token === null) break;
+          input = [token];
           await this.yieldToForeground();
           generated++;
           firstTokenMs ??= performance.now() - started;
@@ -215,8 +217,7 @@ export class SequenceRunner {
               break;
             }
             if (jsonClosed) break; // stopReason stays "eos": the answer is complete
-            const forced = writeForced();
-            if (forced.length) nextInput = [token, ...forced];
+            input.push(...writeForced());
             if (jsonClosed || stoppedInForcedText()) break;
           }
           if (signal.aborted) {
@@ -233,7 +234,7 @@ export class SequenceRunner {
           }
         }
       } finally {
-        await iterator.return(undefined);
+        await stepper.close();
       }
       if (stopReason !== "stopString") {
         if (pendingTokens.length) emit(scanner.push(this.model.detokenize(pendingTokens, false)).emit);

@@ -191,6 +191,35 @@ describe("engine on the synthetic DeepSeek model", () => {
     expect(result.metrics.forcedTokens).toBeGreaterThan(0);
   });
 
+  it("generates the same tokens with its direct decode loop as with node-llama-cpp's evaluate(), and keeps the KV bookkeeping right", async () => {
+    const viaEvaluate = createLocalEngine({ modelPath, contextSize: 4096, threads: 1, env: { DEEPSEEK_LOCAL_DIRECT_DECODE: "off" } });
+    try {
+      expect((await engine.modelInfo()).directDecode).toBe(true);
+      expect((await viaEvaluate.modelInfo()).directDecode).toBe(false);
+      const schema = { type: "object", properties: { name: { type: "string", maxLength: 16 }, ok: { type: "boolean" } }, required: ["name", "ok"], additionalProperties: false };
+      const requests = [
+        { sequence: "chat" as const, prompt: [{ token: "bos" as const }, text("def quicksort(items):")], maxTokens: 40, temperature: 0 },
+        { sequence: "chat" as const, prompt: [{ token: "bos" as const }, text("SELECT name FROM")], maxTokens: 40, temperature: 0.8, seed: 3 },
+        { sequence: "refactor" as const, prompt: [{ token: "bos" as const }, text("JSON:\n")], maxTokens: 80, temperature: 0.7, seed: 9, jsonSchema: schema },
+      ];
+      for (const request of requests) {
+        const [direct, evaluated] = [await engine.generate(request), await viaEvaluate.generate(request)];
+        expect(direct.text).toBe(evaluated.text);
+        expect(direct.metrics.generatedTokens).toBe(evaluated.metrics.generatedTokens);
+        expect(direct.metrics.forcedTokens).toBe(evaluated.metrics.forcedTokens);
+        // What went into the KV cache is what a follow-up with the answer appended finds there.
+        const followUp = { ...request, prompt: [...request.prompt, text(direct.text)], maxTokens: 1, temperature: 0, jsonSchema: undefined };
+        const [directNext, evaluatedNext] = [await engine.generate(followUp), await viaEvaluate.generate(followUp)];
+        expect(directNext.metrics.reusedTokens).toBe(evaluatedNext.metrics.reusedTokens);
+        expect(directNext.metrics.reusedTokens).toBeGreaterThan(request.prompt.length);
+      }
+      const fim = { prefix: "function add(a, b) {\n  return ", suffix: ";\n}\n", maxTokens: 24, temperature: 0 };
+      expect((await engine.infill(fim)).text).toBe((await viaEvaluate.infill(fim)).text);
+    } finally {
+      await viaEvaluate.dispose();
+    }
+  });
+
   it("runs with flash attention when asked, and says so", async () => {
     const withFlash = createLocalEngine({ modelPath, contextSize: 1024, threads: 1, flashAttention: true });
     try {

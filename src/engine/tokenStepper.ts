@@ -1,0 +1,197 @@
+// One generation step at a time: evaluate some tokens at the end of a sequence, sample the next.
+//
+// node-llama-cpp's `sequence.evaluate()` generator spends ~0.4 ms of JavaScript per token on the
+// tiny model (its batch queue and dispatch cycle, a sampler configuration resolved and applied
+// again for every token, the sequence's token list copied on every step): 10-15% of a token there,
+// measured against the same loop written straight on its binding (docs/performance.md). The
+// direct stepper is that loop: one sampler configured once per request, and per step one decode
+// and one sample on the context's binding, under the same context lock node-llama-cpp's own batch
+// dispatcher holds (so a prefill or generation on another sequence never interleaves with it),
+// then the sequence's bookkeeping (next position, tokens in the KV cache) updated as its own
+// evaluation does. It reaches node-llama-cpp internals (3.22.x); where one is missing, or when the
+// environment sets DEEPSEEK_LOCAL_DIRECT_DECODE=off, the stepper wraps `evaluate()` instead.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+
+export interface SamplingOptions {
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  grammarEvaluationState?: LlamaGrammarEvaluationState;
+}
+
+export interface TokenStepper {
+  /** Evaluates `tokens` after what the sequence holds; the next sampled token, or null at end of generation. */
+  step(tokens: readonly Token[]): Promise<Token | null>;
+  /** Releases the sampler; the sequence keeps every token evaluated so far. */
+  close(): Promise<void>;
+}
+
+interface AddonContextBinding {
+  initBatch(size: number): void;
+  addToBatch(sequenceId: number, firstTokenIndex: number, tokens: Uint32Array, logitIndexes: Uint32Array): Uint32Array;
+  decodeBatch(): Promise<void>;
+  sampleToken(batchLogitIndex: number, sampler: unknown): Promise<Token | -1>;
+}
+
+interface AddonSamplerBinding {
+  applyConfig(config: object): void;
+  dispose(): void;
+}
+
+/** The node-llama-cpp 3.22 internals the direct stepper reads and updates. */
+interface SequenceInternals {
+  _sequenceId: number;
+  _nextTokenIndex: number;
+  _contextTokens: Token[];
+  _loadedTokenPredictions: unknown[];
+  _tokenPredictor?: unknown;
+  _context: { _ctx: AddonContextBinding; contextSize: number };
+  _resolveSamplerConfig(options: SamplingOptions): object;
+  needsCheckpoints?: boolean;
+}
+
+type WithLock = <T>(scope: [object, string], task: () => Promise<T>) => Promise<T>;
+
+/** The lock function of the lifecycle-utils instance node-llama-cpp itself imports (same registry). */
+let withLockOfNodeLlamaCpp: Promise<WithLock | undefined> | undefined;
+function nodeLlamaCppWithLock(): Promise<WithLock | undefined> {
+  withLockOfNodeLlamaCpp ??= (async () => {
+    try {
+      const fromNodeLlamaCpp = createRequire(createRequire(import.meta.url).resolve("node-llama-cpp"));
+      const lifecycle = (await import(pathToFileURL(fromNodeLlamaCpp.resolve("lifecycle-utils")).href)) as { withLock?: unknown };
+      return typeof lifecycle.withLock === "function" ? (lifecycle.withLock as WithLock) : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  return withLockOfNodeLlamaCpp;
+}
+
+export function directDecodeDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
+}
+
+type SamplerConstructor = new (model: unknown) => AddonSamplerBinding;
+
+/** What the direct stepper needs from node-llama-cpp, found once per loaded model. */
+export class DirectDecode {
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly Sampler: SamplerConstructor,
+    private readonly addonModel: unknown,
+    private readonly withLock: WithLock,
+  ) {}
+
+  /** Undefined when this node-llama-cpp lacks an internal the direct stepper uses (or it is switched off). */
+  static async probe(llama: Llama, model: LlamaModel, sequence: LlamaContextSequence): Promise<DirectDecode | undefined> {
+    if (directDecodeDisabled()) return undefined;
+    const Sampler = (llama as unknown as { _bindings?: { AddonSampler?: SamplerConstructor } })._bindings?.AddonSampler;
+    const addonModel = (model as unknown as { _model?: unknown })._model;
+    if (typeof Sampler !== "function" || addonModel == null || !usableSequence(sequence)) return undefined;
+    const withLock = await nodeLlamaCppWithLock();
+    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock) : undefined;
+  }
+
+  /** A stepper on `sequence`; undefined when the sequence is in a state it cannot continue (token predictions). */
+  stepper(sequence: LlamaContextSequence, sampling: SamplingOptions): TokenStepper | undefined {
+    if (!usableSequence(sequence)) return undefined;
+    const sampler = new this.Sampler(this.addonModel);
+    try {
+      sampler.applyConfig(sequence._resolveSamplerConfig(sampling));
+    } catch (error) {
+      sampler.dispose();
+      throw error;
+    }
+    return new DirectStepper(this.model, sequence, sampler, this.withLock);
+  }
+}
+
+function usableSequence(sequence: LlamaContextSequence): sequence is LlamaContextSequence & SequenceInternals {
+  const internals = sequence as unknown as Partial<SequenceInternals>;
+  const binding = internals._context?._ctx;
+  return (
+    typeof internals._sequenceId === "number" &&
+    typeof internals._nextTokenIndex === "number" &&
+    Array.isArray(internals._contextTokens) &&
+    Array.isArray(internals._loadedTokenPredictions) &&
+    typeof internals._resolveSamplerConfig === "function" &&
+    typeof binding?.initBatch === "function" &&
+    typeof binding.addToBatch === "function" &&
+    typeof binding.decodeBatch === "function" &&
+    typeof binding.sampleToken === "function" &&
+    // Token prediction and checkpoints keep state this loop does not maintain.
+    internals._tokenPredictor == null &&
+    !internals.needsCheckpoints
+  );
+}
+
+/** The direct stepper where `direct` is set, node-llama-cpp's `evaluate()` otherwise. */
+export function createTokenStepper(direct: DirectDecode | undefined, sequence: LlamaContextSequence, sampling: SamplingOptions): TokenStepper {
+  return direct?.stepper(sequence, sampling) ?? new EvaluateStepper(sequence, sampling);
+}
+
+class DirectStepper implements TokenStepper {
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly sequence: SequenceInternals,
+    private readonly sampler: AddonSamplerBinding,
+    private readonly withLock: WithLock,
+  ) {}
+
+  async step(tokens: readonly Token[]): Promise<Token | null> {
+    const seq = this.sequence;
+    const context = seq._context;
+    const token = await this.withLock([context, "context"], async () => {
+      if (seq._loadedTokenPredictions.length > 0) throw new Error("The sequence holds predicted tokens; direct decoding cannot continue it.");
+      if (seq._nextTokenIndex + tokens.length >= context.contextSize) throw new Error("The context is full.");
+      const binding = context._ctx;
+      binding.initBatch(tokens.length);
+      const logitIndexes = binding.addToBatch(seq._sequenceId, seq._nextTokenIndex, Uint32Array.from(tokens), Uint32Array.of(tokens.length - 1));
+      await binding.decodeBatch();
+      seq._nextTokenIndex += tokens.length;
+      seq._contextTokens.push(...tokens);
+      // Sampled before the lock is released: the next decode overwrites the logits.
+      return binding.sampleToken(logitIndexes[0]!, this.sampler);
+    });
+    if (token === -1) throw new Error("Failed to sample next token");
+    return this.model.isEogToken(token) ? null : token;
+  }
+
+  async close(): Promise<void> {
+    this.sampler.dispose();
+  }
+}
+
+/** node-llama-cpp's own generation loop, one step per `next()`. */
+class EvaluateStepper implements TokenStepper {
+  private iterator: AsyncGenerator<Token, void, Token | Token[] | undefined> | undefined;
+
+  constructor(
+    private readonly sequence: LlamaContextSequence,
+    private readonly sampling: SamplingOptions,
+  ) {}
+
+  async step(tokens: readonly Token[]): Promise<Token | null> {
+    let result: IteratorResult<Token, void>;
+    if (!this.iterator) {
+      this.iterator = this.sequence.evaluate([...tokens], {
+        temperature: this.sampling.temperature,
+        ...(this.sampling.topK !== undefined ? { topK: this.sampling.topK } : {}),
+        ...(this.sampling.topP !== undefined ? { topP: this.sampling.topP } : {}),
+        ...(this.sampling.seed !== undefined ? { seed: this.sampling.seed } : {}),
+        ...(this.sampling.grammarEvaluationState ? { grammarEvaluationState: this.sampling.grammarEvaluationState } : {}),
+      });
+      result = await this.iterator.next();
+    } else {
+      result = await this.iterator.next([...tokens]);
+    }
+    return result.done ? null : result.value;
+  }
+
+  async close(): Promise<void> {
+    await this.iterator?.return(undefined);
+  }
+}
