@@ -114,7 +114,7 @@ export class LoadedModel {
       gpu: llama.gpu,
       gpuLayers: model.gpuLayers,
       flashAttention,
-      directDecode: direct !== undefined,
+      generationLoop: direct ? (direct.pipelined ? "pipelined" : "direct") : "evaluate",
       ...(gpuFallback ? { gpuFallback } : {}),
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),

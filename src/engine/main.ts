@@ -14,6 +14,7 @@ import {
   engineErrorCodes,
 } from "../protocol/engine.js";
 import { LoadedModel } from "./loadedModel.js";
+import { TurnBatchedText } from "../core/generation/textStream.js";
 
 if (!process.send) {
   console.error("The DeepSeek Local engine must be started by the extension (it talks over an IPC channel).");
@@ -92,20 +93,27 @@ connection.onRequest(
   handle(async (raw, signal) => {
     const params = parse(GenerateParams, raw);
     const runner = requireModel().sequences[params.sequence];
-    return runner.generate({
-      prompt: params.prompt,
-      maxTokens: params.maxTokens,
-      temperature: params.temperature,
-      topK: params.topK,
-      topP: params.topP,
-      seed: params.seed,
-      stopStrings: params.stopStrings,
-      jsonSchema: params.jsonSchema,
-      timeoutMs: params.timeoutMs,
-      signal,
-      stablePrefixSegments: params.stablePrefixSegments,
-      onText: params.stream ? (text) => void connection.sendNotification(Methods.text, { requestId: params.requestId, text }) : undefined,
-    });
+    const stream = params.stream
+      ? new TurnBatchedText((text) => void connection.sendNotification(Methods.text, { requestId: params.requestId, text }))
+      : undefined;
+    try {
+      return await runner.generate({
+        prompt: params.prompt,
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        topK: params.topK,
+        topP: params.topP,
+        seed: params.seed,
+        stopStrings: params.stopStrings,
+        jsonSchema: params.jsonSchema,
+        timeoutMs: params.timeoutMs,
+        signal,
+        stablePrefixSegments: params.stablePrefixSegments,
+        onText: stream && ((text) => stream.push(text)),
+      });
+    } finally {
+      stream?.flush();
+    }
   }),
 );
 

@@ -79,8 +79,8 @@ export const ModelInfo = z.object({
   gpuLayers: z.number(),
   /** Whether the context uses flash attention (local engine). */
   flashAttention: z.boolean().optional(),
-  /** Whether generation runs the engine's direct decode loop rather than node-llama-cpp's evaluate() (local engine). */
-  directDecode: z.boolean().optional(),
+  /** The local engine's generation loop: node-llama-cpp's evaluate(), or its own direct loop (engine/tokenStepper.ts). */
+  generationLoop: z.enum(["evaluate", "direct", "pipelined"]).optional(),
   /** Set when loading on the GPU failed and the model was loaded on the CPU instead: the user's message. */
   gpuFallback: z.string().optional(),
   totalLayers: z.number().nullable(),

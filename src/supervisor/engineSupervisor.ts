@@ -187,8 +187,9 @@ export class EngineSupervisor {
     this.stderrTail.length = 0;
     const child = fork(this.options.enginePath, [], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      // In VS Code the host runtime is Electron: make the child behave as plain Node.
-      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
+      // In VS Code the host runtime is Electron: make the child behave as plain Node. One libuv
+      // pool thread lets the engine queue a decode and its sample back to back (tokenStepper.ts).
+      env: { ...process.env, UV_THREADPOOL_SIZE: "1", ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
       execArgv: [],
       serialization: "json",
     });

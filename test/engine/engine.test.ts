@@ -191,11 +191,15 @@ describe("engine on the synthetic DeepSeek model", () => {
     expect(result.metrics.forcedTokens).toBeGreaterThan(0);
   });
 
-  it("generates the same tokens with its direct decode loop as with node-llama-cpp's evaluate(), and keeps the KV bookkeeping right", async () => {
+  it("generates the same tokens with its direct (and pipelined) decode loop as with node-llama-cpp's evaluate(), and keeps the KV bookkeeping right", async () => {
+    // The shared engine runs the pipelined loop (one pool thread, set by the supervisor); these two
+    // run the plain direct loop (four pool threads) and node-llama-cpp's own evaluate().
+    const direct = createLocalEngine({ modelPath, contextSize: 4096, threads: 1, env: { UV_THREADPOOL_SIZE: "4" } });
     const viaEvaluate = createLocalEngine({ modelPath, contextSize: 4096, threads: 1, env: { DEEPSEEK_LOCAL_DIRECT_DECODE: "off" } });
     try {
-      expect((await engine.modelInfo()).directDecode).toBe(true);
-      expect((await viaEvaluate.modelInfo()).directDecode).toBe(false);
+      expect((await engine.modelInfo()).generationLoop).toBe("pipelined");
+      expect((await direct.modelInfo()).generationLoop).toBe("direct");
+      expect((await viaEvaluate.modelInfo()).generationLoop).toBe("evaluate");
       const schema = { type: "object", properties: { name: { type: "string", maxLength: 16 }, ok: { type: "boolean" } }, required: ["name", "ok"], additionalProperties: false };
       const requests = [
         { sequence: "chat" as const, prompt: [{ token: "bos" as const }, text("def quicksort(items):")], maxTokens: 40, temperature: 0 },
@@ -203,20 +207,23 @@ describe("engine on the synthetic DeepSeek model", () => {
         { sequence: "refactor" as const, prompt: [{ token: "bos" as const }, text("JSON:\n")], maxTokens: 80, temperature: 0.7, seed: 9, jsonSchema: schema },
       ];
       for (const request of requests) {
-        const [direct, evaluated] = [await engine.generate(request), await viaEvaluate.generate(request)];
-        expect(direct.text).toBe(evaluated.text);
-        expect(direct.metrics.generatedTokens).toBe(evaluated.metrics.generatedTokens);
-        expect(direct.metrics.forcedTokens).toBe(evaluated.metrics.forcedTokens);
+        const results = [await engine.generate(request), await direct.generate(request), await viaEvaluate.generate(request)];
+        for (const result of results.slice(1)) {
+          expect(result.text).toBe(results[0]!.text);
+          expect(result.metrics.generatedTokens).toBe(results[0]!.metrics.generatedTokens);
+          expect(result.metrics.forcedTokens).toBe(results[0]!.metrics.forcedTokens);
+        }
         // What went into the KV cache is what a follow-up with the answer appended finds there.
-        const followUp = { ...request, prompt: [...request.prompt, text(direct.text)], maxTokens: 1, temperature: 0, jsonSchema: undefined };
-        const [directNext, evaluatedNext] = [await engine.generate(followUp), await viaEvaluate.generate(followUp)];
-        expect(directNext.metrics.reusedTokens).toBe(evaluatedNext.metrics.reusedTokens);
-        expect(directNext.metrics.reusedTokens).toBeGreaterThan(request.prompt.length);
+        const followUp = { ...request, prompt: [...request.prompt, text(results[0]!.text)], maxTokens: 1, temperature: 0, jsonSchema: undefined };
+        const reused = [await engine.generate(followUp), await direct.generate(followUp), await viaEvaluate.generate(followUp)].map((r) => r.metrics.reusedTokens);
+        expect(reused[0]).toBeGreaterThan(request.prompt.length);
+        expect(reused).toEqual([reused[0], reused[0], reused[0]]);
       }
       const fim = { prefix: "function add(a, b) {\n  return ", suffix: ";\n}\n", maxTokens: 24, temperature: 0 };
-      expect((await engine.infill(fim)).text).toBe((await viaEvaluate.infill(fim)).text);
+      const filled = [await engine.infill(fim), await direct.infill(fim), await viaEvaluate.infill(fim)].map((r) => r.text);
+      expect(filled).toEqual([filled[0], filled[0], filled[0]]);
     } finally {
-      await viaEvaluate.dispose();
+      await Promise.all([direct.dispose(), viaEvaluate.dispose()]);
     }
   });
 

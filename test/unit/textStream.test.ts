@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StopStringScanner, endsWithIncompleteCharacter } from "../../src/core/generation/textStream.js";
+import { StopStringScanner, TurnBatchedText, endsWithIncompleteCharacter } from "../../src/core/generation/textStream.js";
 
 function feed(stops: string[], chunks: string[]) {
   const scanner = new StopStringScanner(stops);
@@ -52,5 +52,34 @@ describe("endsWithIncompleteCharacter", () => {
   it("detects a replacement character at the end", () => {
     expect(endsWithIncompleteCharacter("abc\uFFFD")).toBe(true);
     expect(endsWithIncompleteCharacter("abc é")).toBe(false);
+  });
+});
+
+describe("TurnBatchedText", () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("sends the chunks of one event-loop turn as one, after the turn", async () => {
+    const sent: string[] = [];
+    const stream = new TurnBatchedText((text) => sent.push(text));
+    stream.push("con");
+    stream.push("st");
+    expect(sent).toEqual([]);
+    await nextTurn();
+    expect(sent).toEqual(["const"]);
+    stream.push(" x");
+    await nextTurn();
+    expect(sent).toEqual(["const", " x"]);
+  });
+
+  it("flush sends what is buffered at once and nothing is sent after it", async () => {
+    const sent: string[] = [];
+    const stream = new TurnBatchedText((text) => sent.push(text));
+    stream.push("a");
+    stream.push("b");
+    stream.flush();
+    expect(sent).toEqual(["ab"]);
+    stream.flush();
+    await nextTurn();
+    expect(sent).toEqual(["ab"]);
   });
 });

@@ -60,3 +60,30 @@ export class StopStringScanner {
 export function endsWithIncompleteCharacter(text: string): boolean {
   return text.endsWith("\uFFFD");
 }
+
+/**
+ * Text chunks handed on once per event-loop turn: a token's text is sent after the engine has
+ * queued the next decode (which happens in the same turn), so sending it is off the token's
+ * critical path; chunks that arrive in one turn go as one.
+ */
+export class TurnBatchedText {
+  private buffered = "";
+  private scheduled: ReturnType<typeof setImmediate> | undefined;
+
+  constructor(private readonly send: (text: string) => void) {}
+
+  push(text: string): void {
+    this.buffered += text;
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Sends what is buffered now (before the request's result, so no text comes after it). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (!this.buffered) return;
+    const text = this.buffered;
+    this.buffered = "";
+    this.send(text);
+  }
+}
