@@ -227,6 +227,31 @@ describe("engine on the synthetic DeepSeek model", () => {
     }
   });
 
+  it("interleaves generation on one sequence with prompts and generation on others without mixing them up", async () => {
+    // The direct loop and node-llama-cpp's own batch dispatcher share one context: this holds only
+    // if they take the same lock. Each request's greedy answer must be what it is when run alone.
+    const chat = { sequence: "chat" as const, prompt: [{ token: "bos" as const }, text(codeSample(12))], maxTokens: 64, temperature: 0 };
+    const refactor = { sequence: "refactor" as const, prompt: [{ token: "bos" as const }, text("fn main() {\n")], maxTokens: 24, temperature: 0 };
+    const fims = [0, 1, 2].map((i) => ({ prefix: `${codeSample(6)}function next${i}() {\n  return `, suffix: "\n}\n", maxTokens: 12, temperature: 0 }));
+    const alone = {
+      chat: (await engine.generate(chat)).text,
+      refactor: (await engine.generate(refactor)).text,
+      fims: [] as string[],
+    };
+    for (const fim of fims) alone.fims.push((await engine.infill(fim)).text);
+    // Other prompts on every sequence, so the concurrent round evaluates its prompts again.
+    for (const sequence of ["chat", "refactor", "completion"] as const) {
+      await engine.generate({ sequence, prompt: [{ token: "bos" }, text("# unrelated\n")], maxTokens: 2, temperature: 0 });
+    }
+    const chatRun = engine.generate(chat);
+    const refactorRun = engine.generate(refactor);
+    const fimTexts: string[] = [];
+    for (const fim of fims) fimTexts.push((await engine.infill(fim)).text);
+    expect((await chatRun).text).toBe(alone.chat);
+    expect((await refactorRun).text).toBe(alone.refactor);
+    expect(fimTexts).toEqual(alone.fims);
+  });
+
   it("runs with flash attention when asked, and says so", async () => {
     const withFlash = createLocalEngine({ modelPath, contextSize: 1024, threads: 1, flashAttention: true });
     try {
