@@ -76,12 +76,7 @@ function nodeLlamaCppWithLock(): Promise<WithLock | undefined> {
   return withLockOfNodeLlamaCpp;
 }
 
-export function directDecodeDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
-}
-
-/** The generation loop a loaded model runs (reported in ModelInfo). */
-export type GenerationLoop = "evaluate" | "direct" | "pipelined";
+const directDecodeDisabled = process.env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
 
 /** libuv reads UV_THREADPOOL_SIZE once, at its first pool job: read it before any can run. */
 const singlePoolThread = process.env.UV_THREADPOOL_SIZE === "1";
@@ -101,7 +96,7 @@ export class DirectDecode {
 
   /** Undefined when this node-llama-cpp lacks an internal the direct stepper uses (or it is switched off). */
   static async probe(llama: Llama, model: LlamaModel, sequence: LlamaContextSequence): Promise<DirectDecode | undefined> {
-    if (directDecodeDisabled()) return undefined;
+    if (directDecodeDisabled) return undefined;
     const Sampler = (llama as unknown as { _bindings?: { AddonSampler?: SamplerConstructor } })._bindings?.AddonSampler;
     const addonModel = (model as unknown as { _model?: unknown })._model;
     if (typeof Sampler !== "function" || addonModel == null || !usableSequence(sequence)) return undefined;
