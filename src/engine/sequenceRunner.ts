@@ -190,10 +190,10 @@ export class SequenceRunner {
       const opening = writeForced();
       const stepper = createTokenStepper(this.direct, this.sequence, {
         temperature: options.temperature,
-        ...(options.topK !== undefined ? { topK: options.topK } : {}),
-        ...(options.topP !== undefined ? { topP: options.topP } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
+        topK: options.topK,
+        topP: options.topP,
+        seed: options.seed,
+        grammarEvaluationState: grammarState,
       });
       try {
         // The next evaluation: the sampled token, then any text the schema forces after it.

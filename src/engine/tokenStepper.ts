@@ -20,6 +20,7 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 
+/** Unset (undefined) fields take node-llama-cpp's defaults, in both loops. */
 export interface SamplingOptions {
   temperature: number;
   topK?: number;
@@ -202,13 +203,8 @@ class EvaluateStepper implements TokenStepper {
   async step(tokens: readonly Token[]): Promise<Token | null> {
     let result: IteratorResult<Token, void>;
     if (!this.iterator) {
-      this.iterator = this.sequence.evaluate([...tokens], {
-        temperature: this.sampling.temperature,
-        ...(this.sampling.topK !== undefined ? { topK: this.sampling.topK } : {}),
-        ...(this.sampling.topP !== undefined ? { topP: this.sampling.topP } : {}),
-        ...(this.sampling.seed !== undefined ? { seed: this.sampling.seed } : {}),
-        ...(this.sampling.grammarEvaluationState ? { grammarEvaluationState: this.sampling.grammarEvaluationState } : {}),
-      });
+      // Unset fields are undefined, which node-llama-cpp reads as its defaults.
+      this.iterator = this.sequence.evaluate([...tokens], this.sampling);
       result = await this.iterator.next();
     } else {
       result = await this.iterator.next([...tokens]);
