@@ -20,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRebuiltCpuBackend, localBuildName } from './ggml-cpu/build';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,6 +77,19 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
 
+  // The host's own target ships node-llama-cpp's CPU variants rebuilt here (native/ggml-cpu):
+  // what the tests and the bench ran. Other targets, or a host without a compiler, ship the prebuilt ones.
+  const hostTarget = `${process.platform}-${process.arch}`;
+  let localBuild: string | undefined;
+  if (process.platform === 'linux' && options.targets.includes(hostTarget)) {
+    try {
+      await ensureRebuiltCpuBackend({ onProgress: options.quiet ? undefined : log });
+      localBuild = localBuildName();
+    } catch (error) {
+      log(`${hostTarget}: shipping node-llama-cpp's prebuilt CPU variants: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+
   const closure = nodeLlamaCppClosure();
   const llamaVersion = (readJson(path.join(repoRoot, 'node_modules/node-llama-cpp/package.json')) as { version: string }).version;
   const results: PackagedVsix[] = [];
@@ -99,7 +113,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
     stageExtension(stage, llamaVersion);
-    for (const dir of closure) copyPackage(dir, path.join(stage, path.relative(repoRoot, dir)));
+    for (const dir of closure) copyPackage(dir, path.join(stage, path.relative(repoRoot, dir)), target === hostTarget ? localBuild : undefined);
     for (const name of binaries) {
       copyPackage(binaryPackageDir(name, llamaVersion, log, run), path.join(stage, 'node_modules/@node-llama-cpp', name));
     }
@@ -189,7 +203,8 @@ const droppedInPackages = /(\.map|\.d\.[cm]?ts|\.tsbuildinfo)$/;
 /** node-llama-cpp ships llama.cpp's sources (a 34 MB git bundle) and CLI templates for building from source; the prebuilt binaries make them dead weight. */
 const droppedInNodeLlamaCpp = /^(templates|llama\/(gitRelease\.bundle|addon|cmake|toolchains|xpack|patches|profiles|CMakeLists\.txt|\.clang-format))(\/|$)/;
 
-function copyPackage(from: string, to: string): void {
+/** `localBuild`: the one node-llama-cpp local build (llama/localBuilds/<name>) the target ships, if any. */
+function copyPackage(from: string, to: string, localBuild?: string): void {
   const isNodeLlamaCpp = path.basename(from) === 'node-llama-cpp';
   cpSync(from, to, {
     recursive: true,
@@ -198,7 +213,10 @@ function copyPackage(from: string, to: string): void {
       if (rel === '') return true;
       if (rel === 'node_modules' || rel.startsWith('node_modules/')) return false; // nested deps come from the closure
       if (droppedInPackages.test(rel)) return false;
-      return !(isNodeLlamaCpp && droppedInNodeLlamaCpp.test(rel));
+      if (!isNodeLlamaCpp) return true;
+      const inLocalBuilds = /^llama\/localBuilds\/([^/]+)/.exec(rel);
+      if (inLocalBuilds) return inLocalBuilds[1] === localBuild;
+      return !droppedInNodeLlamaCpp.test(rel);
     },
   });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything the test suite needs beyond node_modules, installed once and cached under
 # ${DEEPSEEK_LOCAL_CACHE:-~/.cache/deepseek-local}: Debian's build tools, chromium and code-server
-# for the browser suite, and the peer llama-server built from node-llama-cpp's bundled sources.
+# for the browser suite, the peer llama-server built from node-llama-cpp's bundled sources, and
+# (Linux) node-llama-cpp's CPU variants rebuilt from the same sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,5 @@ fi
 
 bash scripts/install-e2e-deps.sh
 npx tsx native/llama-server/build.ts
+# node-llama-cpp's CPU variants rebuilt with this compiler, as the packaged extension ships them (native/ggml-cpu).
+if [ "$(uname -s)" = Linux ]; then npx tsx native/ggml-cpu/build.ts; fi

@@ -14,6 +14,7 @@ import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThr
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
+import { cpuBackendInfo } from "./cpuBackend.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -115,6 +116,7 @@ export class LoadedModel {
       gpuLayers: model.gpuLayers,
       flashAttention,
       generationLoop: direct ? (direct.pipelined ? "pipelined" : "direct") : "evaluate",
+      cpuBackend: cpuBackendInfo(llama),
       ...(gpuFallback ? { gpuFallback } : {}),
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),

@@ -81,6 +81,11 @@ export const ModelInfo = z.object({
   flashAttention: z.boolean().optional(),
   /** The local engine's generation loop: node-llama-cpp's evaluate(), or its own direct loop (engine/tokenStepper.ts). */
   generationLoop: z.enum(["evaluate", "direct", "pipelined"]).optional(),
+  /**
+   * The local engine's llama.cpp binary: node-llama-cpp's prebuilt one, or a local build (the CPU
+   * variants rebuilt by native/ggml-cpu/build.ts), and the CPU variant ggml picked (Linux).
+   */
+  cpuBackend: z.object({ build: z.enum(["prebuilt", "localBuild"]), variant: z.string().nullable(), library: z.string().nullable() }).optional(),
   /** Set when loading on the GPU failed and the model was loaded on the CPU instead: the user's message. */
   gpuFallback: z.string().optional(),
   totalLayers: z.number().nullable(),

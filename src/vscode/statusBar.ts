@@ -50,11 +50,12 @@ function describe(state: EngineState): { text: string; tooltip: string; error: b
       // llama.cpp counts the output layer as one more offloadable layer than the blocks.
       const layers = model.totalLayers === null ? "?" : model.totalLayers + 1;
       const where = model.gpu ? `${model.gpu} backend, ${model.gpuLayers} of ${layers} layers on the GPU` : "CPU only";
+      const cpu = model.cpuBackend?.variant ? `\nCPU kernels: ${model.cpuBackend.variant}${model.cpuBackend.build === "localBuild" ? " (rebuilt here)" : ""}` : "";
       const fallback = model.gpuFallback ? `\n⚠ ${model.gpuFallback}` : "";
       const demo = model.synthetic ? " (demo: random weights)" : "";
       return {
         text: `$(check) DeepSeek${model.synthetic ? " demo" : ""}`,
-        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms${fallback}`,
+        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms${cpu}${fallback}`,
         error: false,
       };
     }

@@ -116,6 +116,8 @@ export const engine: BenchSection = {
     }
     const engine = local!;
     ctx.defer(() => engine.dispose());
+    const cpu = (await engine.modelInfo()).cpuBackend;
+    ctx.log(`engine binary: ${cpu?.build ?? "?"}, CPU variant ${cpu?.variant ?? "?"}`);
     ctx.report({ id: "engine.load_ms", value: median(walls), unit: "ms", note: `fork → model ready, median of ${LOADS}` });
     ctx.report({ id: "engine.model_load_ms", value: median(loads), unit: "ms", note: "the engine's own loadMs" });
 
