@@ -1,12 +1,23 @@
-// The engine loads node-llama-cpp's CPU variants rebuilt by native/ggml-cpu/build.ts (installed as
-// a node-llama-cpp local build by the test setup), and reports which variant runs.
+// The engine process as the supervisor sets it up on Linux: node-llama-cpp's CPU variants rebuilt by
+// native/ggml-cpu/build.ts (installed as a node-llama-cpp local build by the test setup), and the
+// model's weights in transparent huge pages (engineProcessEnv).
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { ensureRebuiltCpuBackend, localBuildDir, prebuiltVariants } from "../../native/ggml-cpu/build.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
-describe.runIf(process.platform === "linux")("rebuilt CPU backend", () => {
+/** Whether the kernel gives huge pages to memory that asks for them (THP `always` or `madvise`). */
+const thpOnRequest = (() => {
+  try {
+    return /\[(always|madvise)\]/.test(readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8"));
+  } catch {
+    return false;
+  }
+})();
+
+describe.runIf(process.platform === "linux")("engine process on Linux", () => {
   let engine: LocalEngine;
 
   beforeAll(async () => {
@@ -25,5 +36,13 @@ describe.runIf(process.platform === "linux")("rebuilt CPU backend", () => {
     expect(path.dirname(info.cpuBackend?.library ?? "")).toBe(path.join(localBuildDir(), "Release"));
     const result = await engine.generate({ sequence: "completion", prompt: [{ text: "function add(a, b) {" }], maxTokens: 8, temperature: 0 });
     expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+  });
+
+  it.runIf(thpOnRequest)("holds the weights in transparent huge pages", async () => {
+    const info = await engine.modelInfo();
+    const rollup = readFileSync(`/proc/${engine.supervisor.pid}/smaps_rollup`, "utf8");
+    const anonHugeBytes = Number(/^AnonHugePages:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
+    // Most of the ~70 MB of weights: glibc maps them in 2 MiB-aligned chunks it asked huge pages for.
+    expect(anonHugeBytes).toBeGreaterThan(info.sizeBytes / 2);
   });
 });
