@@ -265,7 +265,7 @@ function toEngineError(error: unknown): EngineError {
  * behave as plain Node. One libuv pool thread lets the engine queue a decode and its sample back
  * to back (tokenStepper.ts). On Linux, glibc's malloc asks for transparent huge pages for what it
  * maps: the weights llama.cpp reads into memory (the engine loads without mmap on the CPU) then sit
- * in 2 MiB pages instead of 4 KiB ones, which cut the V2-Lite-shaped model's load time by ~40%
+ * in 2 MiB pages instead of 4 KiB ones, which cut the V2-Lite-shaped model's load time by about a third
  * (docs/performance.md). glibc before 2.35 ignores the tunable; a hugetlb setting of the user's wins.
  */
 export function engineProcessEnv(parent: NodeJS.ProcessEnv, overrides: NodeJS.ProcessEnv = {}, platform = process.platform): NodeJS.ProcessEnv {
