@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRebuiltCpuBackend, localBuildName } from './ggml-cpu/build';
+import { tryRebuiltCpuBackend } from './ggml-cpu/build';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -80,15 +80,10 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
   // The host's own target ships node-llama-cpp's CPU variants rebuilt here (native/ggml-cpu):
   // what the tests and the bench ran. Other targets, or a host without a compiler, ship the prebuilt ones.
   const hostTarget = `${process.platform}-${process.arch}`;
-  let localBuild: string | undefined;
-  if (process.platform === 'linux' && options.targets.includes(hostTarget)) {
-    try {
-      await ensureRebuiltCpuBackend({ onProgress: options.quiet ? undefined : log });
-      localBuild = localBuildName();
-    } catch (error) {
-      log(`${hostTarget}: shipping node-llama-cpp's prebuilt CPU variants: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    }
-  }
+  const installed = options.targets.includes(hostTarget)
+    ? await tryRebuiltCpuBackend((line) => log(`${hostTarget}: ${line}`), { onProgress: options.quiet ? undefined : log })
+    : undefined;
+  const localBuild = installed && path.basename(installed);
 
   const closure = nodeLlamaCppClosure();
   const llamaVersion = (readJson(path.join(repoRoot, 'node_modules/node-llama-cpp/package.json')) as { version: string }).version;

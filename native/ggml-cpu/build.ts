@@ -126,9 +126,11 @@ export async function ensureRebuiltCpuBackend(options: BuildOptions = {}): Promi
   await rm(staging, { recursive: true, force: true });
   const release = path.join(staging, "Release");
   await mkdir(release, { recursive: true });
-  await cp(prebuiltBinsDir(), release, { recursive: true });
-  for (const file of readdirSync(entry).filter((f) => VARIANT_FILE.test(f))) await copyFile(path.join(entry, file), path.join(release, file));
-  const prebuiltMetadata = JSON.parse(await readFile(path.join(prebuiltBinsDir(), "_nlcBuildMetadata.json"), "utf8")) as {
+  const prebuilt = prebuiltBinsDir();
+  await cp(prebuilt, release, { recursive: true });
+  const rebuilt = readdirSync(entry).filter((f) => VARIANT_FILE.test(f));
+  for (const file of rebuilt) await copyFile(path.join(entry, file), path.join(release, file));
+  const prebuiltMetadata = JSON.parse(await readFile(path.join(prebuilt, "_nlcBuildMetadata.json"), "utf8")) as {
     buildOptions: Record<string, unknown>;
   };
   // This machine's distro, as node-llama-cpp reads it: it then loads the build without first
@@ -139,8 +141,23 @@ export async function ensureRebuiltCpuBackend(options: BuildOptions = {}): Promi
   await writeFile(path.join(staging, "buildDone.status"), "");
   await rm(target, { recursive: true, force: true });
   await rename(staging, target);
-  options.onProgress?.(`installed ${readdirSync(entry).filter((f) => VARIANT_FILE.test(f)).length} rebuilt CPU variants → ${target}`);
+  options.onProgress?.(`installed ${rebuilt.length} rebuilt CPU variants → ${target}`);
   return target;
+}
+
+/**
+ * ensureRebuiltCpuBackend where it applies (Linux), for callers that go on without it: a failure
+ * (no compiler, say) is said through `log` and node-llama-cpp's prebuilt variants run. Returns the
+ * installed folder, or undefined.
+ */
+export async function tryRebuiltCpuBackend(log: (line: string) => void, options: BuildOptions = {}): Promise<string | undefined> {
+  if (process.platform !== "linux") return undefined;
+  try {
+    return await ensureRebuiltCpuBackend(options);
+  } catch (error) {
+    log(`node-llama-cpp's prebuilt CPU variants run: ${(error as Error).message.split("\n")[0]}`);
+    return undefined;
+  }
 }
 
 function readStamp(dir: string): string | undefined {

@@ -50,7 +50,7 @@ function describe(state: EngineState): { text: string; tooltip: string; error: b
       // llama.cpp counts the output layer as one more offloadable layer than the blocks.
       const layers = model.totalLayers === null ? "?" : model.totalLayers + 1;
       const where = model.gpu ? `${model.gpu} backend, ${model.gpuLayers} of ${layers} layers on the GPU` : "CPU only";
-      const cpu = model.cpuBackend?.variant ? `\nCPU kernels: ${model.cpuBackend.variant}${model.cpuBackend.build === "localBuild" ? " (rebuilt here)" : ""}` : "";
+      const cpu = model.cpuBackend?.variant ? `\nCPU kernels: ${model.cpuBackend.variant}${model.cpuBackend.build === "localBuild" ? " (rebuilt)" : ""}` : "";
       const fallback = model.gpuFallback ? `\n⚠ ${model.gpuFallback}` : "";
       const demo = model.synthetic ? " (demo: random weights)" : "";
       return {

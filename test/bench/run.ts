@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ensureRebuiltCpuBackend } from "../../native/ggml-cpu/build";
+import { tryRebuiltCpuBackend } from "../../native/ggml-cpu/build";
 import { ensureLlamaServer } from "../../native/llama-server/build";
 import { sections } from "./sections/index";
 import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
@@ -74,11 +74,7 @@ async function main(): Promise<number> {
 
   // The engine measured is the one the extension ships: on Linux, node-llama-cpp's CPU variants
   // rebuilt here (native/ggml-cpu; the engine section logs which variant ran).
-  if (process.platform === "linux") {
-    await ensureRebuiltCpuBackend({ onProgress: (line) => process.stderr.write(`[ggml-cpu build] ${line}\n`) }).catch((err: Error) =>
-      log(`the engine runs node-llama-cpp's prebuilt CPU variants: ${err.message.split("\n")[0]}`),
-    );
-  }
+  await tryRebuiltCpuBackend(log, { onProgress: (line) => process.stderr.write(`[ggml-cpu build] ${line}\n`) });
 
   const all: Metric[] = [];
   const failed: string[] = [];
