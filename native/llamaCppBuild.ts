@@ -44,6 +44,8 @@ export interface BundleBuildSpec {
   /** The cache entry's name within the kind (the commit, plus what else changes the output). */
   key: string;
   cmakeFlags: readonly string[];
+  /** Our own patches (absolute paths), applied after node-llama-cpp's; each must apply. */
+  patches?: readonly string[];
   targets: readonly string[];
   /** A file, relative to the cache entry, whose presence marks a finished entry. */
   marker: string;
@@ -211,6 +213,10 @@ async function build(spec: BundleBuildSpec, parent: string, lockDir: string, opt
     await step("git", ["clone", "--quiet", bundlePath, src], tmp);
     await step("git", ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], src);
     const patches = await applyPatches(src, logFile, log);
+    for (const patch of spec.patches ?? []) {
+      await step("git", ["apply", patch], src);
+      patches.push(path.basename(patch));
+    }
 
     const generator = commandVersion("ninja") ? ["-G", "Ninja"] : [];
     await step("cmake", ["-S", ".", "-B", "build", ...generator, ...spec.cmakeFlags], src);

@@ -11,7 +11,25 @@ interface StageResult {
   failed: number;
 }
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
 const results: StageResult[] = [];
+/** Failed tests named again after the totals, so the tail of a long log says what to look at. */
+const failures: string[] = [];
+
+function failedTests(report: VitestReport): string[] {
+  const firstLine = (message = "") => message.split("\n")[0].slice(0, 300);
+  return report.testResults.flatMap((file) => {
+    const path = file.name.replace(`${process.cwd()}/`, "");
+    const tests = file.assertionResults.filter((test) => test.status === "failed").map((test) => `${path} > ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+    // A file can fail outside any test (a hook, an import): its message is the file's own.
+    return tests.length === 0 && file.status === "failed" ? [`${path}: ${firstLine(file.message)}`] : tests;
+  });
+}
 const only = process.argv.includes("--no-e2e") ? new Set(["deps", "typecheck", "build", "vitest"]) : undefined;
 
 /** Runs a stage, showing its output as it comes and keeping the tail for counting. */
@@ -46,9 +64,10 @@ async function main(): Promise<void> {
     let passed = 0;
     let failed = vitest.ok ? 0 : 1;
     try {
-      const report = JSON.parse(readFileSync("test-results/vitest.json", "utf8")) as { numPassedTests: number; numFailedTests: number };
+      const report = JSON.parse(readFileSync("test-results/vitest.json", "utf8")) as VitestReport;
       passed = report.numPassedTests;
       failed = report.numFailedTests + (vitest.ok || report.numFailedTests > 0 ? 0 : 1);
+      failures.push(...failedTests(report));
     } catch {
       // No report: the run itself failed, counted above.
     }
@@ -70,6 +89,7 @@ async function main(): Promise<void> {
   for (const result of results) console.log(`  ${result.ok ? "ok  " : "FAIL"} ${result.name}${result.passed || result.failed > 1 ? ` (${result.passed} passed, ${result.failed} failed)` : ""}`);
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  for (const failure of failures) console.log(`  failed: ${failure}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }

@@ -87,16 +87,25 @@ export function localBuildDir(): string {
   return path.join(llamaDir, "localBuilds", localBuildName());
 }
 
+/**
+ * Our changes to the CPU backend's source (see README.md): reuse-threadpool.diff keeps one ggml
+ * threadpool for the graphs node-llama-cpp computes without one, instead of creating and joining
+ * threads for every decoded token.
+ */
+export const CPU_BACKEND_PATCHES: readonly string[] = [path.join(repoRoot, "native", "ggml-cpu", "patches", "reuse-threadpool.diff")];
+
 function cpuBackendSpec(): BundleBuildSpec {
   const variants = prebuiltVariants();
   if (variants.length === 0) throw new Error(`no libggml-cpu-*.so variants in ${prebuiltBinsDir()}`);
   const compiler = commandVersion("c++") ?? "unknown compiler";
-  const hash = createHash("sha256").update(JSON.stringify({ compiler, flags: CPU_BACKEND_CMAKE_FLAGS, variants })).digest("hex").slice(0, 12);
+  const patches = CPU_BACKEND_PATCHES.map((file) => readFileSync(file, "utf8"));
+  const hash = createHash("sha256").update(JSON.stringify({ compiler, flags: CPU_BACKEND_CMAKE_FLAGS, variants, patches })).digest("hex").slice(0, 12);
   const files = variants.map((v) => `libggml-cpu-${v}.so`);
   return {
     kind: "ggml-cpu",
     key: `${bundleCommit()}-${hash}`,
     cmakeFlags: CPU_BACKEND_CMAKE_FLAGS,
+    patches: CPU_BACKEND_PATCHES,
     targets: variants.map((v) => `ggml-cpu-${v}`),
     marker: files[files.length - 1]!,
     info: { variants },

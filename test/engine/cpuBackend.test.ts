@@ -1,7 +1,8 @@
 // The engine process as the supervisor sets it up on Linux: node-llama-cpp's CPU variants rebuilt by
 // native/ggml-cpu/build.ts (installed as a node-llama-cpp local build by the test setup), and the
 // model's weights in transparent huge pages (engineProcessEnv).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
@@ -44,5 +45,31 @@ describe.runIf(process.platform === "linux")("engine process on Linux", () => {
     const anonHugeBytes = Number(/^AnonHugePages:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
     // Most of the ~70 MB of weights: glibc maps them in 2 MiB-aligned chunks it asked huge pages for.
     expect(anonHugeBytes).toBeGreaterThan(info.sizeBytes / 2);
+  });
+
+  it("decodes with two threads on one kept worker thread, not a new thread per token", async () => {
+    // node-llama-cpp attaches no ggml threadpool; unpatched, ggml creates and joins the second
+    // thread for every decoded token (native/ggml-cpu/patches/reuse-threadpool.diff).
+    const twoThreads = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 1024, threads: 2, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    try {
+      await twoThreads.modelInfo();
+      const tasks = `/proc/${twoThreads.supervisor.pid}/task`;
+      const seen = new Set<string>();
+      let generating = true;
+      const sampling = (async () => {
+        while (generating) {
+          for (const tid of readdirSync(tasks)) seen.add(tid);
+          await sleep(1);
+        }
+      })();
+      const result = await twoThreads.generate({ sequence: "completion", prompt: [{ text: "function add(a, b) {" }], maxTokens: 200, temperature: 0 });
+      generating = false;
+      await sampling;
+      expect(result.metrics.generatedTokens).toBeGreaterThan(50);
+      const alive = new Set(readdirSync(tasks));
+      expect([...seen].filter((tid) => !alive.has(tid))).toEqual([]);
+    } finally {
+      await twoThreads.dispose();
+    }
   });
 });
