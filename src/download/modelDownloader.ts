@@ -13,9 +13,9 @@ import {
   defaultRetryPolicy,
   httpStatusError,
   networkError,
-  parseRetryAfter,
   type RetryPolicy,
 } from "../core/download/downloadFailure.js";
+import { parseRetryAfter } from "../core/http/retryAfter.js";
 import { ProgressMeter, formatBytes, type DownloadProgress } from "../core/download/progressMeter.js";
 import { freeDiskBytes, nodeFileWriter, type DownloadFileWriter } from "./fileWriter.js";
 
@@ -263,7 +263,7 @@ export async function downloadModelFile(req: DownloadRequest): Promise<DownloadR
       failuresInARow = offset > before ? 1 : failuresInARow + 1;
       if (failuresInARow >= policy.attempts) throw failure;
       try {
-        await sleep(backoffDelayMs(policy, failuresInARow, failure.retryAfterSeconds), signal);
+        await sleep(backoffDelayMs(policy, failuresInARow, failure.retryAfterMs), signal);
       } catch {
         throw cancelled();
       }

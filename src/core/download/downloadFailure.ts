@@ -1,5 +1,6 @@
 // What went wrong with a download, as a typed error that names the URL and what the user can do,
 // and which failures are worth another try.
+import { exponentialBackoffMs } from "../http/retryAfter.js";
 
 export type DownloadErrorCode =
   | "unauthorized"
@@ -24,8 +25,8 @@ export class DownloadError extends Error {
     readonly url: string,
     /** A failure another attempt may not repeat (network, 429, 5xx, stalls). */
     readonly transient = false,
-    /** Seconds the server asked us to wait (Retry-After). */
-    readonly retryAfterSeconds: number | null = null,
+    /** Milliseconds the server asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "DownloadError";
@@ -35,17 +36,8 @@ export class DownloadError extends Error {
 const resumeHint = "Run “Download Model…” again later: the download resumes where it stopped.";
 const manualHint = "You can also download the file in a browser and pick it with “Select Model File…”.";
 
-/** Parses Retry-After (seconds or an HTTP date) into seconds from `now`. */
-export function parseRetryAfter(header: string | null | undefined, now: number): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, (date - now) / 1000);
-}
-
 /** The error for a response status other than 200/206. */
-export function httpStatusError(status: number, url: string, retryAfterSeconds: number | null = null): DownloadError {
+export function httpStatusError(status: number, url: string, retryAfterMs?: number): DownloadError {
   if (status === 401 || status === 403) {
     return new DownloadError(
       "unauthorized",
@@ -61,11 +53,12 @@ export function httpStatusError(status: number, url: string, retryAfterSeconds: 
     );
   }
   if (status === 429) {
-    const wait = retryAfterSeconds !== null ? ` It asked to wait ${Math.ceil(retryAfterSeconds)} s.` : "";
-    return new DownloadError("rateLimited", `The server is limiting downloads from ${url} (HTTP 429).${wait} ${resumeHint}`, url, true, retryAfterSeconds);
+    // Whole seconds for the user: the header's own unit, rounded up so we never promise too early.
+    const wait = retryAfterMs !== undefined ? ` It asked to wait ${Math.ceil(retryAfterMs / 1000)} s.` : "";
+    return new DownloadError("rateLimited", `The server is limiting downloads from ${url} (HTTP 429).${wait} ${resumeHint}`, url, true, retryAfterMs);
   }
   if (status >= 500) {
-    return new DownloadError("serverError", `The server failed while sending ${url} (HTTP ${status}). ${resumeHint}`, url, true, retryAfterSeconds);
+    return new DownloadError("serverError", `The server failed while sending ${url} (HTTP ${status}). ${resumeHint}`, url, true, retryAfterMs);
   }
   return new DownloadError("httpError", `The server answered HTTP ${status} for ${url}. ${manualHint}`, url);
 }
@@ -83,9 +76,10 @@ export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 1000,
 export const maxRetryAfterMs = 5 * 60 * 1000;
 
 /** Exponential backoff (1, 2, 4 … × base), capped; a server's Retry-After wins when it is longer. */
-export function backoffDelayMs(policy: RetryPolicy, failuresInARow: number, retryAfterSeconds: number | null = null): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failuresInARow - 1));
-  const asked = retryAfterSeconds !== null ? Math.min(maxRetryAfterMs, retryAfterSeconds * 1000) : 0;
+export function backoffDelayMs(policy: RetryPolicy, failuresInARow: number, retryAfterMs?: number): number {
+  // failuresInARow counts from 1 (the failure just seen); the backoff helper counts from 0.
+  const exponential = exponentialBackoffMs(policy.baseDelayMs, policy.maxDelayMs, failuresInARow - 1);
+  const asked = retryAfterMs !== undefined ? Math.min(maxRetryAfterMs, retryAfterMs) : 0;
   return Math.max(exponential, asked);
 }
 

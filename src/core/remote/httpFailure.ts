@@ -1,5 +1,6 @@
 // What an HTTP status from a model server means for the user, and whether trying again can help.
 import type { EngineErrorCode } from "../../protocol/engine.js";
+import { exponentialBackoffMs, parseRetryAfter } from "../http/retryAfter.js";
 
 export interface HttpFailure {
   code: EngineErrorCode;
@@ -8,16 +9,6 @@ export interface HttpFailure {
   retryable: boolean;
   /** From Retry-After, when the server sent one. */
   retryAfterMs?: number;
-}
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
 }
 
 /** The server's own words: OpenAI `{error:{message}}`, llama-server the same, FastAPI `{detail}`, or text. */
@@ -114,5 +105,5 @@ export interface RetryPolicy {
 export function retryDelayMs(attempt: number, failure: Pick<HttpFailure, "retryable" | "retryAfterMs">, policy: RetryPolicy): number | undefined {
   if (!failure.retryable || attempt >= policy.maxRetries) return undefined;
   if (failure.retryAfterMs !== undefined) return failure.retryAfterMs <= policy.maxDelayMs ? failure.retryAfterMs : undefined;
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return exponentialBackoffMs(policy.baseDelayMs, policy.maxDelayMs, attempt);
 }

@@ -5,7 +5,6 @@ import {
   httpStatusError,
   maxRetryAfterMs,
   networkError,
-  parseRetryAfter,
 } from "../../../src/core/download/downloadFailure";
 
 const url = "https://example.com/m.gguf";
@@ -28,22 +27,20 @@ describe("download failures", () => {
       expect(error.message).toContain(url);
       expect(error.message).toContain(`HTTP ${status}`);
     }
-    expect(httpStatusError(429, url, 30).message).toMatch(/wait 30 s/);
-  });
-
-  it("parses Retry-After as seconds or a date", () => {
-    const now = Date.parse("2025-01-01T00:00:00Z");
-    expect(parseRetryAfter("12", now)).toBe(12);
-    expect(parseRetryAfter("Wed, 01 Jan 2025 00:01:00 GMT", now)).toBe(60);
-    expect(parseRetryAfter("soon", now)).toBeNull();
-    expect(parseRetryAfter(undefined, now)).toBeNull();
+    const limited = httpStatusError(429, url, 30_000);
+    expect(limited.message).toMatch(/wait 30 s\./);
+    expect(limited.retryAfterMs).toBe(30_000);
+    expect(httpStatusError(429, url, 1500).message).toMatch(/wait 2 s\./);
+    expect(httpStatusError(503, url, 5000).retryAfterMs).toBe(5000);
+    expect(httpStatusError(429, url).retryAfterMs).toBeUndefined();
   });
 
   it("backs off exponentially up to the cap, and honours a longer Retry-After up to five minutes", () => {
     const policy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 8000 };
     expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(policy, n))).toEqual([1000, 2000, 4000, 8000, 8000]);
-    expect(backoffDelayMs(policy, 1, 20)).toBe(20_000);
-    expect(backoffDelayMs(policy, 1, 3600)).toBe(maxRetryAfterMs);
+    expect(backoffDelayMs(policy, 1, 20_000)).toBe(20_000);
+    expect(backoffDelayMs(policy, 3, 500)).toBe(4000);
+    expect(backoffDelayMs(policy, 1, 3_600_000)).toBe(maxRetryAfterMs);
   });
 
   it("recognises dropped connections and stalls as transient", () => {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { describeHttpFailure, parseRetryAfter, retryDelayMs, serverMessage } from "../../../src/core/remote/httpFailure.js";
+import { describeHttpFailure, retryDelayMs, serverMessage } from "../../../src/core/remote/httpFailure.js";
 
 const now = Date.parse("2026-01-01T00:00:00Z");
 const ctx = { url: "http://gpu:8080/v1/chat/completions", nowMs: now };
-
-describe("parseRetryAfter", () => {
-  it("reads delay-seconds and HTTP dates", () => {
-    expect(parseRetryAfter("3", now)).toBe(3000);
-    expect(parseRetryAfter("0.5", now)).toBe(500);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now)).toBe(10_000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
-  });
-  it("ignores what it cannot read", () => {
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-  });
-});
 
 describe("serverMessage", () => {
   it("reads OpenAI, FastAPI and plain-text errors, and strips HTML", () => {
@@ -36,7 +23,9 @@ describe("describeHttpFailure", () => {
     expect(describeHttpFailure(403, "", ctx)).toMatchObject({ code: "remoteAuth", retryable: false });
     expect(describeHttpFailure(404, "", ctx).message).toMatch(/deepseekLocal\.remote\.baseUrl/);
     expect(describeHttpFailure(429, "", { ...ctx, retryAfter: "2" })).toMatchObject({ code: "remoteRateLimited", retryable: true, retryAfterMs: 2000 });
+    expect(describeHttpFailure(429, "", { ...ctx, retryAfter: "Thu, 01 Jan 2026 00:00:05 GMT" }).message).toMatch(/Try again in 5 s/);
     expect(describeHttpFailure(503, "loading model", ctx)).toMatchObject({ code: "remoteServerError", retryable: true });
+    expect(describeHttpFailure(503, "", { ...ctx, retryAfter: "1.5" })).toMatchObject({ retryAfterMs: 1500 });
     expect(describeHttpFailure(500, "boom", ctx)).toMatchObject({ code: "remoteServerError", retryable: false });
     expect(describeHttpFailure(400, '{"error":{"message":"the request exceeds the available context size"}}', ctx)).toMatchObject({ code: "contextOverflow" });
     expect(describeHttpFailure(400, '{"error":{"message":"bad field"}}', ctx)).toMatchObject({ code: "invalidRequest" });
