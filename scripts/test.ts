@@ -30,6 +30,7 @@ function failedTests(report: VitestReport): string[] {
     return tests.length === 0 && file.status === "failed" ? [`${path}: ${firstLine(file.message)}`] : tests;
   });
 }
+
 const only = process.argv.includes("--no-e2e") ? new Set(["deps", "typecheck", "build", "vitest"]) : undefined;
 
 /** Runs a stage, showing its output as it comes and keeping the tail for counting. */
