@@ -30,12 +30,17 @@ function hugePageAdvisedBytes(pid: number): number {
   return total;
 }
 
+/** An engine on the CPU, as the supervisor starts it, with the synthetic model. */
+async function cpuEngine(threads: number): Promise<LocalEngine> {
+  return createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 1024, threads, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+}
+
 describe.runIf(process.platform === "linux")("engine process on Linux", () => {
   let engine: LocalEngine;
 
   beforeAll(async () => {
     await ensureRebuiltCpuBackend();
-    engine = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 1024, threads: 1, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    engine = await cpuEngine(1);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -61,7 +66,7 @@ describe.runIf(process.platform === "linux")("engine process on Linux", () => {
   it("decodes with two threads on one kept worker thread, not a new thread per token", async () => {
     // node-llama-cpp attaches no ggml threadpool; unpatched, ggml creates and joins the second
     // thread for every decoded token (native/ggml-cpu/patches/reuse-threadpool.diff).
-    const twoThreads = createLocalEngine({ modelPath: await ensureSyntheticModel(), contextSize: 1024, threads: 2, env: { DEEPSEEK_LOCAL_GPU: "off" } });
+    const twoThreads = await cpuEngine(2);
     try {
       await twoThreads.modelInfo();
       const tasks = `/proc/${twoThreads.supervisor.pid}/task`;
