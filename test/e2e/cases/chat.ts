@@ -60,9 +60,7 @@ export default defineCase({
     await t.step('reload the window', async () => {
       // The sidebar comes back on the chat view (its state restored), so wait for the workbench
       // and the status bar rather than the explorer.
-      await t.wb.page.reload();
-      await t.wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-      await t.wb.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+      await t.wb.reload();
       // Focus the editor area, not the restored webview, so F1 reaches the workbench. Whether
       // the workbench reopens src/main.ts depends on whether it saved its state before the
       // reload (once in CI it had not): the group is there either way, and the file is opened

@@ -12,6 +12,13 @@ export interface Notification {
 }
 
 export class Workbench {
+  /**
+   * Extension-host log folders (`<session>/exthostN`) that existed before this page last loaded:
+   * they belong to earlier windows, whose "activated" and "ready" lines must not satisfy a wait
+   * meant for this window (after a reload, the previous host's lines are still on disk).
+   */
+  private earlierHosts = new Set<string>();
+
   private constructor(
     readonly page: Page,
     readonly server: CodeServer,
@@ -37,6 +44,7 @@ export class Workbench {
     }
     await options.beforeNavigate?.(page);
     const workbench = new Workbench(page, server);
+    workbench.forgetEarlierHosts();
     await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
     await workbench.waitReady();
     return workbench;
@@ -47,10 +55,25 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
-  /** Reloads the window (the extension host restarts) and waits for the workbench again. */
-  async reload(): Promise<void> {
+  /**
+   * Reloads the window (a new extension host starts) and waits for the workbench and its status
+   * bar; the side bar may come back on any view, so the explorer is not waited for.
+   */
+  async reload(timeoutMs = 60_000): Promise<void> {
+    this.forgetEarlierHosts();
     await this.page.reload();
-    await this.waitReady();
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  private forgetEarlierHosts(): void {
+    const session = this.logSessionDir();
+    this.earlierHosts = new Set(session && existsSync(session) ? readdirSync(session).filter((name) => name.startsWith('exthost')).map((name) => path.join(session, name)) : []);
+  }
+
+  /** Whether a log file (relative to the session folder) was written by this window's extension host. */
+  private ofThisWindow(session: string, relativePath: string): boolean {
+    return !this.earlierHosts.has(path.join(session, relativePath.split('/')[0]));
   }
 
   // --- logs ---------------------------------------------------------------------------------
@@ -64,15 +87,17 @@ export class Workbench {
 
   /** Text of the extension host log, or '' before it exists. */
   exthostLog(): string {
-    return readLogs(this.logSessionDir(), (rel) => /^exthost\d*\/remoteexthost\.log$/.test(rel));
+    const session = this.logSessionDir();
+    return readLogs(session, (rel) => /^exthost\d*\/remoteexthost\.log$/.test(rel) && this.ofThisWindow(session!, rel));
   }
 
   /** Text of an extension's output channel log (`exthostN/<extension id>/<channel>.log`). */
   outputChannelLog(extensionId: string): string {
-    return readLogs(this.logSessionDir(), (rel) => rel.split('/')[1] === extensionId);
+    const session = this.logSessionDir();
+    return readLogs(session, (rel) => rel.split('/')[1] === extensionId && this.ofThisWindow(session!, rel));
   }
 
-  /** Waits until the extension host has started activating `extensionId`. */
+  /** Waits until this window's extension host has started activating `extensionId`. */
   async waitForActivation(extensionId: string, timeoutMs = 60_000): Promise<void> {
     await waitFor(`activation of ${extensionId}`, () => this.exthostLog().includes(`ExtensionService#_doActivateExtension ${extensionId}`), { timeoutMs });
   }
@@ -83,15 +108,31 @@ export class Workbench {
 
   // --- commands and editors ----------------------------------------------------------------
 
-  /** F1, `>title`, Enter: the command palette as a user drives it. */
-  async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
+  /**
+   * F1, `>title`, Enter: the command palette as a user drives it. The palette lists the commands
+   * registered when it opened and does not refresh, and a webview taking focus closes it; so, as a
+   * user would, it is opened again until the command is listed.
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    // Enter before the list has filtered would run whatever was first.
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
-    await this.page.keyboard.press('Enter');
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      // Enter before the list has filtered would run whatever was first.
+      const listed = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (listed && (await input.isVisible())) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`the command palette did not list "${title}" within ${timeoutMs} ms`);
+      if (await input.isVisible()) await this.page.keyboard.press('Escape');
+    }
   }
 
   /** Opens a workspace file by clicking its explorer row (top-level files). */
