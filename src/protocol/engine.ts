@@ -235,6 +235,8 @@ export const engineErrorCodes = {
   remoteBadResponse: -32046,
   remoteUnsupported: -32047,
   invalidJsonAnswer: -32048,
+  /** A request we would not send: a redirect to another server, plain http to a host the user did not allow. */
+  remoteRefused: -32049,
   internal: -32099,
 } as const;
 export type EngineErrorCode = keyof typeof engineErrorCodes;
