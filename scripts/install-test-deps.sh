@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
 preflight
-stage "Debian packages (chromium, compilers, fonts)" "~1-2 min" apt_install "${APT_PACKAGES[@]}"
-stage "Node 24 and code-server for the browser suite" "~4 min" bash scripts/install-e2e-deps.sh
-stage "llama-server, the bench's peer, from node-llama-cpp's llama.cpp sources" "~6 min on 2 cores" \
+stage "Debian packages (chromium, compilers, fonts)" "first time ~1-2 min, then instant" apt_install "${APT_PACKAGES[@]}"
+stage "Node 24 and code-server for the browser suite" "first time ~4 min, then instant" bash scripts/install-e2e-deps.sh
+stage "llama-server, the bench's peer, from node-llama-cpp's llama.cpp sources" "first time ~6 min on 2 cores, then instant" \
   without_outer_npm node_modules/.bin/tsx native/llama-server/build.ts
 # node-llama-cpp's CPU variants rebuilt with this compiler, as the packaged extension ships them (native/ggml-cpu).
 if [ "$(uname -s)" = Linux ]; then
-  stage "node-llama-cpp's CPU variants, rebuilt" "~12 min on 2 cores" without_outer_npm node_modules/.bin/tsx native/ggml-cpu/build.ts
+  stage "node-llama-cpp's CPU variants, rebuilt" "first time ~12 min on 2 cores, then instant" without_outer_npm node_modules/.bin/tsx native/ggml-cpu/build.ts
 fi

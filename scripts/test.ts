@@ -20,6 +20,8 @@ interface VitestReport {
 const results: StageResult[] = [];
 /** Failed tests named again after the totals, so the tail of a long log says what to look at. */
 const failures: string[] = [];
+/** Each stage's wall time, repeated in the summary. */
+const timings: string[] = [];
 
 function failedTests(report: VitestReport): string[] {
   const firstLine = (message = "") => message.split("\n")[0].slice(0, 300);
@@ -33,10 +35,20 @@ function failedTests(report: VitestReport): string[] {
 
 const only = process.argv.includes("--no-e2e") ? new Set(["deps", "typecheck", "build", "vitest"]) : undefined;
 
+/** How long each stage takes on a 2-core machine, shown as it starts so a first run does not look hung. */
+const expected: Record<string, string> = {
+  deps: "first time ~25 min on 2 cores, then seconds",
+  typecheck: "~30 s",
+  build: "~5 s",
+  vitest: "~8 min",
+  e2e: "~3 min",
+};
+
 /** Runs a stage, showing its output as it comes and keeping the tail for counting. */
 async function run(name: string, command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
   if (only && !only.has(name)) return { ok: true, output: "" };
-  console.log(`\n▶ ${name}: ${command} ${args.join(" ")}`);
+  console.log(`\n▶ ${name} (${expected[name]}): ${command} ${args.join(" ")}`);
+  const startedAt = Date.now();
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   let tail = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -44,6 +56,9 @@ async function run(name: string, command: string, args: string[]): Promise<{ ok:
     tail = (tail + chunk).slice(-64 * 1024);
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  timings.push(`${name} ${seconds}s`);
+  console.log(`${code === 0 ? "✓" : "✗"} ${name} in ${seconds}s`);
   return { ok: code === 0, output: tail };
 }
 
@@ -90,6 +105,7 @@ async function main(): Promise<void> {
   for (const result of results) console.log(`  ${result.ok ? "ok  " : "FAIL"} ${result.name}${result.passed || result.failed > 1 ? ` (${result.passed} passed, ${result.failed} failed)` : ""}`);
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  console.log(`  times: ${timings.join(", ")}`);
   for (const failure of failures) console.log(`  failed: ${failure}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);

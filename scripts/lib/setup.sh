@@ -2,13 +2,13 @@
 # for a missing prerequisite, and nested npm runs that do not inherit the outer npm's config.
 # shellcheck shell=bash
 
-# `stage NAME EXPECTED CMD…`: prints the stage as it starts (with what a cold machine takes) and
-# its time when it ends. A cached stage ends in under a second.
+# `stage NAME EXPECTED CMD…`: prints the stage as it starts, with how long it is expected to take,
+# and its time when it ends.
 stage() {
   local name=$1 expected=$2 start rc
   shift 2
   start=$(date +%s)
-  printf '[setup] ▶ %s (cold: %s; cached: instant)\n' "$name" "$expected" >&2
+  printf '[setup] ▶ %s (%s)\n' "$name" "$expected" >&2
   "$@" && rc=0 || rc=$?
   if [ "$rc" -eq 0 ]; then
     printf '[setup] ✓ %s in %ss\n' "$name" "$(($(date +%s) - start))" >&2
