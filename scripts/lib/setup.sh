@@ -56,6 +56,10 @@ preflight() {
     *" debian "* | *" ubuntu "*) ;;
     *) require "this is ${id:-an unknown system}; the setup installs Debian packages and supports Debian 12 / Ubuntu 22.04+ (elsewhere install chromium, cmake, g++, make, git, python3 and libkrb5-dev yourself, then run it again)" ;;
   esac
+  local node_version
+  node_version=$(node -p 'process.versions.node' 2>/dev/null) || require "no node on PATH: install Node.js 20.19 or newer"
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+    require "Node.js $node_version is too old: the tooling (vitest, esbuild) needs Node.js 20.19 or newer"
   [ "$(uname -m)" = x86_64 ] || require "this is $(uname -m); the test tools (node-llama-cpp's prebuilt binary, Node 24 for code-server) are set up for x86_64 Linux only"
   if [ "$(id -u)" != 0 ] && ! { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; then
     local pkg missing=()

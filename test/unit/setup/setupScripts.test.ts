@@ -1,8 +1,9 @@
 // The setup scripts run under `npm test` / `npm start`, whose environment names the outer npm and
 // its Node. A nested npm must not take that as its own config (issue 18: code-server's postinstall
 // read "node v20" from the outer user agent and refused to install on Node 24).
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -62,5 +63,22 @@ describe("setup scripts", () => {
     // CI's own top-level `npm install` / `npm test` are the outer npm, not nested in one.
     const outer = (line: string) => file === ".ci/run" && /^(stage "" "" )?npm (install|test)\b/.test(line.trim());
     expect(nested.filter((line) => !outer(line)).map((line) => `${file}: ${line.trim()}`)).toEqual([]);
+  });
+});
+
+describe("preflight", () => {
+  it("stops with one message naming what to install when Node is too old", () => {
+    const bin = mkdtempSync(path.join(os.tmpdir(), "old-node-"));
+    // A Node 18 as far as the checks can tell: `-p` prints its version, `-e` scripts see it too.
+    writeFileSync(path.join(bin, "node"), `#!/bin/sh\n[ "$1" = -p ] && { echo 18.20.0; exit 0; }\nexec ${process.execPath} -e "Object.defineProperty(process.versions, 'node', { value: '18.20.0' }); eval(process.argv[1])" "$2"\n`, { mode: 0o755 });
+    const result = spawnSync("bash", ["-c", `source ${JSON.stringify(setupLib)}; preflight`], { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/Node\.js 18\.20\.0 is too old.*20\.19 or newer/)]);
+  });
+
+  it("passes on this machine", () => {
+    const result = spawnSync("bash", ["-c", `source ${JSON.stringify(setupLib)}; preflight`], { cwd: root, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
   });
 });
