@@ -61,7 +61,7 @@ if [ ! -f "$CS_DIR/.complete" ]; then
     # postinstall runs `npx node-gyp` and ~/.npmrc may say yes=false.
     with_progress install.log without_outer_npm env npm_config_nodedir="$NODE_DIR" npm_config_unsafe_perm=true npm_config_yes=true \
       npm install --no-audit --no-fund --no-save --foreground-scripts \
-      "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 || {
+      "code-server@$CODE_SERVER_VERSION" || {
       tail -n 60 install.log >&2
       exit 1
     }

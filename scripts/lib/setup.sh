@@ -76,8 +76,8 @@ require_registry() {
     require "the npm registry ($(without_outer_npm npm config get registry 2>/dev/null)) does not answer: the setup downloads $1 from it"
 }
 
-# `with_progress LOG CMD…`: runs CMD, printing every 30 s how long it has run and LOG's last line,
-# so a build of several minutes does not look hung.
+# `with_progress LOG CMD…`: runs CMD with its output in LOG, printing every 30 s how long it has run
+# and LOG's last line, so a build of several minutes does not look hung.
 with_progress() {
   local log=$1 start ticker rc
   shift
@@ -88,7 +88,7 @@ with_progress() {
     done
   ) &
   ticker=$!
-  "$@" && rc=0 || rc=$?
+  "$@" >"$log" 2>&1 && rc=0 || rc=$?
   kill "$ticker" 2>/dev/null
   wait "$ticker" 2>/dev/null || true
   return "$rc"
