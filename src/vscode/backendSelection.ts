@@ -1,23 +1,37 @@
 // Which Engine serves each feature: the local engine process, or a remote server chosen in settings
-// (deepseekLocal.backend.completion|chat|refactor). The remote API key lives in SecretStorage, one
-// per server origin, so a key is never sent to a server it was not set for; it is never written to
-// settings or the log.
+// (deepseekLocal.backend.completion|chat|refactor). The remote API key and credential headers live
+// in SecretStorage, per server origin, so a secret is never sent to a server it was not set for; they
+// are never written to settings or the log. Plain http to another machine is sent only after the
+// user allowed that host once (remembered in globalState, which Settings Sync does not copy).
 import * as vscode from "vscode";
 import type { Engine } from "../backends/engine.js";
 import { HttpEngine } from "../backends/http/httpEngine.js";
 import { RoutedEngine, UnavailableEngine } from "../backends/http/routedEngine.js";
+import { plainHttpHost } from "../core/remote/plainHttp.js";
+import { isHeaderName, isSecretHeaderName, parseStoredSecretHeaders, withSecretHeader } from "../core/remote/secretHeaders.js";
 import { flavorNames } from "../core/remote/serverFlavor.js";
 import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 
 const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
+const secretHeadersPrefix = "deepseekLocal.remote.headerSecrets:";
+/** globalState: hosts ("name:port") the user allowed plain http to. */
+const plainHttpHostsKey = "deepseekLocal.remote.plainHttpHosts";
+/** Headers the transport sets itself; not storable as secrets either. */
+const protocolHeaders = new Set(["authorization", "content-type", "accept", "content-length", "host", "transfer-encoding", "connection"]);
 
 export class BackendSelector implements vscode.Disposable {
   private remote: { settingsKey: string; engine: HttpEngine } | undefined;
   private readonly featureEngines = new Map<BackendFeature, Engine>();
+  /** This session's answers (pending or "no") per host, so the question is asked once, not per keystroke. */
+  private readonly plainHttpAnswers = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly ctx: Pick<ExtensionContextHolder, "config" | "log"> & { secrets: vscode.SecretStorage; localEngine: Engine },
+    private readonly ctx: Pick<ExtensionContextHolder, "config" | "log"> & {
+      secrets: vscode.SecretStorage;
+      globalState: vscode.Memento;
+      localEngine: Engine;
+    },
   ) {}
 
   /**
@@ -63,6 +77,45 @@ export class BackendSelector implements vscode.Disposable {
     void vscode.window.showInformationMessage(`DeepSeek Local: API key for ${origin} ${key.trim() ? "saved" : "removed"}.`);
   }
 
+  /** Stores (or, with an empty value, removes) a credential header such as X-Api-Key for the configured server. */
+  async setHeaderSecret(): Promise<void> {
+    const origin = this.remoteOrigin();
+    if (!origin) return;
+    const storeName = secretHeadersPrefix + origin;
+    const stored = parseStoredSecretHeaders(await this.ctx.secrets.get(storeName));
+    const names = Object.keys(stored);
+    const name = (
+      await vscode.window.showInputBox({
+        title: "DeepSeek Local: Remote Header Secret",
+        prompt: `Header name for ${origin}, e.g. X-Api-Key${names.length ? ` (stored: ${names.join(", ")})` : ""}`,
+        ignoreFocusOut: true,
+        validateInput: (value) => {
+          const trimmed = value.trim();
+          if (!trimmed) return undefined;
+          if (!isHeaderName(trimmed)) return "Not a valid header name.";
+          if (trimmed.toLowerCase() === "authorization") return 'Use "DeepSeek Local: Set Remote API Key" for the Authorization header.';
+          if (protocolHeaders.has(trimmed.toLowerCase())) return "DeepSeek Local sets this header itself.";
+          return undefined;
+        },
+      })
+    )?.trim();
+    if (!name) return;
+    const value = await vscode.window.showInputBox({
+      title: `DeepSeek Local: ${name} for ${origin}`,
+      prompt: `Value of ${name} (stored in the OS keychain through VS Code's secret storage; leave empty to remove it)`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return;
+    const next = withSecretHeader(stored, name, value.trim());
+    if (Object.keys(next).length) await this.ctx.secrets.store(storeName, JSON.stringify(next));
+    else await this.ctx.secrets.delete(storeName);
+    const done = value.trim() ? "saved" : "removed";
+    this.ctx.log.info(`remote header secret ${name} for ${origin} ${done}`);
+    const note = isSecretHeaderName(name) ? "" : " (it does not look like a secret: deepseekLocal.remote.headers would do too)";
+    void vscode.window.showInformationMessage(`DeepSeek Local: ${name} for ${origin} ${done}${note}.`);
+  }
+
   async clearApiKey(): Promise<void> {
     const origin = this.remoteOrigin();
     if (!origin) return;
@@ -77,6 +130,9 @@ export class BackendSelector implements vscode.Disposable {
       void vscode.window.showErrorMessage(`DeepSeek Local: ${settings.problem ?? "set deepseekLocal.remote.baseUrl first."}`);
       return;
     }
+    // The question about plain http is asked again here even if it was declined this session.
+    const host = plainHttpHost(settings.remote.baseUrl);
+    if (host && (await this.plainHttpAnswers.get(host)) === false) this.plainHttpAnswers.delete(host);
     const engine = this.remoteEngine(settings.remote, settings.problem);
     try {
       const info = await vscode.window.withProgress(
@@ -100,8 +156,9 @@ export class BackendSelector implements vscode.Disposable {
     const settingsKey = JSON.stringify(remote);
     if (this.remote?.settingsKey !== settingsKey) {
       this.invalidate();
-      if (problem) this.ctx.log.warn(problem); // once per settings change, not per request
-      const secretName = secretKeyPrefix + new URL(remote.baseUrl).origin;
+      if (problem) this.reportProblem(problem); // once per settings change, not per request
+      const origin = new URL(remote.baseUrl).origin;
+      const secretName = secretKeyPrefix + origin;
       const engine = new HttpEngine({
         baseUrl: remote.baseUrl,
         model: remote.model,
@@ -114,12 +171,57 @@ export class BackendSelector implements vscode.Disposable {
         idleTimeoutMs: remote.idleTimeoutMs,
         retry: { maxRetries: remote.maxRetries },
         apiKey: async () => this.ctx.secrets.get(secretName),
+        secretHeaders: async () => parseStoredSecretHeaders(await this.ctx.secrets.get(secretHeadersPrefix + origin)),
+        allowPlainHttp: (host) => this.allowPlainHttp(host),
         // One line per request: debug level, so typing does not flood the channel.
         log: (line) => this.ctx.log.debug(line),
       });
       this.remote = { settingsKey, engine };
     }
     return this.remote.engine;
+  }
+
+  private reportProblem(problem: string): void {
+    this.ctx.log.warn(problem);
+    const action = problem.includes("Set Remote Header Secret") ? "Set Remote Header Secret" : problem.includes("Set Remote API Key") ? "Set Remote API Key" : undefined;
+    if (!action) return;
+    void vscode.window.showWarningMessage(`DeepSeek Local: ${problem}`, action).then((choice) => {
+      if (choice === "Set Remote Header Secret") void vscode.commands.executeCommand("deepseekLocal.setRemoteHeaderSecret");
+      if (choice === "Set Remote API Key") void vscode.commands.executeCommand("deepseekLocal.setRemoteApiKey");
+    });
+  }
+
+  /** Plain http to `host`: allowed before (globalState), or asked once per session in a modal. */
+  private allowPlainHttp(host: string): Promise<boolean> {
+    if (this.ctx.globalState.get<string[]>(plainHttpHostsKey, []).includes(host)) return Promise.resolve(true);
+    let answer = this.plainHttpAnswers.get(host);
+    if (!answer) {
+      answer = this.askPlainHttp(host);
+      this.plainHttpAnswers.set(host, answer);
+    }
+    return answer;
+  }
+
+  private async askPlainHttp(host: string): Promise<boolean> {
+    const allow = "Allow http for This Host";
+    const choice = await vscode.window.showWarningMessage(
+      `DeepSeek Local: send your code to http://${host} unencrypted?`,
+      {
+        modal: true,
+        detail:
+          `deepseekLocal.remote.baseUrl uses plain http to a host other than this machine. Anyone on the network path can read your code, prompts and keys, or change the answers. ` +
+          `Prefer https:// (or an SSH tunnel to localhost). Your answer is remembered for ${host}.`,
+      },
+      allow,
+    );
+    if (choice !== allow) {
+      this.ctx.log.warn(`plain http to ${host} not allowed; remote requests to it are refused (Test Remote Server Connection asks again)`);
+      return false;
+    }
+    const hosts = this.ctx.globalState.get<string[]>(plainHttpHostsKey, []);
+    await this.ctx.globalState.update(plainHttpHostsKey, [...new Set([...hosts, host])]);
+    this.ctx.log.info(`plain http to ${host} allowed by the user`);
+    return true;
   }
 
   private remoteOrigin(): string | undefined {
@@ -136,6 +238,7 @@ export class BackendSelector implements vscode.Disposable {
 export function registerBackendSelection(ctx: ExtensionContextHolder): void {
   const selector = ctx.backends;
   ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteApiKey", () => selector.setApiKey()));
+  ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteHeaderSecret", () => selector.setHeaderSecret()));
   ctx.own(vscode.commands.registerCommand("deepseekLocal.clearRemoteApiKey", () => selector.clearApiKey()));
   ctx.own(vscode.commands.registerCommand("deepseekLocal.testRemoteConnection", () => selector.testConnection()));
   ctx.own(

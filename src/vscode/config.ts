@@ -1,8 +1,11 @@
-// The one reader of settings. Core code receives plain objects built here.
+// The one reader of settings. Core code receives plain objects built here. Settings that decide
+// where code goes, what runs and which files are touched are read from user settings only, whatever
+// their declared scope (core/settings/userOnlySettings.ts, issue 19 item 8).
 import path from "node:path";
 import * as vscode from "vscode";
 import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
 import { readBackendSettings, type BackendSettings } from "../core/remote/remoteSettings.js";
+import { readSetting, type SettingSource } from "../core/settings/userOnlySettings.js";
 import type { LoadParams } from "../protocol/engine.js";
 
 const section = "deepseekLocal";
@@ -28,74 +31,104 @@ export interface CompletionConfig {
 }
 
 export class Config {
-  /** @param storageDirectory the extension's global storage folder (default home of the disk cache) */
-  constructor(private readonly storageDirectory: string) {}
+  /** Keys whose workspace value was set aside and reported (once per key and session). */
+  private readonly reportedIgnored = new Set<string>();
+
+  /**
+   * @param storageDirectory the extension's global storage folder (default home of the disk cache)
+   * @param log where a workspace value that was set aside is reported
+   */
+  constructor(
+    private readonly storageDirectory: string,
+    private readonly log?: Pick<vscode.LogOutputChannel, "warn">,
+  ) {}
 
   private get raw(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(section);
   }
 
+  /** One setting's value: user-only settings ignore workspace and folder values. */
+  private value<T>(key: string, fallback: T): T {
+    const raw = this.raw;
+    const source: SettingSource = { get: (k) => raw.get(k), inspect: (k) => raw.inspect(k) };
+    const value = readSetting(source, key, (ignored) => this.reportIgnored(ignored));
+    return value === undefined ? fallback : (value as T);
+  }
+
+  private reportIgnored(key: string): void {
+    if (this.reportedIgnored.has(key)) return;
+    const first = this.reportedIgnored.size === 0;
+    this.reportedIgnored.add(key);
+    this.log?.warn(`the workspace sets ${section}.${key}; ignored: this setting is read from user settings only`);
+    if (first) {
+      void vscode.window.showWarningMessage(
+        `DeepSeek Local: this workspace's settings try to change ${section}.${key}, which decides where code is sent, what runs or which files are used. ` +
+          "The workspace value is ignored; set it in your user settings if you want it. (Other such settings are listed in the DeepSeek Local log.)",
+      );
+    }
+  }
+
   get modelPath(): string {
-    return this.raw.get<string>("model.path", "").trim();
+    return this.value<string>("model.path", "").trim();
   }
 
   /** Where downloaded models go: the user's folder, or the extension's global storage. */
   get modelFolder(): string {
-    return this.raw.get<string>("model.folder", "").trim() || path.join(this.storageDirectory, "models");
+    return this.value<string>("model.folder", "").trim() || path.join(this.storageDirectory, "models");
   }
 
   get contextSize(): number {
-    return this.raw.get<number>("engine.contextSize", 8192);
+    return this.value<number>("engine.contextSize", 8192);
   }
 
   get startOnActivation(): boolean {
-    return this.raw.get<boolean>("engine.startOnActivation", true);
+    return this.value<boolean>("engine.startOnActivation", true);
   }
 
   /** The chat's settings, read at each turn. */
   get chat(): { systemPrompt: string; maxTokens: number; tools: boolean } {
     return {
-      systemPrompt: this.raw.get<string>("chat.systemPrompt", ""),
-      maxTokens: Math.max(16, Math.floor(this.raw.get<number>("chat.maxTokens", 1024))),
-      tools: this.raw.get<boolean>("chat.tools", true),
+      systemPrompt: this.value<string>("chat.systemPrompt", ""),
+      maxTokens: Math.max(16, Math.floor(this.value<number>("chat.maxTokens", 1024))),
+      tools: this.value<boolean>("chat.tools", true),
     };
   }
 
   /** The user's refactor actions as written; core/refactor/customActions.ts checks them. */
   get refactorCustomActions(): unknown {
-    return this.raw.get<unknown>("refactor.customActions", []);
+    return this.value<unknown>("refactor.customActions", []);
   }
 
   /** What the engine loads, or undefined when no model is configured. */
   get loadParams(): LoadParams | undefined {
     const modelPath = this.modelPath;
     if (!modelPath) return undefined;
-    const gpuLayers = this.raw.get<string | number>("engine.gpuLayers", "auto");
+    const gpuLayers = this.value<string | number>("engine.gpuLayers", "auto");
     return {
       modelPath,
       gpuLayers: typeof gpuLayers === "number" ? Math.max(0, Math.floor(gpuLayers)) : "auto",
-      contextSize: this.raw.get<number>("engine.contextSize", 8192),
-      threads: this.raw.get<number>("engine.threads", 0),
-      flashAttention: flashAttentionSetting(this.raw.get<unknown>("engine.flashAttention", "auto")),
+      contextSize: this.value<number>("engine.contextSize", 8192),
+      threads: this.value<number>("engine.threads", 0),
+      flashAttention: flashAttentionSetting(this.value<unknown>("engine.flashAttention", "auto")),
       diskCache: this.diskCache,
     };
   }
 
   /** Where evaluated prefixes persist across restarts, or undefined when the user turned it off. */
   private get diskCache(): LoadParams["diskCache"] {
-    if (!this.raw.get<boolean>("cache.enabled", true)) return undefined;
-    const directory = this.raw.get<string>("cache.directory", "").trim() || path.join(this.storageDirectory, "prefix-cache");
-    const maxGB = Math.max(0, this.raw.get<number>("cache.maxSizeGB", 4));
-    return { directory, maxBytes: Math.round(maxGB * 1024 ** 3), minTokens: this.raw.get<number>("cache.minPrefixTokens", 256) };
+    if (!this.value<boolean>("cache.enabled", true)) return undefined;
+    const directory = this.value<string>("cache.directory", "").trim() || path.join(this.storageDirectory, "prefix-cache");
+    const maxGB = Math.max(0, this.value<number>("cache.maxSizeGB", 4));
+    return { directory, maxBytes: Math.round(maxGB * 1024 ** 3), minTokens: this.value<number>("cache.minPrefixTokens", 256) };
   }
 
   /** Ghost-text completion: on/off, per-language switches, and the pipeline's plain settings. */
   get completion(): CompletionConfig {
-    const number = (key: string, fallback: number, min = 0) => Math.max(min, this.raw.get<number>(`completion.${key}`, fallback));
+    const number = (key: string, fallback: number, min = 0) => Math.max(min, this.value<number>(`completion.${key}`, fallback));
     const d = defaultCompletionSettings;
     return {
-      enabled: this.raw.get<boolean>("completion.enabled", true),
-      languages: this.raw.get<Record<string, boolean>>("completion.languages", {}),
+      enabled: this.value<boolean>("completion.enabled", true),
+      languages: this.value<Record<string, boolean>>("completion.languages", {}),
       pipeline: {
         prefixTokens: number("prefixTokens", d.prefixTokens, 16),
         suffixTokens: number("suffixTokens", d.suffixTokens),
@@ -104,16 +137,16 @@ export class Config {
         maxLines: number("maxLines", d.maxLines, 1),
         debounceMinMs: number("debounceMs", d.debounceMinMs),
         debounceMaxMs: Math.max(number("debounceMs", d.debounceMinMs), number("debounceMaxMs", d.debounceMaxMs)),
-        extraContextChunks: this.raw.get<boolean>("completion.extraContext.enabled", true) ? number("extraContext.chunks", d.extraContextChunks) : 0,
+        extraContextChunks: this.value<boolean>("completion.extraContext.enabled", true) ? number("extraContext.chunks", d.extraContextChunks) : 0,
         extraContextTokens: number("extraContext.tokens", d.extraContextTokens),
-        speculative: this.raw.get<boolean>("completion.speculative", d.speculative),
+        speculative: this.value<boolean>("completion.speculative", d.speculative),
       },
     };
   }
 
   /** Which backend serves each feature, and the remote server's settings (no API key: SecretStorage). */
   get backends(): BackendSettings {
-    return readBackendSettings((key) => this.raw.get(key));
+    return readBackendSettings((key) => this.value<unknown>(key, undefined));
   }
 
   affectsBackends(event: vscode.ConfigurationChangeEvent): boolean {

@@ -19,9 +19,9 @@ export class ExtensionContextHolder implements vscode.Disposable {
   private readonly extensionScope: vscode.Disposable[] = [];
 
   constructor(readonly vscodeContext: vscode.ExtensionContext) {
-    this.config = new Config(vscodeContext.globalStorageUri.fsPath);
     this.log = vscode.window.createOutputChannel("DeepSeek Local", { log: true });
     this.extensionScope.push(this.log);
+    this.config = new Config(vscodeContext.globalStorageUri.fsPath, this.log);
     this.supervisor = new EngineSupervisor({
       enginePath: path.join(vscodeContext.extensionPath, "dist", "engine.mjs"),
       loadParams: () => this.config.loadParams,
@@ -32,7 +32,13 @@ export class ExtensionContextHolder implements vscode.Disposable {
       },
     });
     this.engine = new LocalEngine(this.supervisor);
-    this.backends = new BackendSelector({ config: this.config, log: this.log, secrets: vscodeContext.secrets, localEngine: this.engine });
+    this.backends = new BackendSelector({
+      config: this.config,
+      log: this.log,
+      secrets: vscodeContext.secrets,
+      globalState: vscodeContext.globalState,
+      localEngine: this.engine,
+    });
     this.extensionScope.push(this.backends);
   }
 

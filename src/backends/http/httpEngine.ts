@@ -19,7 +19,7 @@ import { EngineError, type GenerateResult, type ModelInfo, type RequestMetrics }
 import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
 import { readAnswerStream } from "./answerStream.js";
 import { chatWithToolStep } from "./emulatedTools.js";
-import { HttpTransport } from "./httpTransport.js";
+import { HttpTransport, type TransportOptions } from "./httpTransport.js";
 import { LlamaProps, LlamaServerApi } from "./llamaServerApi.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
 
@@ -37,7 +37,12 @@ export interface HttpEngineOptions {
    */
   tools?: "auto" | "native" | "emulated";
   apiKey?: () => Promise<string | undefined> | string | undefined;
+  /** Non-secret headers from settings. */
   headers?: Record<string, string>;
+  /** Credential headers from secret storage, read per request. */
+  secretHeaders?: TransportOptions["secretHeaders"];
+  /** The user's yes to plain http to a host other than this machine; without it such a request is refused. */
+  allowPlainHttp?: TransportOptions["allowPlainHttp"];
   /** Merged into every generation request body. */
   extraBody?: Record<string, unknown>;
   requestTimeoutMs?: number;
@@ -66,6 +71,8 @@ export class HttpEngine implements Engine {
     this.transport = new HttpTransport({
       headers: options.headers,
       apiKey: options.apiKey,
+      secretHeaders: options.secretHeaders,
+      allowPlainHttp: options.allowPlainHttp,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
       retry: { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 20_000, ...options.retry },

@@ -1,6 +1,10 @@
 // HTTP to a model server: JSON requests and SSE streams with timeouts, typed errors, and retries
 // only where repeating is safe — before the server accepted the request, never once text streamed.
+// Nothing is sent where the user did not point it: a redirect to another origin is refused (fetch
+// would carry the gateway headers and the body there), and plain http to a host other than this
+// machine needs the user's yes for that host (issue 19, item 9).
 import { describeHttpFailure, retryDelayMs, type RetryPolicy } from "../../core/remote/httpFailure.js";
+import { plainHttpHost } from "../../core/remote/plainHttp.js";
 import { SseParser } from "../../core/remote/sse.js";
 import { EngineError } from "../../protocol/engine.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
@@ -10,6 +14,13 @@ export interface TransportOptions {
   headers?: Record<string, string>;
   /** Read per request, so a key set while the backend runs is used at once. */
   apiKey?: () => Promise<string | undefined> | string | undefined;
+  /** Credential headers from secret storage (e.g. X-Api-Key for a gateway), read per request; never logged. */
+  secretHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * Asked before a request goes over plain http to a host that is not this machine (`host` is
+   * "name:port"); without it, or when it says no, the request is refused and nothing is sent.
+   */
+  allowPlainHttp?: (host: string) => Promise<boolean> | boolean;
   /** Until the response headers arrive (connect, queueing, prompt evaluation). */
   requestTimeoutMs: number;
   /** The longest silence allowed inside a stream before it counts as dropped. */
@@ -20,12 +31,17 @@ export interface TransportOptions {
 
 type Method = "GET" | "POST";
 
+/** Same-origin redirects followed before giving up (fetch's own limit is 20). */
+const maxRedirects = 5;
+
 /** Why our own controller aborted a request (the caller's signal is the third reason). */
 type AbortCause = { kind: "requestTimeout" } | { kind: "idleTimeout" };
 
 export class HttpTransport {
   /** The keys sent so far, so that a server echoing one back never puts it in a message. */
   private readonly keys = new Set<string>();
+  /** Secret header values sent so far, redacted like the key. */
+  private readonly secretValues = new Set<string>();
 
   constructor(private readonly options: TransportOptions) {}
 
@@ -104,6 +120,7 @@ export class HttpTransport {
 
   /** Sends the request, retrying failures that happened before the server accepted it. */
   private async open(method: Method, url: string, body: unknown, signal: AbortSignal | undefined, accept: string) {
+    await this.checkPlainHttp(url);
     const headers = await this.headers(body !== undefined, accept);
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw cancelledError();
@@ -111,12 +128,7 @@ export class HttpTransport {
       const started = Date.now();
       let response: Response;
       try {
-        response = await fetch(url, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: watch.signal,
-        });
+        response = await this.send(method, url, headers, body === undefined ? undefined : JSON.stringify(body), watch.signal);
       } catch (error) {
         watch.dispose();
         const failure = watch.translate(error, url, "before the server answered");
@@ -146,8 +158,56 @@ export class HttpTransport {
     }
   }
 
+  /**
+   * fetch with redirects followed by hand: to the same origin only, as fetch would (303, and 301/302
+   * after a POST, become a GET without body). Another origin is refused before anything is sent there.
+   */
+  private async send(method: Method, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Response> {
+    let current = { method: method as string, url, body };
+    for (let hop = 0; ; hop++) {
+      const response = await fetch(current.url, { method: current.method, headers, body: current.body, signal, redirect: "manual" });
+      const location = response.headers.get("location");
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      let target: URL;
+      try {
+        target = new URL(location, current.url);
+      } catch {
+        throw new RemoteEngineError("remoteBadResponse", `${url} redirected to an invalid address.`, response.status);
+      }
+      const from = new URL(current.url).origin;
+      if (target.origin !== from) {
+        throw new RemoteEngineError(
+          "remoteRefused",
+          `${url} redirected to another server (${target.origin}); the request was not sent there, since it carries your headers, keys and code. ` +
+            `If that server is the right one, set deepseekLocal.remote.baseUrl to it.`,
+          response.status,
+        );
+      }
+      if (hop + 1 >= maxRedirects) throw new RemoteEngineError("remoteBadResponse", `${url} redirected more than ${maxRedirects} times.`, response.status);
+      const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === "POST");
+      current = { method: toGet ? "GET" : current.method, url: target.href, body: toGet ? undefined : current.body };
+      this.log(`${method} ${url} → ${response.status}, following to ${target.pathname}`);
+    }
+  }
+
+  /** Plain http leaves this machine only to a host the user allowed. */
+  private async checkPlainHttp(url: string): Promise<void> {
+    const host = plainHttpHost(url);
+    if (host === undefined) return;
+    if (await this.options.allowPlainHttp?.(host)) return;
+    throw new RemoteEngineError(
+      "remoteRefused",
+      `Not sending to http://${host}: plain http is readable by anyone on the network. Use https://, or allow http for ${host} when DeepSeek Local asks (run "DeepSeek Local: Test Remote Server Connection").`,
+    );
+  }
+
   private async headers(hasBody: boolean, accept: string): Promise<Record<string, string>> {
     const headers: Record<string, string> = { accept, ...this.options.headers };
+    for (const [name, value] of Object.entries((await this.options.secretHeaders?.()) ?? {})) {
+      this.secretValues.add(value);
+      headers[name] = value;
+    }
     if (hasBody) headers["content-type"] = "application/json";
     const key = (await this.options.apiKey?.())?.trim();
     if (key) {
@@ -176,7 +236,7 @@ export class HttpTransport {
   /** The API key never appears in a message, even when a server echoes it back. */
   private redact(text: string): string {
     let result = text;
-    const secrets = [...this.keys, ...Object.values(this.options.headers ?? {})];
+    const secrets = [...this.keys, ...this.secretValues, ...Object.values(this.options.headers ?? {})];
     for (const value of secrets) if (value.length >= 8) result = result.split(value).join("***");
     return result.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***").replace(/\bsk-[A-Za-z0-9]{8,}/g, "sk-***");
   }

@@ -1,5 +1,6 @@
 // Per-feature backend choice and the remote server's settings, from the raw values VS Code hands
 // over (anything a user can type into settings.json) to a checked, plain object.
+import { isHeaderName, isSecretHeaderName } from "./secretHeaders.js";
 import { normalizeBaseUrl, serverFlavors, type FimMode, type ServerFlavor } from "./serverFlavor.js";
 
 export const backendFeatures = ["completion", "chat", "refactor"] as const;
@@ -30,8 +31,8 @@ export interface BackendSettings {
 /** Reads one setting under `deepseekLocal.` (the caller's accessor over the configuration). */
 export type SettingReader = (key: string) => unknown;
 
-/** Headers that must not come from settings: the key lives in SecretStorage, the rest are ours. */
-const reservedHeaders = new Set(["authorization", "content-type", "accept", "content-length", "host"]);
+/** Headers that must not come from settings: the transport sets them. */
+const protocolHeaders = new Set(["content-type", "accept", "content-length", "host", "transfer-encoding", "connection"]);
 
 export function readBackendSettings(read: SettingReader): BackendSettings {
   const backends = Object.fromEntries(
@@ -57,8 +58,12 @@ export function readBackendSettings(read: SettingReader): BackendSettings {
   const rawHeaders = read("remote.headers");
   if (rawHeaders && typeof rawHeaders === "object") {
     for (const [name, value] of Object.entries(rawHeaders)) {
-      if (typeof value !== "string" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.push(`header "${name}" is not a valid name: string pair`);
-      else if (reservedHeaders.has(name.toLowerCase())) problems.push(`header "${name}" cannot be set in settings (use the Set Remote API Key command for keys)`);
+      if (typeof value !== "string" || !isHeaderName(name)) problems.push(`header "${name}" is not a valid name: string pair`);
+      else if (name.toLowerCase() === "authorization") problems.push(`header "${name}" is not sent from settings: store the key with the "DeepSeek Local: Set Remote API Key" command`);
+      else if (isSecretHeaderName(name)) {
+        // Settings are synced and shared; a credential there is refused, not sent (issue 19, item 9).
+        problems.push(`header "${name}" looks like a secret and is not sent from settings: store it with the "DeepSeek Local: Set Remote Header Secret" command`);
+      } else if (protocolHeaders.has(name.toLowerCase())) problems.push(`header "${name}" cannot be set in settings`);
       else headers[name] = value;
     }
   }
