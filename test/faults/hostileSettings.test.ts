@@ -72,6 +72,13 @@ async function serve(routes: Record<string, Route>): Promise<FakeServer> {
   return server;
 }
 
+/** A route that answers with a redirect. */
+const redirect =
+  (status: number, location: string): Route =>
+  (_req, res) => {
+    res.writeHead(status, { location }).end();
+  };
+
 async function failure(promise: Promise<unknown>): Promise<EngineError> {
   const error = await promise.then(
     () => undefined,
@@ -208,7 +215,7 @@ describe("a redirect to another origin is refused: the gateway header and the bo
     const second = await serve({ "POST /v1/chat/completions": (_req, res) => sendSse(res, [chatChunk("stolen"), chatChunk(null, "stop")]) });
     const first = await serve({
       "GET /v1/models": modelsRoute("vllm"),
-      "POST /v1/chat/completions": (_req, res) => res.writeHead(307, { location: `${second.url}/v1/chat/completions` }).end(),
+      "POST /v1/chat/completions": redirect(307, `${second.url}/v1/chat/completions`),
     });
     expect(new URL(first.url).origin).not.toBe(new URL(second.url).origin);
     const engine = new HttpEngine({
@@ -232,8 +239,8 @@ describe("a redirect to another origin is refused: the gateway header and the bo
   it("refuses a 302 on a GET and a 308 on a JSON POST", async () => {
     const second = await serve({ "GET /v1/models": modelsRoute("vllm"), "POST /tokenize": (_req, res) => sendJson(res, 200, { tokens: [1] }) });
     const first = await serve({
-      "GET /v1/models": (_req, res) => res.writeHead(302, { location: `${second.url}/v1/models` }).end(),
-      "POST /tokenize": (_req, res) => res.writeHead(308, { location: `${second.url}/tokenize` }).end(),
+      "GET /v1/models": redirect(302, `${second.url}/v1/models`),
+      "POST /tokenize": redirect(308, `${second.url}/tokenize`),
     });
     const transport = new HttpTransport({ ...transportOptions, headers: { "X-Team": "ml" }, secretHeaders: () => ({ "X-Api-Key": "key-0123456789" }) });
     expect((await failure(transport.getJson(`${first.url}/v1/models`))).code).toBe("remoteRefused");
@@ -243,7 +250,7 @@ describe("a redirect to another origin is refused: the gateway header and the bo
 
   it("still follows a redirect within the same server, body and headers included", async () => {
     const server = await serve({
-      "POST /old/tokenize": (_req, res) => res.writeHead(308, { location: "/tokenize" }).end(),
+      "POST /old/tokenize": redirect(308, "/tokenize"),
       "POST /tokenize": (req, res) => sendJson(res, 200, { tokens: [req.body?.prompt === "x" ? 7 : 0] }),
     });
     const transport = new HttpTransport({ ...transportOptions, secretHeaders: () => ({ "X-Api-Key": "key-0123456789" }) });
