@@ -2,6 +2,7 @@
 // other flavors' endpoints, rate limits, dropped and malformed streams, wrong answers.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { EngineError } from "../../src/protocol/engine.js";
 
 export interface RecordedRequest {
   method: string;
@@ -65,6 +66,16 @@ export async function startFakeServer(routes: Record<string, Route>): Promise<Fa
         server.close(() => resolve());
       }),
   };
+}
+
+/** The typed error a request ended with; a success or an untyped error fails the test. */
+export async function engineFailure(promise: Promise<unknown>): Promise<EngineError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (outcome instanceof EngineError) return outcome;
+  throw new Error(`expected an EngineError, got ${outcome === undefined ? "success" : String(outcome)}`);
 }
 
 export function startSse(res: ServerResponse): void {

@@ -3,8 +3,7 @@
 // Each case ends in a correct result or a typed error — and nothing hangs (short test timeouts).
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/httpEngine.js";
-import { EngineError } from "../../src/protocol/engine.js";
-import { chatChunk, modelsRoute, sendEvent, sendJson, sendSse, startFakeServer, startSse, textChunk, type FakeServer, type Route } from "./fakeServer.js";
+import { chatChunk, engineFailure, modelsRoute, sendEvent, sendJson, sendSse, startFakeServer, startSse, textChunk, type FakeServer, type Route } from "./fakeServer.js";
 
 const T = 15_000; // no case may take long: a hang fails here, not at the suite's two minutes
 const servers: FakeServer[] = [];
@@ -23,14 +22,7 @@ function engineFor(server: FakeServer, options: Partial<HttpEngineOptions> = {})
   return new HttpEngine({ baseUrl: server.url, flavor: "openai", model: "m", requestTimeoutMs: 3000, idleTimeoutMs: 3000, retry: { baseDelayMs: 10 }, ...options });
 }
 
-async function failure(promise: Promise<unknown>): Promise<EngineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
-}
+const failure = engineFailure;
 
 /** Generation requests the server saw (the flavor probe's GETs are not counted). */
 const posts = (server: FakeServer) => server.requests.filter((r) => r.method === "POST");

@@ -8,8 +8,7 @@ import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/http
 import { HttpTransport, type TransportOptions } from "../../src/backends/http/httpTransport.js";
 import { readBackendSettings } from "../../src/core/remote/remoteSettings.js";
 import { userOnlySettings } from "../../src/core/settings/userOnlySettings.js";
-import { EngineError } from "../../src/protocol/engine.js";
-import { chatChunk, modelsRoute, sendJson, sendSse, startFakeServer, type FakeServer, type Route } from "../backends/fakeServer.js";
+import { chatChunk, engineFailure, modelsRoute, sendJson, sendSse, startFakeServer, type FakeServer, type Route } from "../backends/fakeServer.js";
 
 // config.ts and backendSelection.ts are the editor edge: they run here against a fake `vscode`.
 const vscodeFake = vi.hoisted(() => ({
@@ -79,14 +78,7 @@ const redirect =
     res.writeHead(status, { location }).end();
   };
 
-async function failure(promise: Promise<unknown>): Promise<EngineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
-}
+const failure = engineFailure;
 
 const transportOptions: TransportOptions = { requestTimeoutMs: 3000, idleTimeoutMs: 3000, retry: { maxRetries: 0, baseDelayMs: 10, maxDelayMs: 10 } };
 
