@@ -4,9 +4,8 @@ import { open, stat } from "node:fs/promises";
 import os from "node:os";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { findModelFileProblem } from "../core/model/ggufCheck.js";
+import { GgufFormatError, handleSource, readGgufHeader, type GgufHeader } from "../core/models/ggufMetadata.js";
 import { EngineError } from "../protocol/engine.js";
-
-const ggufMagic = Buffer.from("GGUF", "ascii");
 
 export interface CheckedModelFile {
   path: string;
@@ -31,34 +30,43 @@ export async function checkModelFile(path: string): Promise<CheckedModelFile> {
     );
   }
 
-  const head = Buffer.alloc(4);
-  const handle = await open(path, "r");
-  try {
-    await handle.read(head, 0, 4, 0);
-  } finally {
-    await handle.close();
-  }
-  if (!head.equals(ggufMagic)) {
-    throw new EngineError("notGguf", `${path} is not a GGUF model file (it does not start with "GGUF"). Pick a .gguf file.`);
-  }
+  // Our own bounded parse first (issue 19): node-llama-cpp's header reader and llama.cpp trust the
+  // counts in the header, so a file claiming 2^40 tensors or array items made them run for minutes
+  // or crash. Only a header that fits its file goes further.
+  const header = await readCheckedHeader(path, sizeBytes);
+  const problem = findModelFileProblem({
+    path,
+    fileSize: sizeBytes,
+    architecture: typeof header.values["general.architecture"] === "string" ? header.values["general.architecture"] : undefined,
+    tensors: header.tensors ?? [],
+    availableMemoryBytes: os.totalmem(),
+  });
+  if (problem) throw new EngineError(problem.code, problem.message);
 
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(path, { sourceType: "filesystem", logWarnings: false, spliceSplitFiles: false });
   } catch (error) {
-    throw new EngineError(
-      sizeBytes < 1024 * 1024 ? "truncatedModel" : "notGguf",
-      `${path} has an unreadable GGUF header (${(error as Error).message}). The file is damaged or incomplete; download it again.`,
-    );
+    throw new EngineError("notGguf", `${path} has an unreadable GGUF header (${(error as Error).message}). The file is damaged; download it again.`);
   }
-
-  const problem = findModelFileProblem({
-    path,
-    fileSize: sizeBytes,
-    architecture: info.metadata?.general?.architecture as string | undefined,
-    tensors: info.tensorInfo ?? [],
-    availableMemoryBytes: os.totalmem(),
-  });
-  if (problem) throw new EngineError(problem.code, problem.message);
   return { path, sizeBytes, info };
+}
+
+async function readCheckedHeader(path: string, sizeBytes: number): Promise<GgufHeader> {
+  const handle = await open(path, "r");
+  try {
+    // Arrays (the vocabulary) are only counted here; node-llama-cpp reads them once the header is known to be sane.
+    return await readGgufHeader(handleSource(handle, sizeBytes), { tensors: true, keepArray: () => false });
+  } catch (error) {
+    if (!(error instanceof GgufFormatError)) throw error;
+    if (error.problem === "notGguf" && /does not start/.test(error.message)) {
+      throw new EngineError("notGguf", `${path} is not a GGUF model file (it does not start with "GGUF"). Pick a .gguf file.`);
+    }
+    throw new EngineError(
+      error.problem === "truncated" ? "truncatedModel" : "notGguf",
+      `${path} has a damaged GGUF header: ${error.message}. llama.cpp was not asked to load it; download the model again.`,
+    );
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,29 +1,15 @@
-// Reads a GGUF file's metadata from disk in growing prefixes (the DeepSeek vocabulary makes the
-// header a few MB), then runs the role checks — before any engine loads the file.
+// Reads a GGUF file's metadata from disk with the bounded parser (chunked reads, counts checked
+// against the file's size, at most 64 MiB of header), then runs the role checks — before any
+// engine loads the file.
 import { open } from "node:fs/promises";
 import type { ModelRole } from "../../core/models/catalog.js";
-import { GgufFormatError, GgufIncompleteError, parseGgufMetadata, type GgufMetadata } from "../../core/models/ggufMetadata.js";
+import { GgufFormatError, handleSource, readGgufHeader, type GgufMetadata } from "../../core/models/ggufMetadata.js";
 import { checkModelHeader, headerFactsFromMetadata, type ModelHeaderVerdict } from "../../core/models/roleCheck.js";
-
-const firstReadBytes = 8 * 1024 * 1024;
-const maxHeaderBytes = 256 * 1024 * 1024;
 
 export async function readGgufMetadataFile(file: string): Promise<GgufMetadata> {
   const handle = await open(file, "r");
   try {
-    const size = (await handle.stat()).size;
-    for (let length = Math.min(firstReadBytes, size); ; length = Math.min(length * 4, size, maxHeaderBytes)) {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, 0);
-      try {
-        return parseGgufMetadata(buffer.subarray(0, bytesRead));
-      } catch (error) {
-        if (!(error instanceof GgufIncompleteError)) throw error;
-        if (length >= size || length >= maxHeaderBytes) {
-          throw new GgufFormatError(`the metadata does not end within ${bytesRead} bytes: the file is truncated`);
-        }
-      }
-    }
+    return await readGgufHeader(handleSource(handle, (await handle.stat()).size));
   } finally {
     await handle.close();
   }
