@@ -253,6 +253,16 @@ describe("a redirect to another origin is refused: the gateway header and the bo
 });
 
 // ---------------------------------------------------------------------------------------------
+describe("a same-origin redirect loop ends in a typed error", () => {
+  it("gives up after a few hops", async () => {
+    const server = await serve({ "GET /v1/models": redirect(302, "/v1/models") });
+    const error = await failure(new HttpTransport(transportOptions).getJson(`${server.url}/v1/models`));
+    expect(error.code).toBe("remoteBadResponse");
+    expect(server.requests.length).toBe(6);
+  }, T);
+});
+
+// ---------------------------------------------------------------------------------------------
 describe("plain http to another machine needs the user's yes", () => {
   const remote = "http://10.20.30.40:8080";
 

@@ -184,7 +184,7 @@ export class HttpTransport {
           response.status,
         );
       }
-      if (hop + 1 >= maxRedirects) throw new RemoteEngineError("remoteBadResponse", `${url} redirected more than ${maxRedirects} times.`, response.status);
+      if (hop >= maxRedirects) throw new RemoteEngineError("remoteBadResponse", `${url} redirected more than ${maxRedirects} times.`, response.status);
       const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === "POST");
       current = { method: toGet ? "GET" : current.method, url: target.href, body: toGet ? undefined : current.body };
       this.log(`${method} ${url} → ${response.status}, following to ${target.pathname}`);
