@@ -2,7 +2,11 @@
 // recently edited, saved, opened or copied. New chunks wait in a queue; `commit()` (called when the
 // user is idle) moves them into the ring, so the prompt header changes rarely and only between
 // bursts of typing — then it is evaluated ahead of time (warm-up) while the user is still idle.
+// A chunk that holds a recognisable secret (a key block, a token) never enters: the prompt may go to
+// a remote server and into the disk cache (issue 19, item 6). Which files may offer chunks at all is
+// the feed's decision (secretPaths.ts, the user's switches).
 import type { ExtraContextChunk } from "../../backends/engine.js";
+import { findSecret } from "../privacy/secretText.js";
 import { estimateTokens } from "./fimWindow.js";
 
 export interface ExtraContextSettings {
@@ -37,6 +41,11 @@ export function chunkSimilarity(a: string, b: string): number {
   return shared / (left.size + right.size - shared);
 }
 
+/** The last `count` items; none for 0 (`slice(-0)` would keep them all). */
+function newest<T>(items: readonly T[], count: number): T[] {
+  return count > 0 ? items.slice(-count) : [];
+}
+
 export class ExtraContextRing {
   private ring: ExtraContextChunk[] = [];
   private queued: ExtraContextChunk[] = [];
@@ -47,9 +56,9 @@ export class ExtraContextRing {
     return this.queued.length;
   }
 
-  /** Queues a chunk; one too small to help, or one already known, is ignored. */
+  /** Queues a chunk; one too small to help, one already known, or one holding a secret is ignored. */
   offer(chunk: ExtraContextChunk): void {
-    if (lineSet(chunk.text).size < 3) return;
+    if (lineSet(chunk.text).size < 3 || findSecret(chunk.text) || findSecret(chunk.filename)) return;
     if ([...this.ring, ...this.queued].some((known) => chunkSimilarity(known.text, chunk.text) > 0.9 && known.filename === chunk.filename)) return;
     this.queued = [...this.queued.filter((queued) => chunkSimilarity(queued.text, chunk.text) <= duplicateSimilarity), chunk].slice(-maxQueued);
   }
@@ -63,7 +72,7 @@ export class ExtraContextRing {
     let ring = this.ring;
     for (const chunk of this.queued) ring = [...ring.filter((old) => chunkSimilarity(old.text, chunk.text) <= duplicateSimilarity), chunk];
     this.queued = [];
-    this.ring = ring.slice(-Math.max(0, this.settings().maxChunks));
+    this.ring = newest(ring, this.settings().maxChunks);
     return true;
   }
 
@@ -73,9 +82,11 @@ export class ExtraContextRing {
    * and the newest chunks kept when the budget cannot hold them all.
    */
   chunksFor(filename: string): ExtraContextChunk[] {
-    let budget = this.settings().maxTokens;
+    const { maxChunks, maxTokens } = this.settings();
+    let budget = maxTokens;
     const picked: ExtraContextChunk[] = [];
-    for (const chunk of [...this.ring].reverse()) {
+    // Extra context turned off (0 chunks) takes effect at once, not at the next commit.
+    for (const chunk of newest(this.ring, maxChunks).reverse()) {
       if (chunk.filename === filename) continue;
       const cost = estimateTokens(chunk.text) + estimateTokens(chunk.filename) + 4;
       if (cost > budget) break;

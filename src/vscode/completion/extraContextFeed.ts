@@ -1,34 +1,52 @@
 // Feeds the extra-context ring from what the user does in the editor — edits, saves, opened files,
-// copied code — and, once the user has been idle for a moment, commits the queued chunks and warms
-// the completion prompt up (like llama.vscode's ring buffer updates), cancelled by the next keystroke.
+// and (only when the user opted in) copied code — and, once the user has been idle for a moment,
+// commits the queued chunks and warms the completion prompt up (like llama.vscode's ring buffer
+// updates), cancelled by the next keystroke.
+// What may enter (issue 19, item 6): only documents of languages the user has completion on for,
+// only while extra context is on, never a file that looks like a secret or that files.exclude hides
+// (unless the user opted in to secret files), and the clipboard only on its own opt-in; the ring
+// drops any chunk holding a recognisable secret. The prompt may go to a remote server.
 import * as vscode from "vscode";
 import { chunkAround } from "../../core/completion/extraContextRing.js";
 import type { CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { privatePathReason } from "../../core/privacy/secretPaths.js";
+import { affectsPrivacy, clipboardContextAllowed, privacySettings } from "../privacySettings.js";
 import { completionInput, documentName } from "./inlineProvider.js";
 
 const chunkLines = 24;
 const idleMs = 1200;
 const trackedSchemes = new Set(["file", "untitled", "vscode-remote"]);
 
+export interface ExtraContextFeedOptions {
+  /** Whether completion may run now for a language (switches and engine state): warm-ups need it. */
+  isActive(languageId: string): boolean;
+  /** Whether the user has completion on for a language (completion.enabled and its switch). */
+  isEnabled(languageId: string): boolean;
+  /** completion.extraContext.enabled */
+  extraContextEnabled(): boolean;
+  log(message: string): void;
+}
+
 export class ExtraContextFeed implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Per document, the last line edited: offered as a chunk when the user goes idle. */
   private readonly editedLines = new Map<string, { document: vscode.TextDocument; line: number }>();
+  /** Files already reported as left out, so the log says it once. */
+  private readonly reported = new Set<string>();
   private idleTimer: NodeJS.Timeout | undefined;
   private warmup: AbortController | undefined;
   private lastClipboard = "";
 
   constructor(
     private readonly pipeline: CompletionPipeline,
-    private readonly isActive: (languageId: string) => boolean,
-    private readonly log: (message: string) => void,
+    private readonly options: ExtraContextFeedOptions,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (!this.tracked(event.document) || event.contentChanges.length === 0) return;
         this.warmup?.abort();
         const line = event.contentChanges[0]!.range.start.line;
-        this.editedLines.set(event.document.uri.toString(), { document: event.document, line });
+        if (this.admits(event.document)) this.editedLines.set(event.document.uri.toString(), { document: event.document, line });
         this.scheduleIdle();
       }),
       vscode.workspace.onDidSaveTextDocument((document) => {
@@ -46,6 +64,15 @@ export class ExtraContextFeed implements vscode.Disposable {
         this.pipeline.forget(document.uri.toString());
         this.editedLines.delete(document.uri.toString());
       }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        // What the ring holds was admitted under the old switches: start again under the new ones.
+        if (affectsPrivacy(event) || event.affectsConfiguration("deepseekLocal.completion.enabled") || event.affectsConfiguration("deepseekLocal.completion.languages")) {
+          this.pipeline.ring.clear();
+          this.editedLines.clear();
+          this.reported.clear();
+          this.lastClipboard = "";
+        }
+      }),
     );
   }
 
@@ -53,8 +80,20 @@ export class ExtraContextFeed implements vscode.Disposable {
     return trackedSchemes.has(document.uri.scheme);
   }
 
+  /** Whether a document's text may join the extra context under the user's switches. */
+  private admits(document: vscode.TextDocument): boolean {
+    if (!this.tracked(document) || !this.options.extraContextEnabled() || !this.options.isEnabled(document.languageId)) return false;
+    const name = documentName(document);
+    const reason = privatePathReason(name, privacySettings());
+    if (reason && !this.reported.has(name)) {
+      this.reported.add(name);
+      this.options.log(`completion: ${name} is left out of the extra context (${reason}; deepseekLocal.privacy.allowSecretFiles lets such files in)`);
+    }
+    return !reason;
+  }
+
   private offer(document: vscode.TextDocument, line: number): void {
-    if (!this.tracked(document)) return;
+    if (!this.admits(document)) return;
     const start = Math.max(0, line - chunkLines);
     const end = Math.min(document.lineCount, line + chunkLines);
     const text = document.getText(new vscode.Range(start, 0, end, 0));
@@ -69,18 +108,19 @@ export class ExtraContextFeed implements vscode.Disposable {
   private async onIdle(): Promise<void> {
     for (const { document, line } of this.editedLines.values()) this.offer(document, line);
     this.editedLines.clear();
-    await this.offerClipboard();
     const editor = vscode.window.activeTextEditor;
-    const input = editor && this.tracked(editor.document) && this.isActive(editor.document.languageId) ? completionInput(editor.document, editor.selection.active) : undefined;
+    const active = !!editor && this.tracked(editor.document) && this.options.isActive(editor.document.languageId);
+    if (active && this.options.extraContextEnabled() && clipboardContextAllowed()) await this.offerClipboard();
+    const input = active ? completionInput(editor.document, editor.selection.active) : undefined;
     this.warmup = new AbortController();
     try {
-      if (await this.pipeline.refreshContext(input, this.warmup.signal)) this.log("completion: extra context updated and warmed up");
+      if (await this.pipeline.refreshContext(input, this.warmup.signal)) this.options.log("completion: extra context updated and warmed up");
     } catch (error) {
-      this.log(`completion warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(`completion warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  /** Copied code hints at what comes next; VS Code has no copy event, so look when idle. */
+  /** Copied code hints at what comes next; VS Code has no copy event, so look when idle (opt-in only). */
   private async offerClipboard(): Promise<void> {
     // In a browser (code-server, vscode.dev) reading the clipboard asks the user for permission.
     if (vscode.env.uiKind !== vscode.UIKind.Desktop) return;

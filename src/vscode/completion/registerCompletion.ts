@@ -22,9 +22,12 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
   ctx.own({ dispose: () => pipeline.dispose() });
   let lastError = "";
 
-  const isActive = (languageId: string) => {
+  const isEnabled = (languageId: string) => {
     const config = ctx.config.completion;
-    if (!config.enabled || !isLanguageEnabled(config.languages, languageId)) return false;
+    return config.enabled && isLanguageEnabled(config.languages, languageId);
+  };
+  const isActive = (languageId: string) => {
+    if (!isEnabled(languageId)) return false;
     // The local engine answers only once loaded; the remote one is asked directly.
     return ctx.config.backends.backends.completion !== "local" || ctx.supervisor.state.kind === "ready";
   };
@@ -50,7 +53,14 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     },
   });
   ctx.own(vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
-  ctx.own(new ExtraContextFeed(pipeline, isActive, (line) => ctx.log.debug(line)));
+  ctx.own(
+    new ExtraContextFeed(pipeline, {
+      isActive,
+      isEnabled,
+      extraContextEnabled: () => ctx.config.completion.pipeline.extraContextChunks > 0,
+      log: (line) => ctx.log.debug(line),
+    }),
+  );
 
   ctx.own(
     vscode.commands.registerCommand(toggleCompletionCommand, async () => {

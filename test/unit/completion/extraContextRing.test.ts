@@ -69,3 +69,28 @@ describe("ExtraContextRing", () => {
     expect(small.chunksFor("main.rs").map((c) => c.filename)).toEqual(["user.ts"]);
   });
 });
+
+describe("ExtraContextRing privacy (issue 19)", () => {
+  it("drops a chunk that holds a recognisable secret", () => {
+    const r = new ExtraContextRing(() => ({ maxChunks: 8, maxTokens: 1000 }));
+    const keyBlock = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAAAAAAAEAAAAzAAAAC3NzaC1lZDI1NTE5AAAAI\n-----END OPENSSH PRIVATE KEY-----\n";
+    const awsConfig = "const client = new S3({\n  accessKeyId: \"AKIAIOSFODNN7EXAMPLE\",\n  region: \"eu-west-1\",\n});\n";
+    r.offer({ filename: "notes.txt", text: keyBlock });
+    r.offer({ filename: "s3.ts", text: awsConfig });
+    r.offer({ filename: "sum.go", text: goChunk });
+    r.commit();
+    expect(r.chunksFor("main.ts").map((c) => c.filename)).toEqual(["sum.go"]);
+  });
+
+  it("keeps no chunk when extra context is set to 0 chunks, even ones already in the ring", () => {
+    let maxChunks = 8;
+    const r = new ExtraContextRing(() => ({ maxChunks, maxTokens: 1000 }));
+    r.offer({ filename: "sum.go", text: goChunk });
+    r.commit();
+    maxChunks = 0;
+    expect(r.chunksFor("main.ts")).toEqual([]);
+    r.offer({ filename: "stack.py", text: pyChunk });
+    r.commit();
+    expect(r.chunksFor("main.ts")).toEqual([]);
+  });
+});
