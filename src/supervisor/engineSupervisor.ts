@@ -1,6 +1,9 @@
 // Forks the engine process and owns its life: lazy start, model load, restart after a crash with
 // backoff, giving up after repeated crashes, typed errors for requests in flight, clean shutdown.
+// Every wait has an end (issue 19, item 10): a load and each request are time-limited, and a stop
+// kills what does not exit in its grace period, so Stop and Restart return even while a load is stuck.
 import { fork, type ChildProcess } from "node:child_process";
+import { stat } from "node:fs/promises";
 import { CancellationTokenSource, ResponseError, createMessageConnection, type MessageConnection, type RequestType } from "vscode-jsonrpc/node";
 import { IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import {
@@ -12,6 +15,7 @@ import {
   type TextNotification,
 } from "../protocol/engine.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restartPolicy.js";
+import { describeDuration, loadTimeLimitMs, requestTimeLimitMs, resolveTimeLimits, type EngineTimeLimits } from "./timeLimits.js";
 
 export type EngineState =
   | { kind: "stopped" }
@@ -31,14 +35,24 @@ export interface EngineSupervisorOptions {
   onWarning?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicyOptions;
-  /** How long a graceful stop may take before the process is killed. */
+  /** How long a graceful stop may take before the process is killed (same as timeLimits.stopGraceMs). */
   stopTimeoutMs?: number;
+  /** Time limits of loads and requests; defaults in timeLimits.ts. */
+  timeLimits?: Partial<EngineTimeLimits>;
 }
 
 interface EngineProcess {
   child: ChildProcess;
   connection: MessageConnection;
   exited: Promise<void>;
+  /**
+   * Called once when the process exits. Requests register here and unregister when they settle:
+   * a promise per request chained on `exited` would stay referenced until the process ends (the
+   * ~680 bytes per request of issue 19, item 11).
+   */
+  exitListeners: Set<() => void>;
+  /** We ended it (stop, or a load past its limit): its exit is not a crash. */
+  endedByUs: boolean;
 }
 
 interface Running extends EngineProcess {
@@ -57,12 +71,13 @@ export class EngineSupervisor {
   private readonly listeners = new Set<(state: EngineState) => void>();
   private readonly textListeners = new Map<string, (text: string) => void>();
   private readonly policy: RestartPolicy;
+  private readonly limits: EngineTimeLimits;
   private readonly stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = new RestartPolicy(options.restartPolicy);
+    this.limits = resolveTimeLimits({ stopGraceMs: options.stopTimeoutMs, ...options.timeLimits });
   }
 
   get state(): EngineState {
@@ -90,31 +105,66 @@ export class EngineSupervisor {
     const state = this.stateValue;
     if (state.kind === "failed") throw new EngineError("engineUnavailable", state.message);
     if (state.kind === "loadFailed") throw state.error;
-    this.starting ??= this.launch().finally(() => (this.starting = undefined));
-    return this.starting;
+    return this.starting ?? this.startLaunch();
   }
 
-  /** Sends one request; an engine crash while it runs rejects it with `engineCrashed`. */
+  private startLaunch(): Promise<Running> {
+    const launch: Promise<Running> = this.launch().finally(() => {
+      if (this.starting === launch) this.starting = undefined;
+    });
+    this.starting = launch;
+    return launch;
+  }
+
+  /**
+   * Sends one request; an engine crash while it runs rejects it with `engineCrashed`. Past its time
+   * limit the request is cancelled; an engine that does not answer the cancellation is killed.
+   */
   async request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal, onText?: (text: string) => void): Promise<R> {
     signal?.throwIfAborted();
     const running = await this.ensureRunning();
-    const cancellation = new CancellationTokenSource();
-    const abort = () => cancellation.cancel();
-    signal?.addEventListener("abort", abort, { once: true });
+    const limitMs = requestTimeLimitMs(type.method, this.limits);
     const requestId = (params as { requestId?: string }).requestId;
-    if (requestId && onText) this.textListeners.set(requestId, onText);
-    try {
-      const crashed = running.exited.then(() => {
-        throw new EngineError("engineCrashed", this.crashMessage(running.child));
-      });
-      return await Promise.race([running.connection.sendRequest(type, params, cancellation.token), crashed]);
-    } catch (error) {
-      throw toEngineError(error);
-    } finally {
-      signal?.removeEventListener("abort", abort);
-      cancellation.dispose();
-      if (requestId) this.textListeners.delete(requestId);
-    }
+    return new Promise<R>((resolve, reject) => {
+      const cancellation = new CancellationTokenSource();
+      const abort = () => cancellation.cancel();
+      let graceTimer: NodeJS.Timeout | undefined;
+      let timedOut: EngineError | undefined;
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(limitTimer);
+        clearTimeout(graceTimer);
+        signal?.removeEventListener("abort", abort);
+        running.exitListeners.delete(onExit);
+        if (requestId) this.textListeners.delete(requestId);
+        cancellation.dispose();
+        outcome();
+      };
+      const onExit = () =>
+        settle(() => reject(timedOut ?? (running.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(running.child)))));
+      const limitTimer = setTimeout(() => {
+        timedOut = new EngineError(
+          "engineUnavailable",
+          `The DeepSeek engine did not finish ${type.method} within ${describeDuration(limitMs)}; the request was cancelled.`,
+        );
+        cancellation.cancel();
+        graceTimer = setTimeout(() => {
+          const reason = `it did not answer ${type.method} within ${describeDuration(limitMs + this.limits.cancelGraceMs)}, even when cancelled`;
+          timedOut = new EngineError("engineUnavailable", `The DeepSeek engine stopped responding (${reason}), so it was stopped; it restarts automatically.`);
+          settle(() => reject(timedOut));
+          this.killStuck(running, reason);
+        }, this.limits.cancelGraceMs);
+      }, limitMs);
+      signal?.addEventListener("abort", abort, { once: true });
+      running.exitListeners.add(onExit);
+      if (requestId && onText) this.textListeners.set(requestId, onText);
+      running.connection.sendRequest(type, params, cancellation.token).then(
+        (result) => settle(() => (timedOut ? reject(timedOut) : resolve(result))),
+        (error: unknown) => settle(() => reject(timedOut ?? toEngineError(error))),
+      );
+    });
   }
 
   /** Loads the configured model again in the running process (after a settings change). */
@@ -122,39 +172,55 @@ export class EngineSupervisor {
     await this.starting?.catch(() => undefined);
     if (this.stateValue.kind === "failed" || !this.process) return this.restart();
     this.current = undefined;
-    this.starting = this.launch().finally(() => (this.starting = undefined));
-    return (await this.starting).model;
+    return (await this.startLaunch()).model;
   }
 
   /** A fresh process on the user's request: clears the crash history. */
   async restart(): Promise<ModelInfo> {
     this.policy.reset();
     await this.stop();
-    this.setState({ kind: "stopped" });
     return (await this.ensureRunning()).model;
   }
 
+  /**
+   * Ends the engine process, whatever it is doing: a graceful exit raced against the grace period,
+   * then SIGKILL, then a check that the pid is gone. A load or request in flight is rejected.
+   */
   async stop(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    await this.starting?.catch(() => undefined);
-    const running = this.process;
-    if (!running) return;
-    this.stopping = true;
-    try {
-      running.connection.dispose();
-      running.child.kill("SIGTERM");
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), this.options.stopTimeoutMs ?? 3000).unref());
-      if ((await Promise.race([running.exited, timeout])) === "timeout") {
-        running.child.kill("SIGKILL");
-        await running.exited;
+    const proc = this.process;
+    this.process = undefined;
+    this.current = undefined;
+    this.starting = undefined;
+    if (proc) await this.terminate(proc);
+    if (this.stateValue.kind !== "stopped") this.setState({ kind: "stopped" });
+  }
+
+  private async terminate(proc: EngineProcess): Promise<void> {
+    proc.endedByUs = true;
+    const { child } = proc;
+    const within = (ms: number) =>
+      Promise.race([proc.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+    if (child.exitCode === null && child.signalCode === null) {
+      // The engine exits when its IPC channel closes; SIGTERM covers one that no longer reads it.
+      if (child.connected) child.disconnect();
+      child.kill("SIGTERM");
+      if (!(await within(this.limits.stopGraceMs))) {
+        this.options.log?.(`the engine (pid ${child.pid}) did not exit within ${describeDuration(this.limits.stopGraceMs)}; killing it`);
+        child.kill("SIGKILL");
+        if (!(await within(this.limits.killConfirmMs))) this.options.log?.(`the engine (pid ${child.pid}) did not exit after SIGKILL`);
       }
-    } finally {
-      this.process = undefined;
-      this.current = undefined;
-      this.stopping = false;
-      this.setState({ kind: "stopped" });
     }
+    proc.connection.dispose();
+    if (child.pid !== undefined && isAlive(child.pid)) this.options.log?.(`the engine process ${child.pid} is still alive after stop`);
+  }
+
+  /** A request the engine could not even cancel: the process is stuck, end it (the restart policy brings it back). */
+  private killStuck(proc: EngineProcess, reason: string): void {
+    this.options.log?.(`killing the engine (pid ${proc.child.pid}): ${reason}`);
+    this.stderrTail.push(`error: the engine was killed because ${reason}`);
+    proc.child.kill("SIGKILL");
   }
 
   private async launch(): Promise<Running> {
@@ -166,21 +232,58 @@ export class EngineSupervisor {
     }
     this.setState({ kind: "starting" });
     const proc = (this.process ??= this.spawn());
-    const died = proc.exited.then(() => {
-      throw new EngineError("engineCrashed", this.crashMessage(proc.child));
-    });
     try {
-      const raw = await Promise.race([proc.connection.sendRequest(Methods.load, loadParams), died]);
+      const raw = await this.loadWithin(proc, loadParams);
       const running: Running = { ...proc, model: ModelInfo.parse(raw) };
+      if (proc.endedByUs) throw stoppedError();
       this.current = running;
       this.setState({ kind: "ready", model: running.model, pid: proc.child.pid ?? -1 });
       return running;
     } catch (error) {
       const engineError = toEngineError(error);
-      // A bad file is not a crash: the process stays up, empty, for the next load.
-      if (engineError.code !== "engineCrashed") this.setState({ kind: "loadFailed", error: engineError });
+      // A bad file is not a crash: the process stays up, empty, for the next load. A crash is the
+      // restart policy's, a stop the stopper's to report.
+      if (engineError.code !== "engineCrashed" && !(proc.endedByUs && engineError.code === "engineUnavailable")) {
+        this.setState({ kind: "loadFailed", error: engineError });
+      }
       throw engineError;
     }
+  }
+
+  /** Sends the load; past the limit (scaled by the file's size) the process is killed and the load fails. */
+  private loadWithin(proc: EngineProcess, loadParams: LoadParams): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        proc.exitListeners.delete(onExit);
+        outcome();
+      };
+      const onExit = () => settle(() => reject(proc.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(proc.child))));
+      proc.exitListeners.add(onExit);
+      void fileSize(loadParams.modelPath).then((bytes) => {
+        if (settled) return;
+        const limitMs = loadTimeLimitMs(bytes, this.limits);
+        timer = setTimeout(() => {
+          const error = new EngineError(
+            "modelLoadFailed",
+            `Loading ${loadParams.modelPath} did not finish within ${describeDuration(limitMs)}, so the engine was stopped. ` +
+              `The file may be damaged or too large for this machine: check deepseekLocal.model.path, then run "DeepSeek Local: Restart Engine".`,
+          );
+          this.options.log?.(error.message);
+          settle(() => reject(error));
+          if (this.process === proc) this.process = undefined;
+          void this.terminate(proc);
+        }, limitMs);
+        proc.connection.sendRequest(Methods.load, loadParams).then(
+          (raw) => settle(() => resolve(raw)),
+          (error: unknown) => settle(() => reject(proc.endedByUs ? stoppedError() : error)),
+        );
+      });
+    });
   }
 
   private spawn(): EngineProcess {
@@ -193,25 +296,33 @@ export class EngineSupervisor {
     });
     child.stdout?.setEncoding("utf8").on("data", (data: string) => this.logOutput(data));
     child.stderr?.setEncoding("utf8").on("data", (data: string) => this.logOutput(data));
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.once("exit", (code, signal) => this.onExit(child, code, signal));
+    let markExited!: () => void;
+    const exited = new Promise<void>((resolve) => (markExited = resolve));
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    const proc: EngineProcess = { child, connection, exited, exitListeners: new Set(), endedByUs: false };
+    child.once("exit", (code, signal) => {
+      for (const listener of [...proc.exitListeners]) listener();
+      proc.exitListeners.clear();
+      markExited();
+      this.onExit(proc, code, signal);
+    });
     child.once("error", (error) => this.options.log?.(`engine process error: ${error.message}`));
 
-    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.onNotification(Methods.text, (notification: TextNotification) => {
       this.textListeners.get(notification.requestId)?.(notification.text);
     });
     connection.onNotification(Methods.warning, (warning: { message: string }) => this.options.onWarning?.(warning.message));
     connection.onError(([error]) => this.options.log?.(`engine connection error: ${error.message}`));
     connection.listen();
-    return { child, connection, exited };
+    return proc;
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.process?.child !== child) return;
+  private onExit(proc: EngineProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    proc.connection.dispose();
+    if (this.process !== proc) return;
     this.process = undefined;
     this.current = undefined;
-    if (this.stopping) return;
+    if (proc.endedByUs) return;
     const reason = `the engine process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
     this.options.log?.(`${reason}; last output:\n${this.stderrTail.join("\n")}`);
     const decision = this.policy.onCrash(Date.now());
@@ -246,6 +357,27 @@ export class EngineSupervisor {
       if (this.stderrTail.length > stderrLinesKept) this.stderrTail.shift();
       this.options.log?.(`[engine] ${line}`);
     }
+  }
+}
+
+function stoppedError(): EngineError {
+  return new EngineError("engineUnavailable", "The DeepSeek engine was stopped before it answered.");
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

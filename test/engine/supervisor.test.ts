@@ -1,5 +1,7 @@
 // The supervisor against fake engine processes, one per failure mode.
 import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineError, Methods } from "../../src/protocol/engine.js";
 import { EngineSupervisor, type EngineState } from "../../src/supervisor/engineSupervisor.js";
@@ -135,5 +137,71 @@ describe("EngineSupervisor", () => {
     mode = "ok";
     await expect(supervisor.restart()).resolves.toMatchObject({ name: "fake" });
     expect(supervisor.state.kind).toBe("ready");
+  });
+
+  // Issue 19, item 10: every request has a time limit.
+  it("cancels a request past its time limit, and kills an engine that does not answer the cancellation", async () => {
+    const { supervisor } = supervise("hang-on-generate", { timeLimits: { generationMs: 300, cancelGraceMs: 300 } });
+    await supervisor.ensureRunning();
+    const pid = supervisor.pid!;
+    const started = performance.now();
+    const request = supervisor.request(Methods.generate, { requestId: "r3", sequence: "chat", prompt: [{ text: "hi" }], maxTokens: 4 });
+    await expect(request).rejects.toMatchObject({ code: "engineUnavailable", message: expect.stringMatching(/stopped responding.*engine\/generate within 1 s/) });
+    expect(performance.now() - started).toBeLessThan(3000);
+    if (supervisor.state.kind === "ready") await waitForState(supervisor, "restarting");
+    await waitForState(supervisor, "ready");
+    expect(isAlive(pid)).toBe(false);
+    expect(supervisor.pid).not.toBe(pid);
+  });
+
+  it("a slow request that answers its cancellation is refused, and the engine is kept", async () => {
+    const { supervisor } = supervise("slow-generate", { timeLimits: { generationMs: 300, cancelGraceMs: 5000 } });
+    await supervisor.ensureRunning();
+    const pid = supervisor.pid;
+    const request = supervisor.request(Methods.generate, { requestId: "r4", sequence: "chat", prompt: [{ text: "hi" }], maxTokens: 4 });
+    await expect(request).rejects.toMatchObject({ code: "engineUnavailable", message: expect.stringMatching(/did not finish engine\/generate within 0 s; the request was cancelled/) });
+    expect(supervisor.pid).toBe(pid);
+    expect(supervisor.state.kind).toBe("ready");
+  });
+
+  it("a load past its time limit ends as loadFailed with the process killed", async () => {
+    const { supervisor, states } = supervise("hang-on-load", { timeLimits: { loadFloorMs: 500, loadCeilingMs: 500 } });
+    const started = performance.now();
+    const starting = supervisor.ensureRunning();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pid = supervisor.pid!;
+    await expect(starting).rejects.toMatchObject({ code: "modelLoadFailed", message: expect.stringMatching(/Loading \/fake.gguf did not finish within 1 s/) });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(states).toEqual(["starting", "loadFailed"]);
+    // The stuck process ignores SIGTERM: it is SIGKILLed after the stop grace (300 ms here).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(isAlive(pid)).toBe(false);
+    await expect(supervisor.request(Methods.status, {})).rejects.toMatchObject({ code: "modelLoadFailed" });
+  });
+
+  // Issue 19, item 11: the supervisor kept ~680 bytes per request (a reaction on the process's
+  // exit promise per request, never released while the process lived).
+  it("keeps no memory per request", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const { supervisor } = supervise("ok");
+    await supervisor.ensureRunning();
+    const run = async (count: number) => {
+      for (let i = 0; i < count; i += 100) {
+        await Promise.all(Array.from({ length: 100 }, () => supervisor.request(Methods.status, {})));
+      }
+    };
+    const heap = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    await run(2000);
+    const before = heap();
+    const count = 20_000;
+    await run(count);
+    const perRequest = (heap() - before) / count;
+    console.log(`supervisor heap growth: ${perRequest.toFixed(1)} bytes per request over ${count} requests`);
+    expect(perRequest).toBeLessThan(100);
   });
 });
