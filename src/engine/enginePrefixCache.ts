@@ -23,27 +23,37 @@ export class EnginePrefixCache implements PrefixPersistence {
     return identity && { ...identity, tokensSha256: hashTokens(prefix as unknown as readonly number[]), tokenCount: prefix.length };
   }
 
+  /** Never throws: a cache that fails is turned off (said once) and the prefix is evaluated. */
   async restore(prefix: readonly Token[], sequence: LlamaContextSequence): Promise<boolean> {
-    const fields = await this.fields(prefix);
-    if (!fields) return false;
-    const restored = await this.disk.restore(fields, async (payloadPath) => {
-      await sequence.clearHistory();
-      await sequence.loadStateFromFile(payloadPath, { acceptRisk: true });
-    });
-    if (!restored) return false;
-    const tokens = sequence.contextTokens;
-    if (tokens.length !== prefix.length || tokens.some((token, i) => token !== prefix[i])) {
-      await sequence.clearHistory();
-      return false;
+    let touched = false;
+    try {
+      const fields = await this.fields(prefix);
+      if (!fields) return false;
+      const restored = await this.disk.restore(fields, async (payloadPath) => {
+        touched = true;
+        await sequence.clearHistory();
+        await sequence.loadStateFromFile(payloadPath, { acceptRisk: true });
+      });
+      const tokens = sequence.contextTokens;
+      if (restored && tokens.length === prefix.length && tokens.every((token, i) => token === prefix[i])) return true;
+    } catch (error) {
+      this.disk.disable(`restoring a prefix failed (${(error as Error).message})`);
     }
-    return true;
+    // A load that failed or did not hold the prefix leaves nothing half-restored behind.
+    if (touched) await sequence.clearHistory();
+    return false;
   }
 
+  /** Never throws, as restore. */
   async save(prefix: readonly Token[], sequence: LlamaContextSequence): Promise<void> {
-    const fields = await this.fields(prefix);
-    if (!fields) return;
-    await this.disk.save(fields, async (tempPath) => {
-      await sequence.saveStateToFile(tempPath);
-    });
+    try {
+      const fields = await this.fields(prefix);
+      if (!fields) return;
+      await this.disk.save(fields, async (tempPath) => {
+        await sequence.saveStateToFile(tempPath);
+      });
+    } catch (error) {
+      this.disk.disable(`saving a prefix failed (${(error as Error).message})`);
+    }
   }
 }

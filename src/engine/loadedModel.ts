@@ -1,6 +1,5 @@
 // The loaded model and what it owns: model → context → one sequence per feature.
 import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
-import path from "node:path";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
 import { EnginePrefixCache } from "./enginePrefixCache.js";
@@ -64,24 +63,8 @@ export class LoadedModel {
     await warmUp(contextSequences[0]!, model);
     const direct = await DirectDecode.probe(llama, model, contextSequences[0]!);
     const buildId = engineBuildId(llama);
-    const prefixCache = params.diskCache
-      ? new EnginePrefixCache(
-          new PrefixDiskCache(params.diskCache.directory, params.diskCache.maxBytes, onWarning),
-          params.diskCache.minTokens,
-          // Hashing a large file takes a while: the disk cache waits for it, loading does not.
-          modelFileSha256(file.path, path.join(params.diskCache.directory, "model-ids.memo")).then(
-            (modelSha256) => ({
-              modelSha256,
-              engineBuild: buildId,
-              kvLayout: { contextSize: context.contextSize, flashAttention, kvType: "f16" },
-            }),
-            (error: unknown) => {
-              onWarning(`DeepSeek Local: the disk cache is off: cannot hash ${file.path} (${(error as Error).message}).`);
-              return null;
-            },
-          ),
-        )
-      : undefined;
+    const kvLayout = { contextSize: context.contextSize, flashAttention, kvType: "f16" };
+    const prefixCache = params.diskCache && openPrefixCache(params.diskCache, file.path, buildId, kvLayout, onWarning);
     const foreground = new ForegroundGate();
     const sequences = Object.fromEntries(
       sequenceNames.map((name, index) => [
@@ -151,6 +134,31 @@ export class LoadedModel {
   tokenize(text: string, parseSpecial: boolean): number[] {
     return this.model.tokenize(text, parseSpecial) as number[];
   }
+}
+
+/**
+ * The disk cache bound to this model. Hashing a large file takes a while: the disk cache waits for
+ * it, loading does not. The hash memo lives in the cache's own folder, so a folder that cannot be
+ * used is reported once, by the cache.
+ */
+function openPrefixCache(
+  settings: NonNullable<ResolvedLoadParams["diskCache"]>,
+  modelPath: string,
+  engineBuild: string,
+  kvLayout: { contextSize: number; flashAttention: boolean; kvType: string },
+  onWarning: (message: string) => void,
+): EnginePrefixCache {
+  const disk = new PrefixDiskCache(settings.directory, settings.maxBytes, onWarning);
+  const identity = disk.open().then(async (usable) => {
+    if (!usable) return null;
+    try {
+      return { modelSha256: await modelFileSha256(modelPath, disk.memoPath), engineBuild, kvLayout };
+    } catch (error) {
+      disk.disable(`cannot hash ${modelPath} (${(error as Error).message})`);
+      return null;
+    }
+  });
+  return new EnginePrefixCache(disk, settings.minTokens, identity);
 }
 
 /**

@@ -17,9 +17,10 @@ export async function modelFileSha256(modelPath: string, memoFile: string): Prom
   for await (const chunk of createReadStream(modelPath, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
   const sha256 = hash.digest("hex");
   memo[modelPath] = { size, mtimeMs, sha256 };
-  await mkdir(path.dirname(memoFile), { recursive: true });
+  // Private, as the rest of the disk cache's folder (issue 19): it names the user's model paths.
+  await mkdir(path.dirname(memoFile), { recursive: true, mode: 0o700 });
   const temp = `${memoFile}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(memo));
+  await writeFile(temp, JSON.stringify(memo), { mode: 0o600 });
   await rename(temp, memoFile);
   return sha256;
 }

@@ -275,8 +275,9 @@ export class SequenceRunner {
     let plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
     const persistent = this.persistence && stableTokens >= this.persistence.minTokens && stableTokens <= upTo ? stableTokens : 0;
     let restored = 0;
-    if (persistent && plan.keptTokens < persistent && (await this.persistence!.restore(tokens.slice(0, persistent), this.sequence))) {
-      restored = persistent;
+    if (persistent && plan.keptTokens < persistent) {
+      if (await this.persistence!.restore(tokens.slice(0, persistent), this.sequence)) restored = persistent;
+      // A failed restore may have cleared the sequence: plan again from what it holds now.
       plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
     }
     if (plan.erase.length) await this.sequence.eraseContextTokenRanges(plan.erase);

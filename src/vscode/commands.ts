@@ -1,6 +1,6 @@
 // Every command in one table: id → handler. Titles live in package.json.
 import * as vscode from "vscode";
-import { describeCacheStats } from "../core/cache/describeCacheStats.js";
+import { describeCacheStats, describeClearCache, describeClearedCache } from "../core/cache/describeCacheStats.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 
 type CommandTable = Record<string, (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown>;
@@ -23,9 +23,15 @@ const commands: CommandTable = {
     ctx.log.info(report.replace(/\n/g, " · "));
     void vscode.window.showInformationMessage(report, { modal: true });
   },
+  // Asks first, saying how much goes from where (issue 19): the folder is the user's choice.
   "deepseekLocal.clearCache": async (ctx) => {
-    await ctx.engine.clearCache?.();
-    void vscode.window.showInformationMessage("DeepSeek Local: the prefix cache is empty.");
+    const disk = ctx.engine.clearCache ? ((await ctx.engine.cacheStats?.())?.disk ?? null) : null;
+    const prompt = describeClearCache(disk);
+    if (prompt.kind === "nothing" || !disk) return void vscode.window.showInformationMessage(prompt.message);
+    const answer = await vscode.window.showWarningMessage(prompt.message, { modal: true, detail: prompt.detail }, prompt.confirm);
+    if (answer !== prompt.confirm) return;
+    await ctx.engine.clearCache!();
+    void vscode.window.showInformationMessage(describeClearedCache(disk));
   },
   "deepseekLocal.selectModelFile": async (ctx) => {
     const picked = await vscode.window.showOpenDialog({

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { hashTokens, prefixCacheKey } from "../../src/core/cache/prefixCacheEntry.js";
+import { prefixCacheFolderName } from "../../src/core/cache/prefixCacheFolder.js";
 import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
 import type { GenerationRequest } from "../../src/backends/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
@@ -45,7 +46,9 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const entryFiles = async (dir: string) => (await readdir(dir)).filter((name) => /\.(kv|json)$/.test(name)).sort();
+/** The cache's own folder inside the configured one (issue 19: it touches nothing else). */
+const own = (dir: string) => path.join(dir, prefixCacheFolderName);
+const entryFiles = async (dir: string) => (await readdir(own(dir))).filter((name) => /\.(kv|json)$/.test(name)).sort();
 
 describe("disk cache of evaluated prefixes", () => {
   it("restores a prefix after kill -9 with the same greedy continuation as evaluating it", async () => {
@@ -90,10 +93,10 @@ describe("disk cache of evaluated prefixes", () => {
       const original = await writer.generate(request("// damaged\n"));
       await writer.dispose();
       const payload = (await entryFiles(dir)).find((name) => name.endsWith(".kv"))!;
-      const bytes = await readFile(path.join(dir, payload));
+      const bytes = await readFile(path.join(own(dir), payload));
       const damaged = Buffer.from(bytes);
       if (damage === "flip") damaged[Math.floor(damaged.length / 2)] ^= 0xff;
-      await writeFile(path.join(dir, payload), damage === "flip" ? damaged : damaged.subarray(0, damaged.length - 100));
+      await writeFile(path.join(own(dir), payload), damage === "flip" ? damaged : damaged.subarray(0, damaged.length - 100));
 
       const reader = engineWith(dir);
       const result = await reader.generate(request("// damaged\n"));
@@ -103,7 +106,7 @@ describe("disk cache of evaluated prefixes", () => {
       expect(stats.disk?.corrupt).toBe(1);
       // The damaged entry is gone; the prefix was evaluated and saved afresh, identical to the original.
       const fresh = (await entryFiles(dir)).find((name) => name.endsWith(".kv"))!;
-      expect(createHash("sha256").update(await readFile(path.join(dir, fresh))).digest("hex")).toBe(
+      expect(createHash("sha256").update(await readFile(path.join(own(dir), fresh))).digest("hex")).toBe(
         createHash("sha256").update(bytes).digest("hex"),
       );
       await reader.dispose();
@@ -129,8 +132,8 @@ describe("disk cache of evaluated prefixes", () => {
       tokenCount: tokens.length,
     });
     const [header, payload] = await entryFiles(dir).then((names) => [names.find((n) => n.endsWith(".json"))!, names.find((n) => n.endsWith(".kv"))!]);
-    await copyFile(path.join(dir, payload), path.join(dir, `${key}.kv`));
-    await copyFile(path.join(dir, header), path.join(dir, `${key}.json`));
+    await copyFile(path.join(own(dir), payload), path.join(own(dir), `${key}.kv`));
+    await copyFile(path.join(own(dir), header), path.join(own(dir), `${key}.json`));
 
     const reader = engines[engines.length - 1]!;
     const result = await reader.generate(request("// foreign\n"));

@@ -27,3 +27,23 @@ export function describeCacheStats(stats: CacheStats): string {
   }
   return lines.join("\n");
 }
+
+/** What Clear Cache asks before deleting, or says when there is nothing to delete. */
+export type ClearCachePrompt = { kind: "nothing"; message: string } | { kind: "confirm"; message: string; detail: string; confirm: string };
+
+export function describeClearCache(disk: CacheStats["disk"]): ClearCachePrompt {
+  if (!disk) return { kind: "nothing", message: "DeepSeek Local: the disk cache is off, so there is nothing to clear." };
+  if (disk.entries === 0) return { kind: "nothing", message: `DeepSeek Local: the prefix cache in ${disk.directory} is already empty.` };
+  return {
+    kind: "confirm",
+    message: `Delete ${disk.entries} cached prefix${disk.entries === 1 ? "" : "es"} (${bytes(disk.bytesOnDisk)}) from ${disk.directory}?`,
+    detail:
+      "Only the prefix cache's own entries in that folder are deleted. Completion and chat keep working; the next requests evaluate their prompts again.",
+    confirm: "Delete",
+  };
+}
+
+/** What Clear Cache says once it has deleted. */
+export function describeClearedCache(disk: NonNullable<CacheStats["disk"]>): string {
+  return `DeepSeek Local: deleted ${disk.entries} cached prefix${disk.entries === 1 ? "" : "es"} (${bytes(disk.bytesOnDisk)}) from ${disk.directory}.`;
+}
