@@ -213,14 +213,27 @@ class HeaderCursor {
     return textDecoder.decode(this.window.subarray(at, at + length));
   }
 
-  /** Reads a string's length and skips it when it is already buffered; false when a read is needed. */
+  /** The length of the string at the position when it is wholly buffered, else undefined. */
+  private bufferedStringLength(): number | undefined {
+    if (!this.buffered(8)) return undefined;
+    const length = this.view.getBigUint64(this.offset - this.windowStart, true);
+    return length <= BigInt(this.windowStart + this.window.byteLength - this.offset - 8) ? Number(length) : undefined;
+  }
+
+  /** Skips a string that is already buffered; false when a read is needed. */
   skipBufferedString(): boolean {
-    if (!this.buffered(8)) return false;
-    const at = this.offset - this.windowStart;
-    const length = this.view.getBigUint64(at, true);
-    if (length > BigInt(this.windowStart + this.window.byteLength - this.offset - 8)) return false;
-    this.offset += 8 + Number(length);
+    const length = this.bufferedStringLength();
+    if (length === undefined) return false;
+    this.offset += 8 + length;
     return true;
+  }
+
+  /** Reads a string that is already buffered; undefined when a read is needed. */
+  bufferedString(): string | undefined {
+    const length = this.bufferedStringLength();
+    if (length === undefined) return undefined;
+    const at = this.at(8 + length) + 8;
+    return textDecoder.decode(this.window.subarray(at, at + length));
   }
 }
 
@@ -278,10 +291,23 @@ class HeaderParser {
       return [];
     }
     const items: GgufValue[] = kept ? new Array(count) : [];
-    if (!kept && itemType === stringType) {
-      // Skipped string lists (a vocabulary the caller does not need) go chunk by chunk.
+    // Lists go chunk by chunk: one await per chunk, not per item.
+    if (fixed !== undefined) {
+      const perChunk = Math.max(1, Math.floor(this.limits.chunkBytes / fixed));
+      for (let i = 0; i < count; ) {
+        const n = Math.min(count - i, perChunk);
+        await cursor.ensure(n * fixed, `the array ${key}`);
+        for (const end = i + n; i < end; i++) items[i] = this.scalar(itemType);
+      }
+      return items;
+    }
+    if (itemType === stringType) {
       for (let i = 0; i < count; i++) {
-        if (!cursor.skipBufferedString()) await cursor.string(`item ${i} of ${key}`, false);
+        if (!kept) {
+          if (!cursor.skipBufferedString()) await cursor.string(`item ${i} of ${key}`, false);
+        } else {
+          items[i] = cursor.bufferedString() ?? (await cursor.string(`item ${i} of ${key}`));
+        }
       }
       return items;
     }
