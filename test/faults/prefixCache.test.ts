@@ -8,12 +8,40 @@ import * as fs from "node:fs/promises";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hashTokens, type PrefixCacheKeyFields } from "../../src/core/cache/prefixCacheEntry.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
 import type { GenerationRequest } from "../../src/backends/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
+import { registerCommands } from "../../src/vscode/commands.js";
+import type { ExtensionContextHolder } from "../../src/vscode/extensionContext.js";
+
+// The Clear Cache command is the editor edge: it runs here against a recording `vscode`.
+const editor = vi.hoisted(() => ({
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+  warnings: [] as { message: string; options: unknown; items: string[] }[],
+  infos: [] as string[],
+  answer: undefined as string | undefined,
+}));
+vi.mock("vscode", () => ({
+  commands: {
+    registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+      editor.commands.set(id, handler);
+      return { dispose: () => editor.commands.delete(id) };
+    },
+  },
+  window: {
+    showWarningMessage: async (message: string, options: unknown, ...items: string[]) => {
+      editor.warnings.push({ message, options, items });
+      return editor.answer;
+    },
+    showInformationMessage: async (message: string) => {
+      editor.infos.push(message);
+      return undefined;
+    },
+  },
+}));
 
 let scratch: string;
 const oldUmask = process.umask(0o022);
@@ -293,6 +321,40 @@ describe("item 6: cache files are private to the user", () => {
     const names = await readdir(cache.directory);
     expect(names.length).toBeGreaterThanOrEqual(2);
     for (const name of names) expect((await stat(path.join(cache.directory, name))).mode & 0o777, name).toBe(0o600);
+  });
+});
+
+describe("item 1: Clear Cache in the editor asks first", () => {
+  it("says how much goes from where, and deletes nothing unless the user confirms", async () => {
+    const dir = path.join(scratch, "clear-command");
+    const cache = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
+    for (const seed of [1, 2]) await cache.save(fieldsFor(seed), writePayload(seed));
+    let cleared = 0;
+    const engine = {
+      cacheStats: async () => ({ disk: await cache.stats(), bytesPerToken: null, mlaLatentBytesPerToken: null, reusedTokens: 0, evaluatedTokens: 0 }),
+      clearCache: async () => {
+        cleared++;
+        await cache.clear();
+      },
+    };
+    registerCommands({ engine, own: () => undefined } as unknown as ExtensionContextHolder);
+    const clearCommand = editor.commands.get("deepseekLocal.clearCache")!;
+
+    editor.answer = undefined; // the user closes the dialog
+    await clearCommand();
+    expect(cleared).toBe(0);
+    expect((await cache.stats()).entries).toBe(2);
+    expect(editor.warnings).toHaveLength(1);
+    const [asked] = editor.warnings;
+    expect(asked!.options).toMatchObject({ modal: true });
+    expect(asked!.message).toContain(cache.directory);
+    expect(asked!.message).toMatch(/2 cached prefixes \(\d+(\.\d)? KB\)/);
+
+    editor.answer = asked!.items[0];
+    await clearCommand();
+    expect(cleared).toBe(1);
+    expect((await cache.stats()).entries).toBe(0);
+    expect(editor.infos.at(-1)).toContain(cache.directory);
   });
 });
 
