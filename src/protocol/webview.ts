@@ -2,6 +2,7 @@
 // from the page (zod); the page imports types only (`import type`), so zod stays out of its bundle.
 import { z } from "zod";
 import type { Attachment, ChatEntry, Conversation, ConversationSummary } from "../core/chat/conversation.js";
+import { maxMessageChars } from "./chatLimits.js";
 
 /** What the page shows; sent whole on `ready` and after every change that is not a text chunk. */
 export interface ChatViewState {
@@ -13,6 +14,8 @@ export interface ChatViewState {
   streamingEntryId: string | null;
   /** "DeepSeek-Coder-V2-Lite (local)" or why there is no model. */
   modelLabel: string;
+  /** Where the chat runs, in a sentence: this machine, or the remote server's host (what is sent there). */
+  location: string;
 }
 
 export type HostMessage =
@@ -28,10 +31,10 @@ const id = z.string().min(1).max(64);
 
 export const PageMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
-  z.object({ type: z.literal("send"), text: z.string().max(200_000) }),
+  z.object({ type: z.literal("send"), text: z.string().max(maxMessageChars) }),
   z.object({ type: z.literal("stop") }),
   /** Continue an answer: from its current text, or from an edited start (`prefix`). */
-  z.object({ type: z.literal("continue"), entryId: id, prefix: z.string().max(200_000).optional() }),
+  z.object({ type: z.literal("continue"), entryId: id, prefix: z.string().max(maxMessageChars).optional() }),
   z.object({ type: z.literal("newChat") }),
   z.object({ type: z.literal("open"), conversationId: id }),
   z.object({ type: z.literal("rename"), conversationId: id }),

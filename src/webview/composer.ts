@@ -1,4 +1,5 @@
 // The input: Enter sends, Shift+Enter adds a line, Escape stops, `@` opens the file picker.
+import { maxMessageChars } from "../protocol/chatLimits.js";
 import type { ChatViewState } from "../protocol/webview.js";
 import { button, h } from "./dom.js";
 import { post } from "./messenger.js";
@@ -14,7 +15,10 @@ export class Composer {
   private readonly stopButton = button("Stop", () => post({ type: "stop" }), { class: "danger", title: "Stop (Escape)", testId: "stop" });
   private busy = false;
 
-  constructor(private readonly onDraft: (draft: string) => void) {
+  constructor(
+    private readonly onDraft: (draft: string) => void,
+    private readonly onError: (message: string) => void = () => undefined,
+  ) {
     this.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -49,6 +53,14 @@ export class Composer {
     if (this.busy) return;
     const text = this.input.value;
     if (!text.trim() && !this.chips.childElementCount) return;
+    // The host refuses a longer message: keep the draft and say why, instead of losing it.
+    if (text.length > maxMessageChars) {
+      this.onError(
+        `This message has ${text.length.toLocaleString("en-US")} characters; the chat sends at most ${maxMessageChars.toLocaleString("en-US")}. ` +
+          "Your draft is kept: shorten it, or attach the code with + Selection or + File.",
+      );
+      return;
+    }
     post({ type: "send", text });
     this.input.value = "";
     this.onDraft("");

@@ -14,10 +14,13 @@ const save = () => savePageState(pageState);
 
 const transcript = new Transcript();
 const history = new HistoryPanel();
-const composer = new Composer((draft) => {
-  pageState.draft = draft;
-  save();
-});
+const composer = new Composer(
+  (draft) => {
+    pageState.draft = draft;
+    save();
+  },
+  (message) => showError(message),
+);
 const title = h("span", { class: "title", attrs: { "data-testid": "chat-title" } });
 const errorBar = h("div", { class: "error", attrs: { role: "alert", "data-testid": "chat-error" } });
 errorBar.hidden = true;

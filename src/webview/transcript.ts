@@ -92,7 +92,8 @@ export class Transcript {
       "div",
       { class: "welcome" },
       h("h2", { text: "Ask DeepSeek about your code" }),
-      h("p", { text: `Model: ${state.modelLabel}. Runs on this machine; nothing leaves it.` }),
+      // Where the chat runs comes from the host: "nothing leaves this machine" only when it is true.
+      h("p", { text: `Model: ${state.modelLabel}. ${state.location ?? ""}`.trim(), attrs: { "data-testid": "chat-location" } }),
       h("ul", {}, h("li", { text: "Enter sends, Shift+Enter adds a line, Escape stops." }), h("li", { text: "Type @ to attach a workspace file; use the buttons to attach the selection or the current file." }), h("li", { text: "Code blocks can be copied, inserted at the cursor, or applied as a diff you review." })),
     );
   }

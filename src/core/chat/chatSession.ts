@@ -4,8 +4,11 @@
 // `ready`.
 import { randomUUID } from "node:crypto";
 import type { Engine, ToolCall } from "../../backends/engine.js";
-import { runChatTurn } from "./chatTurn.js";
-import { ContextWindowError, TokenCounter, fitToContext } from "./contextWindow.js";
+import type { ToolDefinition } from "../../backends/engine.js";
+import { defaultPrivacySettings, type PrivacySettings } from "../privacy/secretPaths.js";
+import { describeChatLocation, type ChatLocation } from "./chatLocation.js";
+import { runChatTurn, type ToolRunner } from "./chatTurn.js";
+import { ContextWindowError, TokenCounter, fitToContext, fitToolResult, messageTokens } from "./contextWindow.js";
 import {
   newConversation,
   summarize,
@@ -17,6 +20,7 @@ import {
   type ConversationSummary,
 } from "./conversation.js";
 import type { ConversationStore } from "./conversationStore.js";
+import { toolStepInstructions } from "./toolStep.js";
 import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
 import type { ChatViewState, HostMessage } from "../../protocol/webview.js";
@@ -30,6 +34,10 @@ export interface ChatSessionOptions {
   currentId: { get(): string | undefined; set(id: string): PromiseLike<void> };
   post: (message: HostMessage) => void;
   log: (line: string) => void;
+  /** Which files the tools may read (secret-looking ones only on the user's opt-in). */
+  privacy?: () => PrivacySettings;
+  /** Where the chat's backend runs, told to the user on the page. */
+  location?: () => ChatLocation;
 }
 
 /** Tokens kept free besides the answer: rounding of per-message overheads, stop strings. */
@@ -62,7 +70,13 @@ export class ChatSession {
       pending: this.pending,
       streamingEntryId: this.running?.entryId ?? null,
       modelLabel: this.modelLabel,
+      location: describeChatLocation(this.options.location?.() ?? { kind: "local" }),
     };
+  }
+
+  /** Settings that the page shows (where the chat runs) changed. */
+  settingsChanged(): void {
+    this.publish();
   }
 
   get busy(): boolean {
@@ -163,7 +177,8 @@ export class ChatSession {
     let finish!: () => void;
     this.running = { controller, entryId: answer.id, done: new Promise((resolve) => (finish = resolve)) };
     try {
-      const fit = await this.fit(settings, continued ? entries.slice(0, -1) : entries);
+      const toolDefinitions = settings.tools && !prefix ? workspaceToolDefinitions : undefined;
+      const fit = await this.fit(settings, continued ? entries.slice(0, -1) : entries, toolDefinitions);
       if (continued) {
         Object.assign(answer, { content: prefix ?? "", stopReason: undefined, metrics: undefined });
       } else {
@@ -171,7 +186,7 @@ export class ChatSession {
         entries.push(answer);
       }
       this.publish();
-      const tools = settings.tools && !prefix ? this.toolRunner() : undefined;
+      const tools = toolDefinitions ? this.toolRunner(toolDefinitions, fit.budget - fit.promptTokens) : undefined;
       const outcome = await runChatTurn(
         this.options.engine,
         { messages: fit.messages, tools, assistantPrefix: prefix || undefined, maxTokens: settings.maxTokens, signal: controller.signal },
@@ -201,17 +216,36 @@ export class ChatSession {
     }
   }
 
-  /** The conversation as model messages, trimmed to the model's context by token count. */
-  private async fit(settings: { systemPrompt: string; maxTokens: number }, entries: ChatEntry[]) {
+  /**
+   * The conversation as model messages, trimmed to the model's context by token count, and the
+   * budget it was fitted to: the context less the answer, a margin, and the tools' instructions.
+   */
+  private async fit(settings: { systemPrompt: string; maxTokens: number }, entries: ChatEntry[], tools: readonly ToolDefinition[] | undefined) {
     const model = await this.options.engine.modelInfo();
     this.modelLabel = `${model.name ?? "DeepSeek"}${model.synthetic ? " (random-weights demo)" : ""}`;
-    const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens;
-    return fitToContext(toChatMessages({ ...this.conversation, entries }, settings.systemPrompt), budget, this.counter);
+    const toolTokens = tools ? await this.counter.count(toolStepInstructions(tools)) : 0;
+    const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens - toolTokens;
+    return { ...(await fitToContext(toChatMessages({ ...this.conversation, entries }, settings.systemPrompt), budget, this.counter)), budget };
   }
 
-  private toolRunner() {
-    const workspace = new WorkspaceTools(this.options.workspaceFolders());
-    return { definitions: workspaceToolDefinitions, run: (call: ToolCall) => workspace.run(call) };
+  /**
+   * The workspace tools for one turn. Each result is cut to what is left of the context (`room`
+   * tokens after the prompt), so that one large file cannot make the turn fail (issue 19, item 11).
+   */
+  private toolRunner(definitions: readonly ToolDefinition[], room: number): ToolRunner {
+    const workspace = new WorkspaceTools(this.options.workspaceFolders(), undefined, undefined, this.options.privacy?.() ?? defaultPrivacySettings);
+    let left = room;
+    return {
+      definitions,
+      run: async (call: ToolCall) => {
+        const result = await workspace.run(call);
+        left -= await messageTokens(this.counter, { role: "assistant", content: "", toolCalls: [call] });
+        const fitted = await fitToolResult(result.content, left, this.counter);
+        left -= fitted.tokens;
+        if (fitted.cut) this.options.log(`chat: the ${call.name} result was cut to fit the context window (${left + fitted.tokens} tokens were left)`);
+        return { ok: result.ok, content: fitted.content };
+      },
+    };
   }
 
   private showToolCall(answer: ChatEntry, call: ToolCall): void {

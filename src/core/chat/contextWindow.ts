@@ -54,7 +54,7 @@ export function splitTurns(messages: readonly ChatMessage[]): ChatMessage[][] {
   return turns;
 }
 
-async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {
+export async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {
   const calls = message.toolCalls?.map((call) => `${call.name} ${call.arguments}`).join("\n") ?? "";
   return (await counter.count(message.content + calls)) + messageOverheadTokens;
 }
@@ -96,4 +96,42 @@ export async function fitToContext(messages: readonly ChatMessage[], budgetToken
       ? `${droppedMessages} earlier message${droppedMessages === 1 ? " was" : "s were"} left out so the conversation fits the model's context (${budgetTokens} tokens).`
       : null,
   };
+}
+
+/** Below this many tokens a cut result is of no use: the model is told the result was left out. */
+const minUsefulToolTokens = 48;
+
+export interface FittedToolResult {
+  content: string;
+  /** What the result's message costs, overhead included. */
+  tokens: number;
+  cut: boolean;
+}
+
+/**
+ * A tool result cut to what is left of the context window (`budgetTokens`, the message overhead
+ * included), at a line break where one is near, with a marker that says so; whole when it fits.
+ * A result too large for the context would fail the turn (issue 19, item 11).
+ */
+export async function fitToolResult(content: string, budgetTokens: number, counter: TokenCounter): Promise<FittedToolResult> {
+  const cost = async (text: string) => (await counter.count(text)) + messageOverheadTokens;
+  const whole = await cost(content);
+  if (whole <= budgetTokens) return { content, tokens: whole, cut: false };
+  const leftOut = `(The result of this tool, ${content.length} characters, was left out: the model's context window is full. Answer with what you have, or ask for something smaller.)`;
+  const cutAt = (length: number) => {
+    const lineEnd = content.lastIndexOf("\n", length);
+    const end = lineEnd > length / 2 ? lineEnd : length;
+    return `${content.slice(0, end)}\n… (cut to fit the context window: the first ${end} of ${content.length} characters are shown; ask for a smaller part for more)`;
+  };
+  if (budgetTokens >= minUsefulToolTokens) {
+    // Shrink in proportion to the excess until it fits; a few rounds suffice (tokens ≈ characters / k).
+    let length = Math.floor((content.length * budgetTokens) / whole);
+    for (let round = 0; round < 8 && length > 0; round++) {
+      const candidate = cutAt(length);
+      const tokens = await cost(candidate);
+      if (tokens <= budgetTokens) return { content: candidate, tokens, cut: true };
+      length = Math.floor(length * Math.min(0.95, budgetTokens / tokens));
+    }
+  }
+  return { content: leftOut, tokens: await cost(leftOut), cut: true };
 }

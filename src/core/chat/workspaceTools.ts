@@ -1,24 +1,48 @@
 // The chat's tools: read a file, list a folder, search the workspace's text. The model chooses the
 // paths, so every path is untrusted: it is resolved against the workspace folders, checked
 // lexically, then checked again after resolving symlinks (a link inside the workspace that points
-// outside it is refused). Results are size-capped so a tool cannot flood the context window.
+// outside it is refused). Results are size-capped so a tool cannot flood the context window, and
+// only the bytes returned are read (issue 19, item 11).
+// Privacy (issue 19, item 7): files that look like secrets (.env, keys, .git/…) and files hidden by
+// files.exclude are refused, skipped by search and marked in listings, unless the user opted in; a
+// recognisable secret in any other file is redacted, so no result kept in the history carries one.
+// With several workspace folders, paths start with the folder's name, in results and in requests.
 import * as nodeFs from "node:fs/promises";
 import path from "node:path";
 import type { ToolCall, ToolDefinition } from "../../backends/engine.js";
 import { validateJsonValue } from "../json/validateJson.js";
+import { defaultPrivacySettings, privatePathReason, type PrivacySettings } from "../privacy/secretPaths.js";
+import { redactSecrets } from "../privacy/secretText.js";
 
 /** The file-system calls the tools make; tests hand in node's, the extension too. */
 export interface ToolFileSystem {
   realpath(target: string): Promise<string>;
   stat(target: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>;
-  readFile(target: string): Promise<Uint8Array>;
+  /** The first `maxBytes` bytes of a file (fewer when it is shorter): never the whole of a large file. */
+  readHead(target: string, maxBytes: number): Promise<Uint8Array>;
   readdir(target: string): Promise<{ name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }[]>;
+}
+
+async function readHead(target: string, maxBytes: number): Promise<Uint8Array> {
+  const handle = await nodeFs.open(target, "r");
+  try {
+    const buffer = new Uint8Array(Math.max(0, maxBytes));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
 }
 
 export const nodeToolFileSystem: ToolFileSystem = {
   realpath: (target) => nodeFs.realpath(target),
   stat: (target) => nodeFs.stat(target),
-  readFile: (target) => nodeFs.readFile(target),
+  readHead,
   readdir: (target) => nodeFs.readdir(target, { withFileTypes: true }),
 };
 
@@ -53,7 +77,8 @@ const pathArgument = { type: "string", minLength: 1, maxLength: 240 };
 export const workspaceToolDefinitions: readonly ToolDefinition[] = [
   {
     name: "read_file",
-    description: "Read a text file of the workspace (path relative to the workspace folder).",
+    description:
+      "Read a text file of the workspace (path relative to the workspace folder; with several folders open, start with the folder's name, as search_text and list_folder show them).",
     parameters: { type: "object", properties: { path: pathArgument }, required: ["path"], additionalProperties: false },
   },
   {
@@ -68,38 +93,86 @@ export const workspaceToolDefinitions: readonly ToolDefinition[] = [
   },
 ];
 
+/** `..` itself or a path starting with `../` leaves the folder; `..notes.md` is a name inside it. */
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
-  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+  return relative === "" || (relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+function slashes(relative: string): string {
+  return relative.split(path.sep).join("/");
 }
 
 export class WorkspaceTools {
+  private readonly rootNames: string[];
+
   constructor(
-    /** Absolute paths of the workspace folders; the first one resolves relative paths. */
+    /** Absolute paths of the workspace folders. With one, paths are relative to it; with several, they start with a folder's name. */
     private readonly roots: readonly string[],
     private readonly fs: ToolFileSystem = nodeToolFileSystem,
     private readonly limits: ToolLimits = defaultToolLimits,
-  ) {}
+    private readonly privacy: PrivacySettings = defaultPrivacySettings,
+  ) {
+    this.rootNames = roots.map((root) => path.basename(path.resolve(root)));
+  }
+
+  private get multiRoot(): boolean {
+    return this.roots.length > 1;
+  }
+
+  /** Where a relative request starts: the folder it names (several folders), else the first folder. */
+  private base(requested: string): string {
+    if (this.multiRoot) {
+      const first = requested.split(/[\\/]/)[0];
+      const index = this.rootNames.indexOf(first ?? "");
+      if (index >= 0) return path.dirname(path.resolve(this.roots[index]!));
+    }
+    return this.roots[0]!;
+  }
+
+  /** How results name a path under a folder: relative, after the folder's name when there are several. */
+  private display(rootIndex: number, relative: string): string {
+    const shown = slashes(relative) || ".";
+    return this.multiRoot ? (shown === "." ? this.rootNames[rootIndex]! : `${this.rootNames[rootIndex]}/${shown}`) : shown;
+  }
+
+  /** Why a path under a folder is private (see secretPaths.ts), or undefined. */
+  private privateReason(root: string, target: string): string | undefined {
+    const relative = slashes(path.relative(root, target));
+    return relative ? privatePathReason(relative, this.privacy) : undefined;
+  }
+
+  private refusePrivate(requested: string, reason: string): never {
+    throw new ToolError(
+      `${requested} is private (${reason}): its contents are not shared with the model. Answer without it, or ask the user to paste what is needed. ` +
+        "(The user can allow such files with the deepseekLocal.privacy.allowSecretFiles setting.)",
+    );
+  }
 
   /**
-   * The real path of `requested` if it lies inside a workspace folder, after following symlinks;
-   * a ToolError otherwise. Relative paths are taken from the first folder.
+   * The real path of `requested` if it lies inside a workspace folder, after following symlinks,
+   * and is not private; a ToolError otherwise.
    */
-  async resolve(requested: string): Promise<{ root: string; real: string }> {
+  async resolve(requested: string): Promise<{ root: string; real: string; rootIndex: number }> {
     if (!this.roots.length) throw new ToolError("No folder is open, so there is no workspace to read.");
     if (!requested || requested.includes("\0")) throw new ToolError("The path is empty or invalid.");
-    const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(this.roots[0]!, requested);
-    const root = this.roots.map((r) => path.resolve(r)).find((r) => isInside(r, candidate));
-    if (!root) throw new ToolError(`${requested} is outside the workspace.`);
+    const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(this.base(requested), requested);
+    const roots = this.roots.map((r) => path.resolve(r));
+    // The deepest folder that holds the path (folders may nest).
+    const rootIndex = roots.reduce((best, r, i) => (isInside(r, candidate) && (best < 0 || r.length > roots[best]!.length) ? i : best), -1);
+    if (rootIndex < 0) throw new ToolError(`${requested} is outside the workspace.`);
     let real: string;
     try {
       real = await this.fs.realpath(candidate);
     } catch {
       throw new ToolError(`${requested} does not exist.`);
     }
-    const realRoot = await this.fs.realpath(root);
+    const realRoot = await this.fs.realpath(roots[rootIndex]!);
     if (!isInside(realRoot, real)) throw new ToolError(`${requested} leads outside the workspace (a symbolic link).`);
-    return { root: realRoot, real };
+    // Both names count: the one asked for, and the file a link inside the workspace leads to.
+    const reason = this.privateReason(roots[rootIndex]!, candidate) ?? this.privateReason(realRoot, real);
+    if (reason) this.refusePrivate(requested, reason);
+    return { root: realRoot, real, rootIndex };
   }
 
   /** Runs one tool call; the text result is what goes back to the model (errors included). */
@@ -128,19 +201,27 @@ export class WorkspaceTools {
     const { real } = await this.resolve(requested);
     const info = await this.fs.stat(real);
     if (!info.isFile()) throw new ToolError(`${requested} is not a file.`);
-    const bytes = await this.fs.readFile(real);
-    const shown = bytes.subarray(0, this.limits.maxFileBytes);
+    // Only what is returned is read: a 2 GiB log costs 24 KB, not 2 GiB of the extension host's memory.
+    const shown = await this.fs.readHead(real, Math.min(info.size, this.limits.maxFileBytes));
     if (shown.includes(0)) throw new ToolError(`${requested} is a binary file.`);
-    const text = new TextDecoder().decode(shown);
-    return bytes.length > shown.length ? `${text}\n… (truncated: ${bytes.length} bytes, first ${shown.length} shown)` : text;
+    const truncated = info.size > shown.length;
+    // A cut in the middle of a multi-byte character leaves a replacement character: drop it.
+    let text = new TextDecoder().decode(shown);
+    if (truncated) text = text.replace(/\uFFFD+$/, "");
+    text = redactSecrets(text).text;
+    return truncated ? `${text}\n… (truncated: ${info.size} bytes, first ${shown.length} shown)` : text;
   }
 
   async listFolder(requested: string): Promise<string> {
-    const { real } = await this.resolve(requested);
+    if (this.multiRoot && path.normalize(requested) === ".") return this.rootNames.map((name) => `${name}/`).join("\n");
+    const { real, root } = await this.resolve(requested);
     const info = await this.fs.stat(real);
     if (!info.isDirectory()) throw new ToolError(`${requested} is not a folder.`);
     const entries = (await this.fs.readdir(real)).sort((a, b) => a.name.localeCompare(b.name));
-    const lines = entries.slice(0, this.limits.maxListEntries).map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name));
+    const lines = entries.slice(0, this.limits.maxListEntries).map((entry) => {
+      const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
+      return this.privateReason(root, path.join(real, entry.name)) ? `${name} (private: not readable)` : name;
+    });
     if (entries.length > lines.length) lines.push(`… (${entries.length - lines.length} more)`);
     return lines.length ? lines.join("\n") : "(empty folder)";
   }
@@ -149,7 +230,7 @@ export class WorkspaceTools {
     const needle = query.toLowerCase();
     const matches: string[] = [];
     let filesSeen = 0;
-    for (const root of this.roots) {
+    for (const [rootIndex, root] of this.roots.entries()) {
       const realRoot = await this.fs.realpath(root);
       const pending = [realRoot];
       while (pending.length && matches.length < this.limits.maxSearchMatches && filesSeen < this.limits.maxSearchFiles) {
@@ -158,12 +239,14 @@ export class WorkspaceTools {
           // Symbolic links are not followed: they may lead outside the workspace.
           if (entry.isSymbolicLink()) continue;
           const full = path.join(folder, entry.name);
+          // Private files and folders are not searched: a match would show their text.
+          if (this.privateReason(realRoot, full)) continue;
           if (entry.isDirectory()) {
             if (!skippedFolders.has(entry.name)) pending.push(full);
             continue;
           }
           if (!entry.isFile() || ++filesSeen > this.limits.maxSearchFiles) continue;
-          await this.searchFile(full, realRoot, needle, matches);
+          await this.searchFile(full, this.display(rootIndex, path.relative(realRoot, full)), needle, matches);
           if (matches.length >= this.limits.maxSearchMatches) break;
         }
       }
@@ -173,16 +256,17 @@ export class WorkspaceTools {
     return matches.join("\n") + capped;
   }
 
-  private async searchFile(file: string, root: string, needle: string, matches: string[]): Promise<void> {
+  /** Adds the file's matching lines as `shown:line: text`, secrets redacted. */
+  private async searchFile(file: string, shown: string, needle: string, matches: string[]): Promise<void> {
     const info = await this.fs.stat(file).catch(() => undefined);
     if (!info || info.size > this.limits.maxSearchFileBytes) return;
-    const bytes = await this.fs.readFile(file);
-    if (bytes.subarray(0, 8000).includes(0)) return;
-    const lines = new TextDecoder().decode(bytes).split("\n");
-    const relative = path.relative(root, file).split(path.sep).join("/");
+    const bytes = await this.fs.readHead(file, this.limits.maxSearchFileBytes).catch(() => undefined);
+    if (!bytes || bytes.subarray(0, 8000).includes(0)) return;
+    // Redacted before searching: a query cannot find (and show) a secret. Line numbers are kept.
+    const lines = redactSecrets(new TextDecoder().decode(bytes)).text.split("\n");
     for (let i = 0; i < lines.length && matches.length < this.limits.maxSearchMatches; i++) {
       const line = lines[i]!;
-      if (line.toLowerCase().includes(needle)) matches.push(`${relative}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      if (line.toLowerCase().includes(needle)) matches.push(`${shown}:${i + 1}: ${line.trim().slice(0, 200)}`);
     }
   }
 }

@@ -28,7 +28,10 @@ export function findSecret(text: string): string | undefined {
 
 export const redactedMarker = "[redacted secret]";
 
-/** `text` with every recognisable secret replaced by a marker, and how many were replaced. */
+/**
+ * `text` with every recognisable secret replaced by a marker, and how many were replaced. A secret
+ * over several lines (a key block) leaves as many line breaks, so line numbers stay true.
+ */
 export function redactSecrets(text: string): { text: string; redacted: number } {
   let redacted = 0;
   for (const [, pattern] of secretShapes) {
@@ -36,7 +39,7 @@ export function redactSecrets(text: string): { text: string; redacted: number } 
       redacted++;
       // A URL keeps its scheme and host, only the credentials go.
       const url = /^([a-z][a-z0-9+.-]*:\/\/)[^@]*@$/i.exec(match);
-      return url ? `${url[1]}${redactedMarker}@` : redactedMarker;
+      return url ? `${url[1]}${redactedMarker}@` : redactedMarker + "\n".repeat(match.split("\n").length - 1);
     });
   }
   return { text, redacted };

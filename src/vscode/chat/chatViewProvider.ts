@@ -74,7 +74,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private async receive(raw: unknown): Promise<void> {
     const parsed = PageMessage.safeParse(raw);
     if (!parsed.success) {
-      this.log(`chat: ignored a malformed message from the page: ${parsed.error.issues[0]?.message ?? ""}`);
+      const issue = parsed.error.issues[0]?.message ?? "";
+      this.log(`chat: ignored a malformed message from the page: ${issue}`);
+      // Say so on the page: a refused message must not vanish without a word.
+      this.post({ type: "error", message: `The chat could not take that message (${issue}).` });
       return;
     }
     try {

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { conversationToMarkdown } from "../../core/chat/conversation.js";
 import { ConversationStore } from "../../core/chat/conversationStore.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
+import { affectsPrivacy, privacySettings } from "../privacySettings.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
@@ -26,6 +27,11 @@ export function registerChat(ctx: ExtensionContextHolder): void {
     },
     post: (message) => provider?.post(message),
     log: (line) => ctx.log.info(line),
+    privacy: privacySettings,
+    location: () => {
+      const settings = ctx.config.backends;
+      return settings.backends.chat === "remote" ? { kind: "remote", baseUrl: settings.remote?.baseUrl } : { kind: "local" };
+    },
   });
   provider = ctx.own(new ChatViewProvider(session, vscode.Uri.joinPath(vscodeContext.extensionUri, "media"), (line) => ctx.log.info(line)));
   const restored = session.restore().catch((error: Error) => ctx.log.warn(`chat: history could not be read: ${error.message}`));
@@ -39,6 +45,11 @@ export function registerChat(ctx: ExtensionContextHolder): void {
     }),
   );
   ctx.own(registerProposalDocuments());
+  ctx.own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (ctx.config.affectsBackends(event) || affectsPrivacy(event)) session.settingsChanged();
+    }),
+  );
 
   const attach = async (make: () => ReturnType<typeof selectionAttachment>) => {
     try {

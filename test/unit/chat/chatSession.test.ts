@@ -1,8 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../../src/backends/engine.js";
+import type { ChatLocation } from "../../../src/core/chat/chatLocation.js";
 import { ChatSession } from "../../../src/core/chat/chatSession.js";
+import { messageOverheadTokens } from "../../../src/core/chat/contextWindow.js";
+import { toolStepInstructions } from "../../../src/core/chat/toolStep.js";
+import { workspaceToolDefinitions } from "../../../src/core/chat/workspaceTools.js";
 import { ConversationStore } from "../../../src/core/chat/conversationStore.js";
 import type { HostMessage } from "../../../src/protocol/webview.js";
 import { scriptedEngine, type ScriptedAnswer } from "./scriptedEngine.js";
@@ -16,7 +21,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(directory, { recursive: true, force: true }));
 
-function session(answers: ScriptedAnswer[], options: { tools?: boolean; contextSize?: number; maxTokens?: number } = {}) {
+function session(answers: ScriptedAnswer[], options: { tools?: boolean; contextSize?: number; maxTokens?: number; location?: ChatLocation } = {}) {
   const { engine, requests } = scriptedEngine(answers, options.contextSize);
   const posted: HostMessage[] = [];
   const chat = new ChatSession({
@@ -27,6 +32,7 @@ function session(answers: ScriptedAnswer[], options: { tools?: boolean; contextS
     currentId: { get: () => remembered, set: async (id) => void (remembered = id) },
     post: (message) => posted.push(message),
     log: () => undefined,
+    location: options.location && (() => options.location!),
   });
   return { chat, requests, posted };
 }
@@ -116,5 +122,31 @@ describe("chat session", () => {
     expect(chat.state.history[0]).toMatchObject({ id: firstId, title: "Renamed" });
     await chat.remove(firstId);
     expect(chat.state.history).toEqual([]);
+  });
+
+  it("cuts a tool result to what is left of the context, so the turn does not overflow (issue 19)", async () => {
+    // The scripted tokenizer counts words: a 24 KB file of short words is ~4,800 tokens.
+    await writeFile(path.join(directory, "big.ts"), "let x = 1;\n".repeat(2400));
+    const contextSize = 2048;
+    const maxTokens = 256;
+    const { chat, requests } = session([{ toolCalls: [{ id: "t1", name: "read_file", arguments: '{"path":"big.ts"}' }] }, { chunks: ["Done."] }], { tools: true, contextSize, maxTokens });
+    await chat.send("explain big.ts");
+    expect(roles(chat)).toEqual(["user", "assistant", "tool", "assistant"]);
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+    const tokens = (messages: ChatMessage[]) =>
+      messages.reduce((sum, m) => sum + words(m.content + (m.toolCalls?.map((c) => `${c.name} ${c.arguments}`).join("\n") ?? "")) + messageOverheadTokens, 0);
+    const prompt = tokens(requests[1]!.messages) + words(toolStepInstructions(workspaceToolDefinitions));
+    expect(prompt + maxTokens).toBeLessThanOrEqual(contextSize);
+    const tool = chat.current.entries[2]!;
+    expect(tool.content).toMatch(/cut to fit the context window/);
+    expect(tool.content.startsWith("let x = 1;")).toBe(true);
+    expect(chat.current.entries[3]!.content).toBe("Done.");
+  });
+
+  it("tells the page where the chat runs: this machine, or the remote host (issue 19)", async () => {
+    expect(session([]).chat.state.location).toMatch(/this machine; nothing leaves it/);
+    const remote = session([], { location: { kind: "remote", baseUrl: "https://gpu.example.com:8443/v1" } }).chat.state.location;
+    expect(remote).toContain("gpu.example.com:8443");
+    expect(remote).not.toMatch(/nothing leaves/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../../src/backends/engine.js";
-import { ContextWindowError, TokenCounter, fitToContext, messageOverheadTokens, splitTurns } from "../../../src/core/chat/contextWindow.js";
+import { ContextWindowError, TokenCounter, fitToContext, fitToolResult, messageOverheadTokens, splitTurns } from "../../../src/core/chat/contextWindow.js";
 
 // One token per word keeps the arithmetic readable.
 const counter = () => new TokenCounter(async (text) => text.split(/\s+/).filter(Boolean).length);
@@ -67,3 +67,28 @@ describe("context window", () => {
     expect(calls).toBe(first);
   });
 });
+
+describe("tool results in the context window (issue 19)", () => {
+  const file = Array.from({ length: 400 }, (_, i) => `line ${i} of the file`).join("\n");
+
+  it("keeps a result that fits, whole", async () => {
+    const fitted = await fitToolResult("short result", 100, counter());
+    expect(fitted).toEqual({ content: "short result", tokens: cost(2), cut: false });
+  });
+
+  it("cuts a result to the tokens left, at a line break, with a marker", async () => {
+    const fitted = await fitToolResult(file, 300, counter());
+    expect(fitted.cut).toBe(true);
+    expect(fitted.tokens).toBeLessThanOrEqual(300);
+    expect(fitted.tokens).toBeGreaterThan(200);
+    expect(fitted.content.startsWith("line 0 of the file\nline 1")).toBe(true);
+    expect(fitted.content).toMatch(/of the file\n… \(cut to fit the context window: the first \d+ of \d+ characters are shown/);
+  });
+
+  it("leaves out a result when almost nothing is left, and says so", async () => {
+    const fitted = await fitToolResult(file, 20, counter());
+    expect(fitted.content).toMatch(/was left out: the model's context window is full/);
+    expect(fitted.content).not.toContain("line 0");
+  });
+});
+

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ToolError, WorkspaceTools, defaultToolLimits } from "../../../src/core/chat/workspaceTools.js";
+import { ToolError, WorkspaceTools, defaultToolLimits, nodeToolFileSystem, type ToolFileSystem } from "../../../src/core/chat/workspaceTools.js";
 
 let base: string;
 let workspace: string;
@@ -98,5 +98,104 @@ describe("workspace tool confinement", () => {
 
   it("refuses everything when no folder is open", async () => {
     await expect(new WorkspaceTools([]).readFile("a.ts")).rejects.toThrow(/No folder/);
+  });
+});
+
+describe("workspace tools: secrets, reads, names (issue 19)", () => {
+  let root: string;
+  let app: string;
+  let lib: string;
+  const awsKey = "AKIAIOSFODNN7EXAMPLE";
+  const token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), "chat-tools-19-"));
+    app = path.join(root, "app");
+    lib = path.join(root, "lib");
+    await mkdir(path.join(app, ".git"), { recursive: true });
+    await mkdir(path.join(app, "src"), { recursive: true });
+    await mkdir(path.join(lib, "src"), { recursive: true });
+    await writeFile(path.join(app, ".env"), `AWS_ACCESS_KEY_ID=${awsKey}\nDB_PASSWORD=hunter2-needle\n`);
+    await writeFile(path.join(app, ".git", "config"), `[remote "origin"]\n\turl = https://me:${token}@github.com/me/app.git\n`);
+    await writeFile(path.join(app, "server.pem"), "-----BEGIN PRIVATE KEY-----\nMIIEvQ needle\n-----END PRIVATE KEY-----\n");
+    await writeFile(path.join(app, "src", "s3.ts"), `// needle\nconst key = "${awsKey}";\nexport const region = "eu";\n`);
+    await writeFile(path.join(app, "..notes.md"), "notes with a needle\n");
+    await symlink(path.join(app, ".env"), path.join(app, "settings.txt"));
+    await writeFile(path.join(lib, "src", "util.ts"), "export const needle = 1;\n");
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it("reads a name that starts with two dots: it is inside the workspace", async () => {
+    expect(await new WorkspaceTools([app]).readFile("..notes.md")).toContain("notes with a needle");
+  });
+
+  it("refuses secret files, directly or through a link, saying they are private", async () => {
+    const tools = new WorkspaceTools([app]);
+    for (const file of [".env", ".git/config", "server.pem", "settings.txt", path.join(app, ".env")]) {
+      const result = await tools.run({ id: "1", name: "read_file", arguments: JSON.stringify({ path: file }) });
+      expect(result.ok, file).toBe(false);
+      expect(result.content, file).toMatch(/is private/);
+      expect(result.content).not.toContain(awsKey);
+      expect(result.content).not.toContain(token);
+    }
+    await expect(tools.listFolder(".git")).rejects.toThrow(/private/);
+    const listing = await tools.listFolder(".");
+    expect(listing).toContain(".env (private: not readable)");
+    expect(listing).toContain("src/");
+  });
+
+  it("search skips secret files and redacts secrets elsewhere", async () => {
+    const result = await new WorkspaceTools([app]).searchText("needle");
+    expect(result).toContain("src/s3.ts:1:");
+    expect(result).not.toMatch(/\.env|server\.pem|\.git/);
+    expect(result).not.toContain("hunter2");
+    const keyLine = await new WorkspaceTools([app]).searchText("const key");
+    expect(keyLine).toContain("src/s3.ts:2:");
+    expect(keyLine).not.toContain(awsKey);
+    expect(await new WorkspaceTools([app]).readFile("src/s3.ts")).not.toContain(awsKey);
+  });
+
+  it("reads secret files when the user opted in", async () => {
+    const tools = new WorkspaceTools([app], undefined, undefined, { allowSecretFiles: true, excludeGlobs: [] });
+    expect(await tools.readFile(".env")).toContain("DB_PASSWORD");
+  });
+
+  it("refuses files hidden by files.exclude", async () => {
+    const tools = new WorkspaceTools([app], undefined, undefined, { allowSecretFiles: false, excludeGlobs: ["**/src"] });
+    await expect(tools.readFile("src/s3.ts")).rejects.toThrow(/private/);
+    expect(await tools.searchText("needle")).not.toContain("s3.ts");
+  });
+
+  it("reads only the bytes it returns", async () => {
+    const big = path.join(app, "big.log");
+    await writeFile(big, "line of a long log\n".repeat(200_000));
+    let bytesRead = 0;
+    const counting = {
+      ...nodeToolFileSystem,
+      readHead: async (target: string, max: number) => {
+        const bytes = await nodeToolFileSystem.readHead(target, max);
+        bytesRead += bytes.length;
+        return bytes;
+      },
+      readFile: async (target: string) => {
+        const bytes = await readFile(target);
+        bytesRead += bytes.length;
+        return bytes;
+      },
+    } as ToolFileSystem;
+    const text = await new WorkspaceTools([app], counting).readFile("big.log");
+    expect(text).toContain("truncated: 3800000 bytes");
+    expect(bytesRead).toBeLessThanOrEqual(defaultToolLimits.maxFileBytes);
+  });
+
+  it("with several folders, search reports paths that read_file resolves", async () => {
+    const tools = new WorkspaceTools([app, lib]);
+    const found = await tools.searchText("export const needle");
+    expect(found).toContain("lib/src/util.ts:1:");
+    const reported = found.split("\n")[0]!.split(":")[0]!;
+    expect(await tools.readFile(reported)).toContain("export const needle");
+    expect(await tools.readFile("app/src/s3.ts")).toContain("region");
+    expect((await tools.listFolder(".")).split("\n")).toEqual(["app/", "lib/"]);
+    expect(await tools.listFolder("lib/src")).toBe("util.ts");
   });
 });
