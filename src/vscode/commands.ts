@@ -30,8 +30,12 @@ const commands: CommandTable = {
     if (prompt.kind === "nothing" || !disk) return void vscode.window.showInformationMessage(prompt.message);
     const answer = await vscode.window.showWarningMessage(prompt.message, { modal: true, detail: prompt.detail }, prompt.confirm);
     if (answer !== prompt.confirm) return;
-    await ctx.engine.clearCache!();
-    void vscode.window.showInformationMessage(describeClearedCache(disk));
+    try {
+      await ctx.engine.clearCache!();
+      void vscode.window.showInformationMessage(describeClearedCache(disk));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`DeepSeek Local: could not clear the prefix cache in ${disk.directory}: ${(error as Error).message}`);
+    }
   },
   "deepseekLocal.selectModelFile": async (ctx) => {
     const picked = await vscode.window.showOpenDialog({

@@ -228,6 +228,18 @@ describe("item 3: a bad cache folder turns the cache off with one warning", () =
 });
 
 describe("item 5: two engine processes sharing one cache folder", () => {
+  const waitUntil = async (condition: () => boolean) => {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  /** Another window opens the folder (and sweeps) while `saved` waits; then the write completes and is readable. */
+  const secondWindowStartsMidWrite = async (dir: string, saved: Promise<boolean>, release: () => void) => {
+    const starting = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
+    expect(await starting.restore(fieldsFor(9), async () => undefined)).toBe(false);
+    release();
+    expect(await saved).toBe(true);
+    expect(await starting.restore(fieldsFor(1), async () => undefined)).toBe(true);
+  };
+
   it("a starting window does not delete another window's half-written payload", async () => {
     const dir = path.join(scratch, "shared-temp");
     const writer = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
@@ -245,13 +257,8 @@ describe("item 5: two engine processes sharing one cache folder", () => {
       await handle.write(payload(1), 500, 500, 500);
       await handle.close();
     });
-    while (!tempSeen) await new Promise((resolve) => setTimeout(resolve, 5));
-
-    const starting = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
-    expect(await starting.restore(fieldsFor(9), async () => undefined)).toBe(false);
-    release();
-    expect(await saved).toBe(true);
-    expect(await starting.restore(fieldsFor(1), async () => undefined)).toBe(true);
+    await waitUntil(() => tempSeen !== "");
+    await secondWindowStartsMidWrite(dir, saved, release);
     // Temp names say whose they are: pid and a random part.
     expect(path.basename(tempSeen)).toMatch(new RegExp(`^tmp-${process.pid}-[0-9a-f]{8,}\\.kv$`));
   });
@@ -264,7 +271,7 @@ describe("item 5: two engine processes sharing one cache folder", () => {
     const slowCommit: CacheFileSystem = {
       ...fs,
       rename: (async (from: string, to: string) => {
-        if (to.endsWith(".json") && !path.basename(from).startsWith("tmp-marker")) {
+        if (to.endsWith(".json")) {
           payloadInPlace = true;
           await committing;
         }
@@ -273,13 +280,8 @@ describe("item 5: two engine processes sharing one cache folder", () => {
     };
     const writer = new PrefixDiskCache(dir, 1024 ** 2, () => undefined, slowCommit);
     const saved = writer.save(fieldsFor(1), writePayload(1));
-    while (!payloadInPlace) await new Promise((resolve) => setTimeout(resolve, 5));
-
-    const starting = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
-    expect(await starting.restore(fieldsFor(9), async () => undefined)).toBe(false);
-    release();
-    expect(await saved).toBe(true);
-    expect(await starting.restore(fieldsFor(1), async () => undefined)).toBe(true);
+    await waitUntil(() => payloadInPlace);
+    await secondWindowStartsMidWrite(dir, saved, release);
   });
 
   it("sweeps temp files of dead processes and old ones, nothing else", async () => {
