@@ -1,5 +1,7 @@
 // What the chat does to editors: attach the selection or a file, insert code at the cursor, and
-// apply code as a change the user previews in a diff and accepts.
+// apply code as a change the user previews in a diff and accepts. Insert and Apply change only files
+// of the workspace that can be written (or a new untitled editor) (issue 19, item 12).
+import { stat } from "node:fs/promises";
 import * as vscode from "vscode";
 import type { Attachment } from "../../core/chat/conversation.js";
 
@@ -51,9 +53,42 @@ export async function pickFileAttachment(): Promise<Attachment | undefined> {
   return fileAttachment(document);
 }
 
+/** Why the chat must not change this document, or undefined: outside the workspace, or read-only. */
+async function notEditable(document: vscode.TextDocument): Promise<string | undefined> {
+  const uri = document.uri;
+  const name = label(document);
+  if (uri.scheme === "untitled") return undefined;
+  if (uri.scheme === proposalScheme) return "The proposed change is a preview; pick the editor of the file to change.";
+  if (!vscode.workspace.getWorkspaceFolder(uri)) {
+    return `${name} is not in the workspace; the chat changes only files of the open folders. Nothing was changed (copy the code instead).`;
+  }
+  const readOnly = `${name} is read-only; nothing was changed.`;
+  if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) === false) return readOnly;
+  const info = await vscode.workspace.fs.stat(uri).then(
+    (value) => value,
+    () => undefined,
+  );
+  if (info?.permissions && info.permissions & vscode.FilePermission.Readonly) return readOnly;
+  // A file without write permission bits is meant to stay as it is (even for a user who could write it).
+  if (uri.scheme === "file") {
+    const mode = await stat(uri.fsPath).then(
+      (value) => value.mode,
+      () => undefined,
+    );
+    if (mode !== undefined && (mode & 0o222) === 0) return readOnly;
+  }
+  return undefined;
+}
+
+async function checkEditable(document: vscode.TextDocument): Promise<void> {
+  const problem = await notEditable(document);
+  if (problem) throw new Error(problem);
+}
+
 export async function insertAtCursor(code: string): Promise<void> {
   const editor = targetEditor();
   if (!editor) throw new Error("Open a file and place the cursor where the code should go.");
+  await checkEditable(editor.document);
   const applied = await editor.edit((builder) => {
     for (const selection of editor.selections) builder.replace(selection, code);
   });
@@ -93,6 +128,7 @@ export async function applyWithPreview(code: string): Promise<boolean> {
   const editor = targetEditor();
   if (!editor) throw new Error("Open the file the code should change.");
   const document = editor.document;
+  await checkEditable(document);
   const version = document.version;
   const range = editor.selection.isEmpty ? new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)) : editor.selection;
   const before = document.getText();
@@ -102,6 +138,7 @@ export async function applyWithPreview(code: string): Promise<boolean> {
   const choice = await vscode.window.showInformationMessage(`Apply the proposed change to ${label(document)}?`, "Apply", "Discard");
   if (choice !== "Apply") return false;
   if (document.version !== version) throw new Error(`${label(document)} changed while the diff was open; nothing was applied. Apply again.`);
+  await checkEditable(document);
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, range, code);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error("VS Code refused the edit; nothing was applied.");

@@ -133,7 +133,7 @@ describe("chat session", () => {
     await chat.send("explain big.ts");
     expect(roles(chat)).toEqual(["user", "assistant", "tool", "assistant"]);
     const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
-    const tokens = (messages: ChatMessage[]) =>
+    const tokens = (messages: readonly ChatMessage[]) =>
       messages.reduce((sum, m) => sum + words(m.content + (m.toolCalls?.map((c) => `${c.name} ${c.arguments}`).join("\n") ?? "")) + messageOverheadTokens, 0);
     const prompt = tokens(requests[1]!.messages) + words(toolStepInstructions(workspaceToolDefinitions));
     expect(prompt + maxTokens).toBeLessThanOrEqual(contextSize);
