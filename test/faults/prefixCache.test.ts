@@ -211,6 +211,17 @@ describe("item 3: a bad cache folder turns the cache off with one warning", () =
     expect((await cache.stats()).enabled).toBe(false);
   });
 
+  it("a state that llama.cpp refuses to load is dropped, not thrown at the request", async () => {
+    const dir = path.join(scratch, "refused-load");
+    const warnings: string[] = [];
+    const cache = new PrefixDiskCache(dir, 1024 ** 2, (message) => warnings.push(message));
+    expect(await cache.save(fieldsFor(1), writePayload(1))).toBe(true);
+    expect(await cache.restore(fieldsFor(1), async () => Promise.reject(new Error("Failed to load state")))).toBe(false);
+    const stats = await cache.stats();
+    expect(stats).toMatchObject({ entries: 0, corrupt: 1, enabled: true });
+    expect(warnings).toEqual([]);
+  });
+
   it("a folder that cannot be listed (EACCES on readdir)", async () => {
     const dir = path.join(scratch, "unlistable");
     const unlistable: CacheFileSystem = {
