@@ -51,16 +51,32 @@ export const rationaleMaxLength = 160;
 const anchorMaxLength = 300;
 const identifierMaxLength = 64;
 const callSiteMaxLength = 300;
+/**
+ * Bounds of the limits a user action may set (package.json describes the same). An action that
+ * sets none gets the default, which grows with the selection past these.
+ */
 export const limitBounds = { maxItems: { min: 1, max: 20 }, maxTextLength: { min: 40, max: 8000 } } as const;
 
+/**
+ * The longest code text a default limit grows to (~12k tokens): past it the answer would not fit a
+ * context anyway. It used to stop at 6,000, which cut the rewrite of a 10.5k-character function
+ * (issue 19, item 4).
+ */
+export const maxTextLengthCeiling = 48_000;
+
+/** Room for the rewrite of a selection: half as long again, plus some for added lines. */
 export function defaultLimits(selectionLength: number): ShapeLimits {
-  return { maxItems: 8, maxTextLength: clamp(Math.round(selectionLength * 1.5) + 400, 400, 6000) };
+  return { maxItems: 8, maxTextLength: clamp(Math.round(selectionLength * 1.5) + 400, 400, maxTextLengthCeiling) };
 }
 
-export function clampLimits(limits: ShapeLimits): ShapeLimits {
+/** An action's limits for a selection: its own (within `limitBounds`) where it sets them, else the defaults. */
+export function resolveLimits(selectionLength: number, overrides: Partial<ShapeLimits> = {}): ShapeLimits {
+  const defaults = defaultLimits(selectionLength);
+  const bounded = (value: number | undefined, fallback: number, bounds: { min: number; max: number }) =>
+    value === undefined ? fallback : clamp(Math.floor(value), bounds.min, bounds.max);
   return {
-    maxItems: clamp(Math.floor(limits.maxItems), limitBounds.maxItems.min, limitBounds.maxItems.max),
-    maxTextLength: clamp(Math.floor(limits.maxTextLength), limitBounds.maxTextLength.min, limitBounds.maxTextLength.max),
+    maxItems: bounded(overrides.maxItems, defaults.maxItems, limitBounds.maxItems),
+    maxTextLength: bounded(overrides.maxTextLength, defaults.maxTextLength, limitBounds.maxTextLength),
   };
 }
 
@@ -158,4 +174,34 @@ export function answerCharacterBound(schema: JsonSchema): number {
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+export interface FieldAtLimit {
+  /** JSON pointer of the field, e.g. `/code`, `/edits/2/replacement`. */
+  path: string;
+  maxLength: number;
+}
+
+/**
+ * Strings of an answer that reached their schema's maxLength. The grammar closes a string at its
+ * bound whether or not the model was done, so such a text may be cut off: it must not be applied.
+ * Counted in code points (as the grammar counts); text a decoder expanded only counts longer, so
+ * a cut string is never missed. The rationale is shown, not applied, and is left out.
+ */
+export function fieldsAtLimit(schema: JsonSchema, value: unknown, path = ""): FieldAtLimit[] {
+  if (path === "/rationale") return [];
+  if (typeof value === "string") {
+    const maxLength = typeof schema.maxLength === "number" ? schema.maxLength : undefined;
+    if (maxLength === undefined || value.length < maxLength) return [];
+    return [...value].length >= maxLength ? [{ path: path || "/", maxLength }] : [];
+  }
+  if (Array.isArray(value)) {
+    const items = (schema.items ?? {}) as JsonSchema;
+    return value.flatMap((item, index) => fieldsAtLimit(items, item, `${path}/${index}`));
+  }
+  if (value && typeof value === "object") {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    return Object.entries(value).flatMap(([key, item]) => (properties[key] ? fieldsAtLimit(properties[key], item, `${path}/${key}`) : []));
+  }
+  return [];
 }

@@ -13,6 +13,8 @@ export type RefactorErrorCode =
   | "untitledTarget"
   | "invalidName"
   | "invalidAnswer"
+  /** The answer reached a length limit, so it may be cut: refused, never applied cut. */
+  | "answerTooLong"
   | "cancelled"
   | "engine";
 

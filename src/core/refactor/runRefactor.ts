@@ -4,14 +4,17 @@ import type { Engine } from "../../backends/engine.js";
 import { EngineError } from "../../protocol/engine.js";
 import { validateJson, withGrammarDecodingSlack, type JsonSchema } from "../json/validateJson.js";
 import { answerToPlan } from "./answerToEdits.js";
-import { answerCharacterBound, answerSchema, clampLimits, defaultLimits, type RefactorAnswer } from "./answerShapes.js";
+import { answerCharacterBound, answerSchema, fieldsAtLimit, resolveLimits, type RefactorAnswer } from "./answerShapes.js";
 import type { RefactorAction } from "./actions.js";
 import { RefactorError } from "./refactorError.js";
 import { refactorMessages } from "./refactorPrompt.js";
 import type { RefactorPlan, RefactorTarget } from "./refactorTarget.js";
 
-/** Most tokens one answer may take, whatever its schema allows. */
-export const maxAnswerTokens = 8192;
+/**
+ * Most tokens one answer may take, whatever its schema allows; the engine also stops at the end of
+ * the context. An answer cut by either is refused (`answerTooLong`), never applied.
+ */
+export const maxAnswerTokens = 32_768;
 
 export interface RefactorRequestOptions {
   instruction?: string;
@@ -34,7 +37,7 @@ export interface RefactorAnswerResult {
 /** The schema of an action's answer for this target. */
 export function schemaFor(action: RefactorAction, target: RefactorTarget): JsonSchema {
   const length = target.selection.end - target.selection.start;
-  const limits = clampLimits({ ...defaultLimits(length), ...action.limits });
+  const limits = resolveLimits(length, action.limits);
   return answerSchema(action.answer, limits, length);
 }
 
@@ -75,6 +78,12 @@ export async function requestRefactorAnswer(
   if (result.stopReason === "aborted" || options.signal?.aborted) throw cancelled();
   if (result.stopReason === "timeout") throw new RefactorError("engine", "The model took too long to answer; nothing was applied.");
   const checked = validateJson<RefactorAnswer>(withGrammarDecodingSlack(schema), result.text);
+  if (!checked.ok && result.stopReason === "maxTokens") {
+    throw new RefactorError(
+      "answerTooLong",
+      `The model's answer did not end within ${result.metrics.generatedTokens} tokens (the most this selection and the context allow), so it is incomplete; nothing was applied. Select less code, or split the change.`,
+    );
+  }
   if (!checked.ok) throw new RefactorError("invalidAnswer", `The model's answer does not fit the action's schema (${checked.error}); nothing was applied.`);
   return { answer: checked.value, text: result.text, generatedTokens: result.metrics.generatedTokens, totalMs: result.metrics.totalMs };
 }
@@ -87,5 +96,14 @@ export async function runRefactor(
   options: RefactorRequestOptions = {},
 ): Promise<RefactorPlan> {
   const { answer } = await requestRefactorAnswer(engine, action, target, options);
+  const cut = fieldsAtLimit(schemaFor(action, target), answer);
+  if (cut.length > 0) {
+    const { path, maxLength } = cut[0]!;
+    throw new RefactorError(
+      "answerTooLong",
+      `The model's answer reached the limit of ${maxLength.toLocaleString("en")} characters for ${path.slice(1)} that this selection allows, ` +
+        "so it may be cut off; nothing was applied. Select less code, or split the change.",
+    );
+  }
   return answerToPlan(action.answer, answer as never, target, action);
 }
