@@ -36,6 +36,9 @@ export const userOnlySettings = [
   "chat.systemPrompt",
   "chat.tools",
   "refactor.customActions",
+  // What may reach a prompt: the privacy opt-ins (issue 19, items 6 and 7).
+  "completion.extraContext.clipboard",
+  "privacy.allowSecretFiles",
 ] as const;
 
 export type UserOnlySetting = (typeof userOnlySettings)[number];
