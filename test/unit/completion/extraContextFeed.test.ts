@@ -123,7 +123,7 @@ describe("extra-context feed", () => {
 
   it("leaves out files hidden by files.exclude", async () => {
     fake.settings.set("files.exclude", { "**/generated": true, "**/*.tmp": false });
-    fake.show(doc("generated/api.ts", code("api")), 1);
+    fake.show(doc("generated/api.ts", "export interface Api {\n  get(path: string): Promise<Response>;\n  post(path: string, body: unknown): Promise<Response>;\n}\n"), 1);
     fake.show(doc("scratch.tmp", code("tmp"), "plaintext"), 1);
     await idle();
     expect(extraContext().map((c) => c.filename)).toEqual(["scratch.tmp"]);
