@@ -23,7 +23,11 @@ export const CatalogEntry = z
     fileName: z.string().regex(/^[^/\\]+\.gguf$/),
     url: z.string().url().startsWith("https://"),
     sizeBytes: z.number().int().positive(),
-    /** null: no checksum was verified for this file; a download of it can never be called verified. */
+    /**
+     * null: no checksum was checked for this file here; the downloader takes the one the server
+     * publishes (Hugging Face's X-Linked-Etag), and without one it cannot call a download verified.
+     * When both exist they must agree, or nothing is installed.
+     */
     sha256: z.string().regex(sha256Pattern).nullable(),
     contextLength: z.number().int().positive(),
     roles: z.array(ModelRole).min(1),

@@ -1,5 +1,7 @@
 // Downloads a catalog model with a progress notification (bytes, speed, time left, Cancel), checks
-// the file's header, and makes it the configured model.
+// the file's header, and makes it the configured model. The downloader verifies the file against the
+// sha256 the catalog or the server publishes; only when neither has one does the user decide whether
+// to accept a file checked by size alone.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
@@ -25,7 +27,12 @@ async function acceptModelFile(ctx: ExtensionContextHolder, file: string, entry:
   return true;
 }
 
-export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: CatalogEntry): Promise<void> {
+export interface DownloadChoices {
+  /** The user accepted a file that can only be checked by size (no sha256 anywhere). */
+  allowUnverified?: boolean;
+}
+
+export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: CatalogEntry, choices: DownloadChoices = {}): Promise<void> {
   const destination = path.join(ctx.config.modelFolder, entry.fileName);
   if (inFlight.has(destination)) {
     void vscode.window.showInformationMessage(`DeepSeek Local: ${entry.name} is already downloading.`);
@@ -38,14 +45,6 @@ export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: C
       return;
     }
     if (choice !== "Download Again") return;
-  }
-  if (!entry.sha256) {
-    const choice = await vscode.window.showWarningMessage(
-      `No sha256 checksum is recorded for ${entry.fileName}, so the download cannot be verified byte for byte; only its size and GGUF header will be checked.`,
-      { modal: true, detail: `From: ${entry.url}` },
-      "Download Anyway",
-    );
-    if (choice !== "Download Anyway") return;
   }
 
   inFlight.add(destination);
@@ -62,7 +61,7 @@ export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: C
             url: entry.url,
             destination,
             sha256: entry.sha256,
-            allowUnverified: entry.sha256 === null,
+            allowUnverified: choices.allowUnverified === true,
             expectedSizeBytes: entry.sizeBytes,
             signal: controller.signal,
             progressIntervalMs: 500,
@@ -78,7 +77,7 @@ export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: C
       },
     );
   } catch (error) {
-    reportDownloadFailure(ctx, entry, error);
+    reportDownloadFailure(ctx, entry, error, choices);
     return;
   } finally {
     inFlight.delete(destination);
@@ -89,24 +88,47 @@ export async function downloadCatalogModel(ctx: ExtensionContextHolder, entry: C
   await ctx.config.setModelPath(result.path);
   void vscode.window.showInformationMessage(
     result.verified
-      ? `DeepSeek Local: ${entry.name} is downloaded and verified; loading it.`
-      : `DeepSeek Local: ${entry.name} is downloaded (not verified: no published checksum; its sha256 is ${result.sha256}, in the log). Loading it.`,
+      ? `DeepSeek Local: ${entry.name} is downloaded and verified (sha256 and size); loading it.`
+      : `DeepSeek Local: ${entry.name} is downloaded. Its content could NOT be verified (no published checksum): only its size matched the server's. Its sha256 is ${result.sha256} (in the log). Loading it.`,
   );
 }
 
-function reportDownloadFailure(ctx: ExtensionContextHolder, entry: CatalogEntry, error: unknown): void {
+/** Neither the catalog nor the server has a sha256: the user may accept a size-checked file, knowingly. */
+async function offerUnverifiedDownload(ctx: ExtensionContextHolder, entry: CatalogEntry): Promise<void> {
+  const choice = await vscode.window.showWarningMessage(
+    `Neither the catalog nor the server publishes a sha256 checksum for ${entry.fileName}, so its content cannot be verified. Download it anyway? Only its exact size and its GGUF header will be checked.`,
+    { modal: true, detail: `From: ${entry.url}` },
+    "Download Without Verification",
+  );
+  if (choice === "Download Without Verification") await downloadCatalogModel(ctx, entry, { allowUnverified: true });
+}
+
+/** Failures another try cannot fix: the user must act (or wait for the other window) first. */
+const finalCodes = new Set(["notFound", "unauthorized", "noChecksum", "unverifiable", "insecureRedirect", "badRedirect", "busy"]);
+
+function reportDownloadFailure(ctx: ExtensionContextHolder, entry: CatalogEntry, error: unknown, choices: DownloadChoices): void {
   const message = error instanceof Error ? error.message : String(error);
   ctx.log.error(`download of ${entry.url} failed: ${message}`);
+  if (error instanceof DownloadError && error.code === "noChecksum") {
+    void offerUnverifiedDownload(ctx, entry);
+    return;
+  }
+  if (error instanceof DownloadError && error.code === "busy") {
+    void vscode.window.showInformationMessage(`DeepSeek Local: ${message}`);
+    return;
+  }
   if (error instanceof DownloadError && error.code === "cancelled") {
     void vscode.window.showInformationMessage(`DeepSeek Local: download of ${entry.name} paused.`, "Resume").then((choice) => {
-      if (choice === "Resume") void downloadCatalogModel(ctx, entry);
+      if (choice === "Resume") void downloadCatalogModel(ctx, entry, choices);
     });
     return;
   }
-  const retryable = error instanceof DownloadError && !["notFound", "unauthorized", "noChecksum"].includes(error.code);
-  const actions = retryable ? ["Resume", "Select Model File…"] : ["Select Model File…"];
+  const retryable = error instanceof DownloadError && !finalCodes.has(error.code);
+  // After a mismatch the download was deleted: another try starts from zero, it does not resume.
+  const again = error instanceof DownloadError && (error.code === "checksumMismatch" || error.code === "sizeMismatch") ? "Download Again" : "Resume";
+  const actions = retryable ? [again, "Select Model File…"] : ["Select Model File…"];
   void vscode.window.showErrorMessage(`DeepSeek Local: ${message}`, ...actions).then((choice) => {
-    if (choice === "Resume") void downloadCatalogModel(ctx, entry);
+    if (choice === again) void downloadCatalogModel(ctx, entry, choices);
     if (choice === "Select Model File…") void vscode.commands.executeCommand("deepseekLocal.selectModelFile");
   });
 }
