@@ -102,14 +102,19 @@ describe("secrets vs completion's extra context", () => {
     await pipeline.complete({ documentId: main.uri.toString(), filename: "src/main.ts", text: main.text, offset: cursor, explicit: true }, new AbortController().signal);
   }
 
-  it("a secret on the clipboard is not read by default", async () => {
-    fake.clipboard = `const slack = "${secrets.clipboardToken}";\nconst a = 1;\nconst b = 2;\nconst c = 3;\n`;
-    await workThroughEverything();
-    expect(fake.clipboardReads).toBe(0);
+  /** Nothing planted is in the extra context, the warm-up prompts or the completion requests. */
+  function expectNoLeaks(): void {
     pipeline.ring.commit();
     expect(leaked(pipeline.ring.chunksFor("src/main.ts"))).toEqual([]);
     expect(leaked(prefills)).toEqual([]);
     expect(leaked(infills)).toEqual([]);
+  }
+
+  it("a secret on the clipboard is not read by default", async () => {
+    fake.clipboard = `const slack = "${secrets.clipboardToken}";\nconst a = 1;\nconst b = 2;\nconst c = 3;\n`;
+    await workThroughEverything();
+    expect(fake.clipboardReads).toBe(0);
+    expectNoLeaks();
     // The control: the feed did work — other files' code is in the prompt.
     expect(infills.at(-1)!.extraContext!.map((c) => c.filename)).toContain("src/util.ts");
   });
@@ -119,10 +124,7 @@ describe("secrets vs completion's extra context", () => {
     fake.clipboard = `const slack = "${secrets.clipboardToken}";\nconst a = 1;\nconst b = 2;\nconst c = 3;\n`;
     await workThroughEverything();
     expect(fake.clipboardReads).toBeGreaterThan(0);
-    pipeline.ring.commit();
-    expect(leaked(pipeline.ring.chunksFor("src/main.ts"))).toEqual([]);
-    expect(leaked(prefills)).toEqual([]);
-    expect(leaked(infills)).toEqual([]);
+    expectNoLeaks();
   });
 });
 
