@@ -145,10 +145,14 @@ async function downloadLocked(req: DownloadRequest, catalogSha: string | null, a
 
   let state: PartState | null = await readPartState(statePath);
   let offset = await fileSize(partPath);
-  // A part can be continued only when we know where it came from and can ask the server whether it
-  // still has that version (If-Range); anything else could splice two files together.
+  // A part can be continued only when we know where it came from and can tell whether the server
+  // still has that version: a validator for If-Range, or the sha256 the origin publishes (it names the
+  // content exactly). Anything else could splice two files together.
   const continuable =
-    state !== null && state.url === url && state.validator !== null && (catalogSha === null || state.sha256 === null || state.sha256 === catalogSha);
+    state !== null &&
+    state.url === url &&
+    (state.validator !== null || state.sha256 !== null) &&
+    (catalogSha === null || state.sha256 === null || state.sha256 === catalogSha);
   if (offset > 0 && !continuable) await rm(partPath, { force: true });
   if (offset === 0 || !continuable) {
     offset = 0;
@@ -201,12 +205,12 @@ async function downloadLocked(req: DownloadRequest, catalogSha: string | null, a
     const onDisk = await fileSize(partPath);
     if (onDisk > offset) await truncate(partPath, offset);
     else if (onDisk < offset) await restartFromZero();
-    if (offset > 0 && !state?.validator) await restartFromZero();
+    if (offset > 0 && !state?.validator && !state?.sha256) await restartFromZero();
     const resumed = state !== null && offset > 0 ? state : null;
     const headers: Record<string, string> = { ...req.headers };
     if (resumed) {
       headers.range = `bytes=${offset}-`;
-      headers["if-range"] = resumed.validator!;
+      if (resumed.validator) headers["if-range"] = resumed.validator;
     }
     const response = await getFollowingRedirects(url, {
       headers,
@@ -230,7 +234,9 @@ async function downloadLocked(req: DownloadRequest, catalogSha: string | null, a
     if (
       resumed &&
       ((linked.sha256 !== null && resumed.sha256 !== null && linked.sha256 !== resumed.sha256) ||
-        (linked.sizeBytes !== null && resumed.totalBytes !== null && linked.sizeBytes !== resumed.totalBytes))
+        (linked.sizeBytes !== null && resumed.totalBytes !== null && linked.sizeBytes !== resumed.totalBytes) ||
+        // Resumed without If-Range: only the same published sha256 says it is still the same file.
+        (resumed.validator === null && linked.sha256 === null))
     ) {
       discard();
       throw await startOver(changedOnServer);
@@ -257,7 +263,7 @@ async function downloadLocked(req: DownloadRequest, catalogSha: string | null, a
       }
       if (resumed) {
         // A server or cache that ignored If-Range would send another version's bytes: check ourselves.
-        const validatorNow = sameKindValidator(responseHeaders, resumed.validator!);
+        const validatorNow = resumed.validator === null ? null : sameKindValidator(responseHeaders, resumed.validator);
         if ((validatorNow !== null && validatorNow !== resumed.validator) || (resumed.totalBytes !== null && range.total !== resumed.totalBytes)) {
           discard();
           throw await startOver(changedOnServer);

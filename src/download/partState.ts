@@ -5,7 +5,10 @@ import { readFile, writeFile } from "node:fs/promises";
 
 export interface PartState {
   url: string;
-  /** Strong ETag or Last-Modified of the response the part came from; null: the part cannot be continued. */
+  /**
+   * Strong ETag or Last-Modified of the response the part came from. null: the part can be continued
+   * only if the origin still publishes the same `sha256`.
+   */
   validator: string | null;
   /** The file's full size as the server stated it; null when it did not. */
   totalBytes: number | null;

@@ -221,6 +221,17 @@ describe("download faults: nothing is installed unless byte-identical", () => {
     await expectInstalled(v1);
   });
 
+  it("a CDN without validators: resumed only because the origin still publishes the same sha256", async () => {
+    const untagged = version(null, v1.bytes);
+    mode.file = untagged;
+    await interruptedDownload(800_000);
+    const result = await downloadModelFile(request());
+    expect(result).toMatchObject({ verified: true, sha256: v1.sha });
+    expect(result.resumedFromBytes).toBeGreaterThan(0);
+    expect(served.find((r) => r.path === "/cdn/model.gguf")).toMatchObject({ status: 206, ifRange: undefined });
+    await expectInstalled(v1);
+  });
+
   it("a file changed between attempts (new ETag) restarts from zero, even when the server ignores If-Range", async () => {
     mode.linked = null;
     const plain = { url: `${base}/plain/model.gguf`, allowUnverified: true };
