@@ -10,7 +10,8 @@ import { ChatSession } from "../../src/core/chat/chatSession.js";
 import { ConversationStore } from "../../src/core/chat/conversationStore.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../src/core/completion/completionPipeline.js";
 import { ExtraContextFeed } from "../../src/vscode/completion/extraContextFeed.js";
-import { FakeDocument, Uri, fake } from "../fixtures/fakeVscode.js";
+import { DeepSeekInlineCompletionProvider } from "../../src/vscode/completion/inlineProvider.js";
+import { FakeDocument, Position, Uri, fake } from "../fixtures/fakeVscode.js";
 import { scriptedEngine } from "../unit/chat/scriptedEngine.js";
 
 vi.mock("vscode", async () => (await import("../fixtures/fakeVscode.js")).vscode);
@@ -125,6 +126,21 @@ describe("secrets vs completion's extra context", () => {
     await workThroughEverything();
     expect(fake.clipboardReads).toBeGreaterThan(0);
     expectNoLeaks();
+  });
+
+  it("no prompt is built from a secret file itself: no completion, no warm-up", async () => {
+    const provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, onOutcome: () => undefined, onError: () => undefined });
+    const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
+    for (const name of [".env", "deploy/id_rsa", ".npmrc", ".git/config"]) {
+      const doc = document(name);
+      fake.show(doc, 1);
+      fake.type(doc, 1);
+      await vi.advanceTimersByTimeAsync(1300);
+      const explicit = { triggerKind: 0, selectedCompletionInfo: undefined };
+      await provider.provideInlineCompletionItems(doc as never, new Position(1, 4) as never, explicit as never, token as never);
+    }
+    expect(infills).toEqual([]);
+    expect(prefills).toEqual([]);
   });
 });
 

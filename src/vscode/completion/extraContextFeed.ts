@@ -9,9 +9,8 @@
 import * as vscode from "vscode";
 import { chunkAround } from "../../core/completion/extraContextRing.js";
 import type { CompletionPipeline } from "../../core/completion/completionPipeline.js";
-import { privatePathReason } from "../../core/privacy/secretPaths.js";
-import { affectsPrivacy, clipboardContextAllowed, privacySettings } from "../privacySettings.js";
-import { completionInput, documentName } from "./inlineProvider.js";
+import { affectsPrivacy, clipboardContextAllowed } from "../privacySettings.js";
+import { completionInput, documentName, privateDocumentReason } from "./inlineProvider.js";
 
 const chunkLines = 24;
 const idleMs = 1200;
@@ -84,7 +83,7 @@ export class ExtraContextFeed implements vscode.Disposable {
   private admits(document: vscode.TextDocument): boolean {
     if (!this.tracked(document) || !this.options.extraContextEnabled() || !this.options.isEnabled(document.languageId)) return false;
     const name = documentName(document);
-    const reason = privatePathReason(name, privacySettings());
+    const reason = privateDocumentReason(document);
     if (reason && !this.reported.has(name)) {
       this.reported.add(name);
       this.options.log(`completion: ${name} is left out of the extra context (${reason}; deepseekLocal.privacy.allowSecretFiles lets such files in)`);
@@ -109,7 +108,8 @@ export class ExtraContextFeed implements vscode.Disposable {
     for (const { document, line } of this.editedLines.values()) this.offer(document, line);
     this.editedLines.clear();
     const editor = vscode.window.activeTextEditor;
-    const active = !!editor && this.tracked(editor.document) && this.options.isActive(editor.document.languageId);
+    // No warm-up (a prompt of the file's text) for a file that must not reach a prompt.
+    const active = !!editor && this.tracked(editor.document) && this.options.isActive(editor.document.languageId) && !privateDocumentReason(editor.document);
     if (active && this.options.extraContextEnabled() && clipboardContextAllowed()) await this.offerClipboard();
     const input = active ? completionInput(editor.document, editor.selection.active) : undefined;
     this.warmup = new AbortController();

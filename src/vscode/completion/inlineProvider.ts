@@ -2,7 +2,9 @@
 // CancellationToken → AbortSignal, outcome → InlineCompletionItem and a status bar line.
 import * as vscode from "vscode";
 import type { CompletionInput, CompletionOutcome, CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { privatePathReason } from "../../core/privacy/secretPaths.js";
 import { EngineError } from "../../protocol/engine.js";
+import { privacySettings } from "../privacySettings.js";
 
 /** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
 const linesBefore = 3000;
@@ -14,6 +16,14 @@ export function isLanguageEnabled(languages: Record<string, boolean>, languageId
 
 export function documentName(document: vscode.TextDocument): string {
   return document.isUntitled ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
+}
+
+/**
+ * Why a document must not reach a completion prompt (it looks like a secret, or files.exclude hides
+ * it), or undefined. Its text would go to the model, maybe a remote one, and into the disk cache.
+ */
+export function privateDocumentReason(document: vscode.TextDocument): string | undefined {
+  return privatePathReason(documentName(document), privacySettings());
 }
 
 /** The pipeline's input for a cursor: whole lines around it, and the cursor as an offset. */
@@ -51,7 +61,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.hooks.isActive(document.languageId)) return undefined;
+    if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document)) return undefined;
     const input = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
