@@ -83,7 +83,7 @@ export const workspaceToolDefinitions: readonly ToolDefinition[] = [
   },
   {
     name: "list_folder",
-    description: "List the files and folders in a workspace folder (\".\" is the workspace root).",
+    description: "List the files and folders in a workspace folder (\".\" is the workspace root; with several folders open, it lists them).",
     parameters: { type: "object", properties: { path: pathArgument }, required: ["path"], additionalProperties: false },
   },
   {
@@ -213,7 +213,7 @@ export class WorkspaceTools {
   }
 
   async listFolder(requested: string): Promise<string> {
-    if (this.multiRoot && path.normalize(requested) === ".") return this.rootNames.map((name) => `${name}/`).join("\n");
+    if (this.multiRoot && [".", "./", ".\\"].includes(path.normalize(requested))) return this.rootNames.map((name) => `${name}/`).join("\n");
     const { real, root } = await this.resolve(requested);
     const info = await this.fs.stat(real);
     if (!info.isDirectory()) throw new ToolError(`${requested} is not a folder.`);

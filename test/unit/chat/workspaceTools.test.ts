@@ -196,6 +196,7 @@ describe("workspace tools: secrets, reads, names (issue 19)", () => {
     expect(await tools.readFile(reported)).toContain("export const needle");
     expect(await tools.readFile("app/src/s3.ts")).toContain("region");
     expect((await tools.listFolder(".")).split("\n")).toEqual(["app/", "lib/"]);
+    expect(await tools.listFolder("./")).toBe("app/\nlib/");
     expect(await tools.listFolder("lib/src")).toBe("util.ts");
   });
 });
