@@ -152,6 +152,7 @@ async function downloadLocked(req: DownloadRequest, catalogSha: string | null, a
     state !== null &&
     state.url === url &&
     (state.validator !== null || state.sha256 !== null) &&
+    (state.totalBytes === null || offset <= state.totalBytes) &&
     (catalogSha === null || state.sha256 === null || state.sha256 === catalogSha);
   if (offset > 0 && !continuable) await rm(partPath, { force: true });
   if (offset === 0 || !continuable) {
