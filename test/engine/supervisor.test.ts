@@ -5,6 +5,7 @@ import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineError, Methods } from "../../src/protocol/engine.js";
 import { EngineSupervisor, type EngineState } from "../../src/supervisor/engineSupervisor.js";
+import { isAlive } from "../fixtures/fake-engine/processes";
 
 const fakeEngine = path.resolve("test/fixtures/fake-engine/engine.mjs");
 const supervisors: EngineSupervisor[] = [];
@@ -35,15 +36,6 @@ function waitForState(supervisor: EngineSupervisor, kind: EngineState["kind"], t
       resolve(state);
     });
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 afterEach(async () => {

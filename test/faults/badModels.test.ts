@@ -10,6 +10,7 @@ import { EngineError } from "../../src/protocol/engine.js";
 import { EngineSupervisor, type EngineState } from "../../src/supervisor/engineSupervisor.js";
 import { checkModelFileRoles } from "../../src/vscode/models/readModelHeader.js";
 import { gguf, encodeGgufHeader } from "../fixtures/synthetic-model/gguf-writer";
+import { isAlive } from "../fixtures/fake-engine/processes";
 import { ensureSyntheticModel, writeTruncatedModel } from "../fixtures/synthetic-model/index";
 
 /** The load limit this suite runs under: every bad file must end well within it. */
@@ -44,15 +45,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Offset of the u64 that follows the key `key` (with the value type and, for arrays, the item type, skipped). */
 async function offsetAfterKey(file: string, key: string, skip: number): Promise<number> {
   const head = (await readFile(file)).subarray(0, 16 * 1024 * 1024);
@@ -80,6 +72,17 @@ async function patchedModel(name: string, offset: (file: string) => Promise<numb
   return file;
 }
 
+/** The start of the synthetic model's header (magic, version, key count, first key), 60 bytes in all, claiming `tensors` tensors. */
+async function sixtyByteFile(name: string, tensors: bigint): Promise<string> {
+  const file = path.join(dir, name);
+  const { header } = encodeGgufHeader([{ key: "general.architecture", value: gguf.str("deepseek2") }], []);
+  const bytes = Buffer.alloc(60);
+  header.copy(bytes, 0, 0, 60);
+  bytes.writeBigUInt64LE(tensors, 8);
+  await writeFile(file, bytes);
+  return file;
+}
+
 const badFiles: { name: string; what: string; make: () => Promise<string>; code: EngineError["code"]; says: RegExp }[] = [
   {
     name: "tensors-2^40.gguf",
@@ -91,31 +94,14 @@ const badFiles: { name: string; what: string; make: () => Promise<string>; code:
   {
     name: "sixty-bytes.gguf",
     what: "60-byte file, header claims 2^40 tensors",
-    make: async () => {
-      const file = path.join(dir, "sixty-bytes.gguf");
-      const { header } = encodeGgufHeader([{ key: "general.architecture", value: gguf.str("deepseek2") }], []);
-      const bytes = Buffer.alloc(60);
-      header.copy(bytes, 0, 0, Math.min(60, header.length));
-      bytes.writeBigUInt64LE(2n ** 40n, 8);
-      await writeFile(file, bytes);
-      return file;
-    },
+    make: () => sixtyByteFile("sixty-bytes.gguf", 2n ** 40n),
     code: "notGguf",
     says: /tensor count is 1099511627776/,
   },
   {
     name: "sixty-bytes-2^19-tensors.gguf",
     what: "60-byte file, 2^19 tensors (under the cap)",
-    make: async () => {
-      const file = path.join(dir, "sixty-bytes-2^19-tensors.gguf");
-      const bytes = Buffer.alloc(60);
-      bytes.write("GGUF", 0, "latin1");
-      bytes.writeUInt32LE(3, 4);
-      bytes.writeBigUInt64LE(2n ** 19n, 8);
-      bytes.writeBigUInt64LE(0n, 16);
-      await writeFile(file, bytes);
-      return file;
-    },
+    make: () => sixtyByteFile("sixty-bytes-2^19-tensors.gguf", 2n ** 19n),
     code: "truncatedModel",
     says: /but the file has 60 bytes/,
   },
