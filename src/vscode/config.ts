@@ -4,6 +4,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
+import type { PrivacySettings } from "../core/privacy/secretPaths.js";
 import { readBackendSettings, type BackendSettings } from "../core/remote/remoteSettings.js";
 import { readSetting, type SettingSource } from "../core/settings/userOnlySettings.js";
 import type { LoadParams } from "../protocol/engine.js";
@@ -142,6 +143,34 @@ export class Config {
         speculative: this.value<boolean>("completion.speculative", d.speculative),
       },
     };
+  }
+
+  /**
+   * What may reach a prompt (issue 19, items 6 and 7): secret-looking and git-ignored files only on the
+   * user's opt-in, files.exclude never. The opt-in is user-only: a repository cannot let its secrets in.
+   */
+  get privacy(): PrivacySettings {
+    const exclude = vscode.workspace.getConfiguration("files").get<Record<string, unknown>>("exclude", {});
+    return {
+      allowSecretFiles: this.value<unknown>("privacy.allowSecretFiles", false) === true,
+      excludeGlobs: Object.entries(exclude ?? {})
+        .filter(([, on]) => on === true)
+        .map(([glob]) => glob),
+    };
+  }
+
+  /** Whether completion's extra context may include the clipboard (user-only, default off). */
+  get clipboardContextAllowed(): boolean {
+    return this.value<unknown>("completion.extraContext.clipboard", false) === true;
+  }
+
+  /** Whether a configuration change touches what may reach a prompt. */
+  affectsPrivacy(event: vscode.ConfigurationChangeEvent): boolean {
+    return (
+      event.affectsConfiguration(`${section}.privacy`) ||
+      event.affectsConfiguration(`${section}.completion.extraContext`) ||
+      event.affectsConfiguration("files.exclude")
+    );
   }
 
   /** Which backend serves each feature, and the remote server's settings (no API key: SecretStorage). */

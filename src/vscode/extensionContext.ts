@@ -8,9 +8,12 @@ import type { BackendFeature } from "../core/remote/remoteSettings.js";
 import { EngineSupervisor } from "../supervisor/engineSupervisor.js";
 import { BackendSelector } from "./backendSelection.js";
 import { Config } from "./config.js";
+import { WorkspacePrivacy } from "./workspacePrivacy.js";
 
 export class ExtensionContextHolder implements vscode.Disposable {
   readonly config: Config;
+  /** What must not reach a prompt: privacy settings and the workspace's .gitignore rules. */
+  readonly privacy: WorkspacePrivacy;
   readonly log: vscode.LogOutputChannel;
   readonly supervisor: EngineSupervisor;
   /** The local engine; features call `engineFor(feature)`, which honours deepseekLocal.backend.*. */
@@ -22,6 +25,8 @@ export class ExtensionContextHolder implements vscode.Disposable {
     this.log = vscode.window.createOutputChannel("DeepSeek Local", { log: true });
     this.extensionScope.push(this.log);
     this.config = new Config(vscodeContext.globalStorageUri.fsPath, this.log);
+    this.privacy = new WorkspacePrivacy(this.config);
+    this.extensionScope.push(this.privacy);
     this.supervisor = new EngineSupervisor({
       enginePath: path.join(vscodeContext.extensionPath, "dist", "engine.mjs"),
       loadParams: () => this.config.loadParams,

@@ -1,6 +1,7 @@
 // Fault suite, secrets (issue 19, items 6 and 7): secrets planted in the clipboard, a .env, a private
-// key, a git remote URL and a source file must reach no completion extra context, no chat tool
-// result, no prompt built for the model (local or remote) and no saved chat history.
+// key, a git remote URL, a source file and files git ignores (root and nested .gitignore) must reach
+// no completion extra context, no chat tool result, no prompt built for the model (local or remote)
+// and no saved chat history.
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,8 @@ import { ConversationStore } from "../../src/core/chat/conversationStore.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../src/core/completion/completionPipeline.js";
 import { ExtraContextFeed } from "../../src/vscode/completion/extraContextFeed.js";
 import { DeepSeekInlineCompletionProvider } from "../../src/vscode/completion/inlineProvider.js";
+import { Config } from "../../src/vscode/config.js";
+import { WorkspacePrivacy } from "../../src/vscode/workspacePrivacy.js";
 import { FakeDocument, Position, Uri, fake } from "../fixtures/fakeVscode.js";
 import { scriptedEngine } from "../unit/chat/scriptedEngine.js";
 
@@ -24,6 +27,9 @@ const secrets = {
   openaiKey: "sk-proj-9f8e7d6c5b4a39281716151413121110",
   npmToken: "npm_abcdefghijklmnopqrstuvwxyz0123456789",
   clipboardToken: "xoxb-918273645-ClipboardSlackToken",
+  // Shapeless passwords in files only .gitignore marks as private.
+  ignoredDbPassword: "Lc4l-Db-Pa55-7Qx",
+  nestedIgnoredPassword: "N3st3d-Ign0r3d-Pw",
 };
 const planted = Object.values(secrets);
 
@@ -42,6 +48,11 @@ const files: Record<string, string> = {
   ".npmrc": `//registry.npmjs.org/:_authToken=${secrets.npmToken}\nsave-exact=true\nfund=false\n`,
   // An ordinary source file with a key pasted into it: the file may be read, the key may not.
   "src/client.ts": `import OpenAI from "openai";\n\nexport const client = new OpenAI({\n  apiKey: "${secrets.openaiKey}",\n  baseURL: "https://api.example.com",\n});\n`,
+  // Local configs git ignores (root .gitignore, and a nested one): names that look like nothing secret.
+  ".gitignore": "node_modules/\nbuild/config.local.json\n",
+  "build/config.local.json": `{\n  "database": {\n    "user": "app",\n    "password": "${secrets.ignoredDbPassword}"\n  }\n}\n`,
+  "services/api/.gitignore": "*.local.yaml\n",
+  "services/api/settings.local.yaml": `database:\n  user: api\n  password: ${secrets.nestedIgnoredPassword}\n  port: 5432\n`,
   "src/util.ts": "export function sum(values: number[]): number {\n  let total = 0;\n  for (const value of values) total += value;\n  return total;\n}\n",
   "src/main.ts": "import { client } from \"./client\";\n\nexport async function main() {\n  const answer = await client.chat();\n  return answer;\n}\n",
 };
@@ -61,6 +72,7 @@ describe("secrets vs completion's extra context", () => {
   const prefills: PrefillRequest[] = [];
   const infills: InfillRequest[] = [];
   let feed: ExtraContextFeed;
+  let privacy: WorkspacePrivacy;
   let pipeline: CompletionPipeline;
   const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, forcedTokens: 0, generatedTokens: 1, promptMs: 0, firstTokenMs: 0, generationMs: 0, totalMs: 0 };
 
@@ -76,10 +88,13 @@ describe("secrets vs completion's extra context", () => {
       infill: async (request: InfillRequest) => (infills.push(structuredClone(request)), { text: "x", stopReason: "eos", metrics }),
     } as unknown as Engine;
     pipeline = new CompletionPipeline(engine, () => ({ ...defaultCompletionSettings, speculative: false }));
-    feed = new ExtraContextFeed(pipeline, { isActive: () => true, isEnabled: () => true, extraContextEnabled: () => true, log: () => undefined });
+    // As the extension wires it: settings through Config, .gitignore files read from the disk.
+    privacy = new WorkspacePrivacy(new Config("/storage"));
+    feed = new ExtraContextFeed(pipeline, { isActive: () => true, isEnabled: () => true, extraContextEnabled: () => true, privacy, log: () => undefined });
   });
   afterEach(() => {
     feed.dispose();
+    privacy.dispose();
     vi.useRealTimers();
   });
 
@@ -129,9 +144,9 @@ describe("secrets vs completion's extra context", () => {
   });
 
   it("no prompt is built from a secret file itself: no completion, no warm-up", async () => {
-    const provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, onOutcome: () => undefined, onError: () => undefined });
+    const provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => privacy.settings(), onOutcome: () => undefined, onError: () => undefined });
     const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
-    for (const name of [".env", "deploy/id_rsa", ".npmrc", ".git/config"]) {
+    for (const name of [".env", "deploy/id_rsa", ".npmrc", ".git/config", "build/config.local.json", "services/api/settings.local.yaml"]) {
       const doc = document(name);
       fake.show(doc, 1);
       fake.type(doc, 1);
@@ -141,6 +156,16 @@ describe("secrets vs completion's extra context", () => {
     }
     expect(infills).toEqual([]);
     expect(prefills).toEqual([]);
+  });
+
+  it("a secret in a file git ignores stays out of the extra context", async () => {
+    await workThroughEverything();
+    expectNoLeaks();
+    const filenames = infills.at(-1)!.extraContext!.map((c) => c.filename);
+    expect(filenames).not.toContain("build/config.local.json");
+    expect(filenames).not.toContain("services/api/settings.local.yaml");
+    // The control: other files' code is in the prompt.
+    expect(filenames).toContain("src/util.ts");
   });
 });
 
@@ -199,6 +224,59 @@ describe("secrets vs the chat's tools, prompts and history", () => {
     expect(leaked(requests)).toEqual([]);
     const saved = await Promise.all((await readdir(history)).map((name) => readFile(path.join(history, name), "utf8")));
     expect(saved.length).toBeGreaterThan(0);
+    expect(leaked(saved)).toEqual([]);
+  });
+
+  it("files git ignores are refused, marked and not searched", async () => {
+    const { engine, requests } = scriptedEngine(
+      [
+        {
+          toolCalls: [
+            call("a", "read_file", { path: "build/config.local.json" }),
+            call("b", "read_file", { path: "services/api/settings.local.yaml" }),
+            call("c", "read_file", { path: "services/./api/../api/settings.local.yaml" }),
+          ],
+        },
+        {
+          toolCalls: [
+            call("d", "list_folder", { path: "build" }),
+            call("e", "list_folder", { path: "services/api" }),
+            call("f", "search_text", { query: "password" }),
+            call("g", "search_text", { query: secrets.nestedIgnoredPassword.slice(0, 8) }),
+          ],
+        },
+        { chunks: ["Those files are private."] },
+      ],
+      32_768,
+    );
+    const privacy = new WorkspacePrivacy(new Config("/storage"));
+    const chat = new ChatSession({
+      engine,
+      store: new ConversationStore(history),
+      settings: () => ({ systemPrompt: "", maxTokens: 256, tools: true }),
+      workspaceFolders: () => [workspace],
+      currentId: { get: () => undefined, set: async () => undefined },
+      post: () => undefined,
+      log: () => undefined,
+      // As registerChat wires it.
+      privacy: () => privacy.settings(),
+    });
+    try {
+      await chat.send("what is the database password?");
+    } finally {
+      privacy.dispose();
+    }
+
+    const toolEntries = chat.current.entries.filter((entry) => entry.role === "tool");
+    expect(toolEntries).toHaveLength(7);
+    for (const entry of toolEntries) expect(leaked(entry.content), `${entry.toolName}: ${entry.content}`).toEqual([]);
+    for (const entry of toolEntries.slice(0, 3)) expect(entry.content).toMatch(/is private \(a file git ignores/);
+    expect(toolEntries[3]!.content).toContain("config.local.json (private: not readable)");
+    expect(toolEntries[4]!.content).toContain("settings.local.yaml (private: not readable)");
+    // The control: search still finds the password field of a file that is not ignored (redacted there).
+    expect(toolEntries[5]!.content).not.toContain("settings.local.yaml");
+    expect(leaked(requests)).toEqual([]);
+    const saved = await Promise.all((await readdir(history)).map((name) => readFile(path.join(history, name), "utf8")));
     expect(leaked(saved)).toEqual([]);
   });
 });

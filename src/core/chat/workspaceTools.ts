@@ -3,14 +3,16 @@
 // lexically, then checked again after resolving symlinks (a link inside the workspace that points
 // outside it is refused). Results are size-capped so a tool cannot flood the context window, and
 // only the bytes returned are read (issue 19, item 11).
-// Privacy (issue 19, item 7): files that look like secrets (.env, keys, .git/…) and files hidden by
-// files.exclude are refused, skipped by search and marked in listings, unless the user opted in; a
+// Privacy (issue 19, item 7): files that look like secrets (.env, keys, .git/…), files git ignores and
+// files hidden by files.exclude are refused, skipped by search and marked in listings, unless the user
+// opted in (files.exclude'd ones even then); a
 // recognisable secret in any other file is redacted, so no result kept in the history carries one.
 // With several workspace folders, paths start with the folder's name, in results and in requests.
 import * as nodeFs from "node:fs/promises";
 import path from "node:path";
 import type { ToolCall, ToolDefinition } from "../../backends/engine.js";
 import { validateJsonValue } from "../json/validateJson.js";
+import { WorkspaceGitIgnores } from "../privacy/gitIgnore.js";
 import { defaultPrivacySettings, privatePathReason, type PrivacySettings } from "../privacy/secretPaths.js";
 import { redactSecrets } from "../privacy/secretText.js";
 
@@ -105,15 +107,19 @@ function slashes(relative: string): string {
 
 export class WorkspaceTools {
   private readonly rootNames: string[];
+  private readonly privacy: PrivacySettings;
 
   constructor(
     /** Absolute paths of the workspace folders. With one, paths are relative to it; with several, they start with a folder's name. */
     private readonly roots: readonly string[],
     private readonly fs: ToolFileSystem = nodeToolFileSystem,
     private readonly limits: ToolLimits = defaultToolLimits,
-    private readonly privacy: PrivacySettings = defaultPrivacySettings,
+    privacy: PrivacySettings = defaultPrivacySettings,
   ) {
     this.rootNames = roots.map((root) => path.basename(path.resolve(root)));
+    // Handed no .gitignore rules (the editor's are cached and watched), the tools read them from
+    // disk themselves: a caller that forgets them must not make ignored files readable.
+    this.privacy = privacy.ignoredFiles ? privacy : { ...privacy, ignoredFiles: new WorkspaceGitIgnores() };
   }
 
   private get multiRoot(): boolean {
@@ -137,9 +143,9 @@ export class WorkspaceTools {
   }
 
   /** Why a path under a folder is private (see secretPaths.ts), or undefined. */
-  private privateReason(root: string, target: string): string | undefined {
+  private privateReason(root: string, target: string, directory?: boolean): string | undefined {
     const relative = slashes(path.relative(root, target));
-    return relative ? privatePathReason(relative, this.privacy) : undefined;
+    return relative ? privatePathReason(relative, this.privacy, { root, directory }) : undefined;
   }
 
   private refusePrivate(requested: string, reason: string): never {
@@ -220,7 +226,7 @@ export class WorkspaceTools {
     const entries = (await this.fs.readdir(real)).sort((a, b) => a.name.localeCompare(b.name));
     const lines = entries.slice(0, this.limits.maxListEntries).map((entry) => {
       const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
-      return this.privateReason(root, path.join(real, entry.name)) ? `${name} (private: not readable)` : name;
+      return this.privateReason(root, path.join(real, entry.name), entry.isDirectory()) ? `${name} (private: not readable)` : name;
     });
     if (entries.length > lines.length) lines.push(`… (${entries.length - lines.length} more)`);
     return lines.length ? lines.join("\n") : "(empty folder)";
@@ -240,7 +246,7 @@ export class WorkspaceTools {
           if (entry.isSymbolicLink()) continue;
           const full = path.join(folder, entry.name);
           // Private files and folders are not searched: a match would show their text.
-          if (this.privateReason(realRoot, full)) continue;
+          if (this.privateReason(realRoot, full, entry.isDirectory())) continue;
           if (entry.isDirectory()) {
             if (!skippedFolders.has(entry.name)) pending.push(full);
             continue;

@@ -1,7 +1,9 @@
 // Which files look like secrets: environment files, private keys, credential stores, VCS internals.
 // Completion's extra context and the chat's tools both ask here before a file's text may reach a
 // prompt — which may be sent to a remote server and is kept in the disk cache and the chat history
-// (issue 19, items 6 and 7). Paths are checked by name only, so the check is cheap and needs no I/O.
+// (issue 19, items 6 and 7). Names are checked without I/O; files git ignores are asked of the
+// `IgnoredFiles` the caller hands in (gitIgnore.ts), which reads and caches the ignore files.
+import type { IgnoredFiles } from "./gitIgnore.js";
 
 /** Folders whose every file is private: VCS data (a token in a remote URL), keys, cloud logins. */
 const secretFolders = new Set([".git", ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker"]);
@@ -55,22 +57,38 @@ export function isSecretPath(filePath: string): boolean {
 
 /** What the user chose about private files; the defaults keep them out. */
 export interface PrivacySettings {
-  /** The user's opt-in: files that look like secrets may reach prompts. */
+  /** The user's opt-in: files that look like secrets, or that git ignores, may reach prompts. */
   allowSecretFiles: boolean;
   /** Globs the user hides from the editor (files.exclude); they stay out of prompts too. */
   excludeGlobs: readonly string[];
+  /** The workspace's .gitignore rules; without them no file counts as ignored. */
+  ignoredFiles?: IgnoredFiles;
 }
 
 export const defaultPrivacySettings: PrivacySettings = { allowSecretFiles: false, excludeGlobs: [] };
 
+/** Where a relative path lies, for the checks that need more than its name. */
+export interface PathLocation {
+  /** The workspace folder the path is relative to (absolute); without it .gitignore is not consulted. */
+  root?: string;
+  /** Whether the path is a folder; undefined when unknown. */
+  directory?: boolean;
+}
+
 /**
  * Why a workspace-relative path must stay out of prompts under these settings, or undefined.
- * Excluded files stay out even when secrets are allowed: the user hid them.
+ * Excluded files stay out even when secrets are allowed: the user hid them. Files git ignores are
+ * treated like secret-looking ones (the opt-in lets them in): `.env` and local configs are usually
+ * both, and an opt-in that could not reach them would be no opt-in.
  */
-export function privatePathReason(relativePath: string, settings: PrivacySettings): string | undefined {
+export function privatePathReason(relativePath: string, settings: PrivacySettings, location: PathLocation = {}): string | undefined {
   const normalized = relativePath.split(/[\\/]+/).filter((segment) => segment && segment !== ".").join("/");
   if (settings.excludeGlobs.some((glob) => globMatches(glob, normalized))) return "a file hidden by files.exclude";
-  return settings.allowSecretFiles ? undefined : secretPathReason(normalized);
+  if (settings.allowSecretFiles) return undefined;
+  const secret = secretPathReason(normalized);
+  if (secret) return secret;
+  if (location.root && normalized && settings.ignoredFiles?.isIgnored(location.root, normalized, location.directory)) return "a file git ignores (.gitignore)";
+  return undefined;
 }
 
 const globCache = new Map<string, RegExp>();

@@ -5,7 +5,6 @@ import * as vscode from "vscode";
 import { conversationToMarkdown } from "../../core/chat/conversation.js";
 import { ConversationStore } from "../../core/chat/conversationStore.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
-import { affectsPrivacy, privacySettings } from "../privacySettings.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
@@ -27,7 +26,7 @@ export function registerChat(ctx: ExtensionContextHolder): void {
     },
     post: (message) => provider?.post(message),
     log: (line) => ctx.log.info(line),
-    privacy: privacySettings,
+    privacy: () => ctx.privacy.settings(),
     location: () => {
       const settings = ctx.config.backends;
       return settings.backends.chat === "remote" ? { kind: "remote", baseUrl: settings.remote?.baseUrl } : { kind: "local" };
@@ -47,9 +46,10 @@ export function registerChat(ctx: ExtensionContextHolder): void {
   ctx.own(registerProposalDocuments());
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (ctx.config.affectsBackends(event) || affectsPrivacy(event)) session.settingsChanged();
+      if (ctx.config.affectsBackends(event)) session.settingsChanged();
     }),
   );
+  ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));
 
   const attach = async (make: () => ReturnType<typeof selectionAttachment>) => {
     try {

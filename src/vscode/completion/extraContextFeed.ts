@@ -3,13 +3,13 @@
 // commits the queued chunks and warms the completion prompt up (like llama.vscode's ring buffer
 // updates), cancelled by the next keystroke.
 // What may enter (issue 19, item 6): only documents of languages the user has completion on for,
-// only while extra context is on, never a file that looks like a secret or that files.exclude hides
-// (unless the user opted in to secret files), and the clipboard only on its own opt-in; the ring
-// drops any chunk holding a recognisable secret. The prompt may go to a remote server.
+// only while extra context is on, never a file that looks like a secret or that git ignores (unless
+// the user opted in to secret files) or that files.exclude hides, and the clipboard only on its own
+// opt-in; the ring drops any chunk holding a recognisable secret. The prompt may go to a remote server.
 import * as vscode from "vscode";
 import { chunkAround } from "../../core/completion/extraContextRing.js";
 import type { CompletionPipeline } from "../../core/completion/completionPipeline.js";
-import { affectsPrivacy, clipboardContextAllowed } from "../privacySettings.js";
+import type { PrivacySource } from "../workspacePrivacy.js";
 import { completionInput, documentName, privateDocumentReason } from "./inlineProvider.js";
 
 const chunkLines = 24;
@@ -23,6 +23,8 @@ export interface ExtraContextFeedOptions {
   isEnabled(languageId: string): boolean;
   /** completion.extraContext.enabled */
   extraContextEnabled(): boolean;
+  /** What must not reach a prompt, and the clipboard opt-in. */
+  privacy: PrivacySource;
   log(message: string): void;
 }
 
@@ -64,15 +66,19 @@ export class ExtraContextFeed implements vscode.Disposable {
         this.editedLines.delete(document.uri.toString());
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        // What the ring holds was admitted under the old switches: start again under the new ones.
-        if (affectsPrivacy(event) || event.affectsConfiguration("deepseekLocal.completion.enabled") || event.affectsConfiguration("deepseekLocal.completion.languages")) {
-          this.pipeline.ring.clear();
-          this.editedLines.clear();
-          this.reported.clear();
-          this.lastClipboard = "";
-        }
+        if (event.affectsConfiguration("deepseekLocal.completion.enabled") || event.affectsConfiguration("deepseekLocal.completion.languages")) this.restart();
       }),
+      // A privacy setting or an ignore file changed: a file admitted before may be private now.
+      options.privacy.onDidChange(() => this.restart()),
     );
+  }
+
+  /** What the ring holds was admitted under the old rules: start again under the new ones. */
+  private restart(): void {
+    this.pipeline.ring.clear();
+    this.editedLines.clear();
+    this.reported.clear();
+    this.lastClipboard = "";
   }
 
   private tracked(document: vscode.TextDocument): boolean {
@@ -83,7 +89,7 @@ export class ExtraContextFeed implements vscode.Disposable {
   private admits(document: vscode.TextDocument): boolean {
     if (!this.tracked(document) || !this.options.extraContextEnabled() || !this.options.isEnabled(document.languageId)) return false;
     const name = documentName(document);
-    const reason = privateDocumentReason(document);
+    const reason = privateDocumentReason(document, this.options.privacy.settings());
     if (reason && !this.reported.has(name)) {
       this.reported.add(name);
       this.options.log(`completion: ${name} is left out of the extra context (${reason}; deepseekLocal.privacy.allowSecretFiles lets such files in)`);
@@ -109,8 +115,8 @@ export class ExtraContextFeed implements vscode.Disposable {
     this.editedLines.clear();
     const editor = vscode.window.activeTextEditor;
     // No warm-up (a prompt of the file's text) for a file that must not reach a prompt.
-    const active = !!editor && this.tracked(editor.document) && this.options.isActive(editor.document.languageId) && !privateDocumentReason(editor.document);
-    if (active && this.options.extraContextEnabled() && clipboardContextAllowed()) await this.offerClipboard();
+    const active = !!editor && this.tracked(editor.document) && this.options.isActive(editor.document.languageId) && !privateDocumentReason(editor.document, this.options.privacy.settings());
+    if (active && this.options.extraContextEnabled() && this.options.privacy.clipboardAllowed()) await this.offerClipboard();
     const input = active ? completionInput(editor.document, editor.selection.active) : undefined;
     this.warmup = new AbortController();
     try {

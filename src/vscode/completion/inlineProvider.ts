@@ -2,9 +2,8 @@
 // CancellationToken → AbortSignal, outcome → InlineCompletionItem and a status bar line.
 import * as vscode from "vscode";
 import type { CompletionInput, CompletionOutcome, CompletionPipeline } from "../../core/completion/completionPipeline.js";
-import { privatePathReason } from "../../core/privacy/secretPaths.js";
+import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import { EngineError } from "../../protocol/engine.js";
-import { privacySettings } from "../privacySettings.js";
 
 /** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
 const linesBefore = 3000;
@@ -19,11 +18,13 @@ export function documentName(document: vscode.TextDocument): string {
 }
 
 /**
- * Why a document must not reach a completion prompt (it looks like a secret, or files.exclude hides
- * it), or undefined. Its text would go to the model, maybe a remote one, and into the disk cache.
+ * Why a document must not reach a completion prompt (it looks like a secret, git ignores it, or
+ * files.exclude hides it), or undefined. Its text would go to the model, maybe a remote one, and into
+ * the disk cache.
  */
-export function privateDocumentReason(document: vscode.TextDocument): string | undefined {
-  return privatePathReason(documentName(document), privacySettings());
+export function privateDocumentReason(document: vscode.TextDocument, settings: PrivacySettings): string | undefined {
+  const folder = document.uri.scheme === "file" ? vscode.workspace.getWorkspaceFolder(document.uri) : undefined;
+  return privatePathReason(documentName(document), settings, { root: folder?.uri.fsPath, directory: false });
 }
 
 /** The pipeline's input for a cursor: whole lines around it, and the cursor as an offset. */
@@ -45,6 +46,8 @@ export function completionInput(document: vscode.TextDocument, position: vscode.
 export interface ProviderHooks {
   /** Whether completion may run now for this language (setting, toggle, engine state). */
   isActive(languageId: string): boolean;
+  /** What must not reach a prompt (workspacePrivacy.ts). */
+  privacy(): PrivacySettings;
   onOutcome(outcome: CompletionOutcome): void;
   onError(error: unknown): void;
 }
@@ -61,7 +64,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document)) return undefined;
+    if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
     const input = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());

@@ -35,6 +35,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
 
   const provider = new DeepSeekInlineCompletionProvider(pipeline, {
     isActive,
+    privacy: () => ctx.privacy.settings(),
     onOutcome: (outcome) => {
       lastError = "";
       const m = outcome.metrics;
@@ -58,6 +59,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       isActive,
       isEnabled,
       extraContextEnabled: () => ctx.config.completion.pipeline.extraContextChunks > 0,
+      privacy: ctx.privacy,
       log: (line) => ctx.log.debug(line),
     }),
   );

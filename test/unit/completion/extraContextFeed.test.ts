@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine, InfillRequest, PrefillRequest } from "../../../src/backends/engine.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import { ExtraContextFeed } from "../../../src/vscode/completion/extraContextFeed.js";
+import { Config } from "../../../src/vscode/config.js";
+import { WorkspacePrivacy } from "../../../src/vscode/workspacePrivacy.js";
 import { FakeDocument, Uri, fake } from "../../fixtures/fakeVscode.js";
 
 vi.mock("vscode", async () => (await import("../../fixtures/fakeVscode.js")).vscode);
@@ -25,14 +27,18 @@ function engine() {
 }
 
 let feed: ExtraContextFeed;
+let privacy: WorkspacePrivacy;
 let pipeline: CompletionPipeline;
+/** The ignore files on the fake disk: absolute path → text. */
+let ignoreFiles: Map<string, string>;
 let switches: { completion: boolean; languages: Record<string, boolean>; extraContext: boolean };
 
 function start() {
   const { engine: e } = engine();
   pipeline = new CompletionPipeline(e, () => ({ ...defaultCompletionSettings, extraContextChunks: switches.extraContext ? 8 : 0, speculative: false }));
   const isEnabled = (languageId: string) => switches.completion && (switches.languages[languageId] ?? true);
-  feed = new ExtraContextFeed(pipeline, { isActive: isEnabled, isEnabled, extraContextEnabled: () => switches.extraContext, log: () => undefined });
+  privacy = new WorkspacePrivacy(new Config("/storage"), (file) => ignoreFiles.get(file));
+  feed = new ExtraContextFeed(pipeline, { isActive: isEnabled, isEnabled, extraContextEnabled: () => switches.extraContext, privacy, log: () => undefined });
 }
 
 /** What the ring would put in a prompt for another file, after the idle commit. */
@@ -50,10 +56,12 @@ beforeEach(() => {
   fake.reset();
   fake.workspaceFolders = [workspace];
   switches = { completion: true, languages: {}, extraContext: true };
+  ignoreFiles = new Map();
   start();
 });
 afterEach(() => {
   feed.dispose();
+  privacy.dispose();
   vi.useRealTimers();
 });
 
@@ -127,5 +135,38 @@ describe("extra-context feed", () => {
     fake.show(doc("scratch.tmp", code("tmp"), "plaintext"), 1);
     await idle();
     expect(extraContext().map((c) => c.filename)).toEqual(["scratch.tmp"]);
+  });
+
+  it("leaves out files git ignores, root and nested .gitignore, unless the user opted in", async () => {
+    ignoreFiles.set(`${workspace}/.gitignore`, "build/\n*.local.ts\n");
+    ignoreFiles.set(`${workspace}/packages/app/.gitignore`, "settings.ts\n");
+    // Distinct texts: the ring keeps one of two similar chunks.
+    const settings = doc("packages/app/settings.ts", "export const settings = {\n  region: 'eu-west-1',\n  bucket: 'app-assets',\n  retries: 3,\n};\n");
+    fake.show(doc("build/config.ts", "export default {\n  outDir: 'dist',\n  minify: true,\n  target: 'es2022',\n};\n"), 1);
+    fake.show(doc("src/keys.local.ts", "export const keys = {\n  maps: 'local-maps-key',\n  mail: 'local-mail-key',\n  chat: 'local-chat-key',\n};\n"), 1);
+    fake.show(settings, 1);
+    fake.show(doc("src/math.ts", code("add")), 1);
+    await idle();
+    expect(extraContext().map((c) => c.filename)).toEqual(["src/math.ts"]);
+
+    fake.settings.set("deepseekLocal.privacy.allowSecretFiles", true);
+    fake.changeSettings("deepseekLocal.privacy.allowSecretFiles");
+    fake.show(settings, 1);
+    await idle();
+    expect(extraContext().map((c) => c.filename)).toEqual(["packages/app/settings.ts"]);
+  });
+
+  it("a change to a .gitignore is seen at once, and what it now ignores leaves the ring", async () => {
+    const local = doc("config.local.ts", code("local"));
+    fake.show(local, 1);
+    await idle();
+    expect(extraContext().map((c) => c.filename)).toEqual(["config.local.ts"]);
+
+    ignoreFiles.set(`${workspace}/.gitignore`, "*.local.ts\n");
+    fake.fileChanged(`${workspace}/.gitignore`);
+    expect(pipeline.ring.chunksFor("elsewhere.ts")).toEqual([]);
+    fake.events.save.fire(local);
+    await idle();
+    expect(extraContext()).toEqual([]);
   });
 });
