@@ -178,8 +178,40 @@ describe("secrets vs the chat's tools, prompts and history", () => {
 
   const call = (id: string, name: string, args: unknown) => ({ id, name, arguments: JSON.stringify(args) });
 
+  /**
+   * One chat turn whose model makes the scripted tool calls, the session wired as registerChat does
+   * (privacy settings through Config, .gitignore rules read from the workspace): no tool result,
+   * request or saved conversation may carry a planted secret. Returns the tool results.
+   */
+  async function toolTurn(script: Parameters<typeof scriptedEngine>[0], question: string) {
+    const { engine, requests } = scriptedEngine(script, 32_768);
+    const privacy = new WorkspacePrivacy(new Config("/storage"));
+    const chat = new ChatSession({
+      engine,
+      store: new ConversationStore(history),
+      settings: () => ({ systemPrompt: "", maxTokens: 256, tools: true }),
+      workspaceFolders: () => [workspace],
+      currentId: { get: () => undefined, set: async () => undefined },
+      post: () => undefined,
+      log: () => undefined,
+      privacy: () => privacy.settings(),
+    });
+    try {
+      await chat.send(question);
+    } finally {
+      privacy.dispose();
+    }
+    const toolEntries = chat.current.entries.filter((entry) => entry.role === "tool");
+    for (const entry of toolEntries) expect(leaked(entry.content), `${entry.toolName}: ${entry.content}`).toEqual([]);
+    expect(leaked(requests)).toEqual([]);
+    const saved = await Promise.all((await readdir(history)).map((name) => readFile(path.join(history, name), "utf8")));
+    expect(saved.length).toBeGreaterThan(0);
+    expect(leaked(saved)).toEqual([]);
+    return toolEntries;
+  }
+
   it("no tool result, prompt or saved conversation carries a planted secret", async () => {
-    const { engine, requests } = scriptedEngine(
+    const toolEntries = await toolTurn(
       [
         {
           toolCalls: [
@@ -201,34 +233,17 @@ describe("secrets vs the chat's tools, prompts and history", () => {
         { toolCalls: [call("j", "list_folder", { path: "." }), call("k", "list_folder", { path: ".git" }), call("l", "search_text", { query: "BEGIN" })] },
         { chunks: ["I could not read the private files."] },
       ],
-      32_768,
+      "what are the deployment credentials?",
     );
-    const chat = new ChatSession({
-      engine,
-      store: new ConversationStore(history),
-      settings: () => ({ systemPrompt: "", maxTokens: 256, tools: true }),
-      workspaceFolders: () => [workspace],
-      currentId: { get: () => undefined, set: async () => undefined },
-      post: () => undefined,
-      log: () => undefined,
-    });
-    await chat.send("what are the deployment credentials?");
-
-    const toolEntries = chat.current.entries.filter((entry) => entry.role === "tool");
     expect(toolEntries).toHaveLength(12);
-    for (const entry of toolEntries) expect(leaked(entry.content), `${entry.toolName}: ${entry.content}`).toEqual([]);
     // The model is told why, so it stops asking.
     expect(toolEntries.slice(0, 5).every((entry) => entry.content.includes("is private"))).toBe(true);
     // The readable file is read, its pasted key redacted.
     expect(toolEntries[8]!.content).toContain("baseURL");
-    expect(leaked(requests)).toEqual([]);
-    const saved = await Promise.all((await readdir(history)).map((name) => readFile(path.join(history, name), "utf8")));
-    expect(saved.length).toBeGreaterThan(0);
-    expect(leaked(saved)).toEqual([]);
   });
 
-  it("files git ignores are refused, marked and not searched", async () => {
-    const { engine, requests } = scriptedEngine(
+  it("files git ignores (root and nested .gitignore) are refused, marked and not searched", async () => {
+    const toolEntries = await toolTurn(
       [
         {
           toolCalls: [
@@ -247,36 +262,12 @@ describe("secrets vs the chat's tools, prompts and history", () => {
         },
         { chunks: ["Those files are private."] },
       ],
-      32_768,
+      "what is the database password?",
     );
-    const privacy = new WorkspacePrivacy(new Config("/storage"));
-    const chat = new ChatSession({
-      engine,
-      store: new ConversationStore(history),
-      settings: () => ({ systemPrompt: "", maxTokens: 256, tools: true }),
-      workspaceFolders: () => [workspace],
-      currentId: { get: () => undefined, set: async () => undefined },
-      post: () => undefined,
-      log: () => undefined,
-      // As registerChat wires it.
-      privacy: () => privacy.settings(),
-    });
-    try {
-      await chat.send("what is the database password?");
-    } finally {
-      privacy.dispose();
-    }
-
-    const toolEntries = chat.current.entries.filter((entry) => entry.role === "tool");
     expect(toolEntries).toHaveLength(7);
-    for (const entry of toolEntries) expect(leaked(entry.content), `${entry.toolName}: ${entry.content}`).toEqual([]);
     for (const entry of toolEntries.slice(0, 3)) expect(entry.content).toMatch(/is private \(a file git ignores/);
     expect(toolEntries[3]!.content).toContain("config.local.json (private: not readable)");
     expect(toolEntries[4]!.content).toContain("settings.local.yaml (private: not readable)");
-    // The control: search still finds the password field of a file that is not ignored (redacted there).
     expect(toolEntries[5]!.content).not.toContain("settings.local.yaml");
-    expect(leaked(requests)).toEqual([]);
-    const saved = await Promise.all((await readdir(history)).map((name) => readFile(path.join(history, name), "utf8")));
-    expect(leaked(saved)).toEqual([]);
   });
 });

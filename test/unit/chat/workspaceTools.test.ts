@@ -200,3 +200,50 @@ describe("workspace tools: secrets, reads, names (issue 19)", () => {
     expect(await tools.listFolder("lib/src")).toBe("util.ts");
   });
 });
+
+describe("workspace tools: files git ignores (issue 19, item 7)", () => {
+  let project: string;
+
+  beforeAll(async () => {
+    project = await mkdtemp(path.join(os.tmpdir(), "chat-tools-gitignore-"));
+    await mkdir(path.join(project, "local"), { recursive: true });
+    await mkdir(path.join(project, "src"), { recursive: true });
+    await writeFile(path.join(project, ".gitignore"), "local/\n*.local.json\n");
+    await writeFile(path.join(project, "src", ".gitignore"), "gen.ts\n");
+    await writeFile(path.join(project, "local", "notes.txt"), "needle in a local note\n");
+    await writeFile(path.join(project, "config.local.json"), '{ "needle": "db-password" }\n');
+    await writeFile(path.join(project, "src", "gen.ts"), "export const needle = 'generated';\n");
+    await writeFile(path.join(project, "src", "main.ts"), "export const needle = 'main';\n");
+  });
+  afterAll(() => rm(project, { recursive: true, force: true }));
+
+  it("refuses them, marks them in listings and leaves them out of search, read from disk by default", async () => {
+    const tools = new WorkspaceTools([project]);
+    for (const file of ["config.local.json", "src/gen.ts", "local/notes.txt", "local"]) {
+      await expect(tools.readFile(file)).rejects.toThrow(/is private \(a file git ignores/);
+    }
+    const listing = await tools.listFolder(".");
+    expect(listing).toContain("local/ (private: not readable)");
+    expect(listing).toContain("config.local.json (private: not readable)");
+    expect(listing).toMatch(/^src\/$/m);
+    expect(await tools.listFolder("src")).toContain("gen.ts (private: not readable)");
+    const found = await tools.searchText("needle");
+    expect(found).toContain("src/main.ts");
+    expect(found).not.toMatch(/gen\.ts|local/);
+  });
+
+  it("reads them when the user opted in", async () => {
+    const tools = new WorkspaceTools([project], undefined, undefined, { allowSecretFiles: true, excludeGlobs: [] });
+    expect(await tools.readFile("config.local.json")).toContain("db-password");
+    expect(await tools.searchText("needle")).toContain("src/gen.ts");
+  });
+
+  it("asks the rules it is handed (the editor's cached ones) instead of reading its own", async () => {
+    const asked: string[] = [];
+    const ignoredFiles = { isIgnored: (_root: string, relative: string) => (asked.push(relative), relative === "src/main.ts") };
+    const tools = new WorkspaceTools([project], undefined, undefined, { allowSecretFiles: false, excludeGlobs: [], ignoredFiles });
+    await expect(tools.readFile("src/main.ts")).rejects.toThrow(/git ignores/);
+    expect(await tools.readFile("config.local.json")).toContain("db-password");
+    expect(asked).toContain("config.local.json");
+  });
+});
