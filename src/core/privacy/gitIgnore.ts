@@ -44,8 +44,8 @@ export class GitIgnoreRules {
   private rulesOf(folder: string): Ignore | null {
     let rules = this.folders.get(folder);
     if (rules !== undefined) return rules;
-    const texts = folder === "" ? [this.read(path.join(this.root, ".git", "info", "exclude")), this.read(path.join(this.root, ".gitignore"))] : [this.read(path.join(this.root, folder, ".gitignore"))];
-    const present = texts.filter((text): text is string => text !== undefined);
+    const files = folder === "" ? [path.join(this.root, ".git", "info", "exclude"), path.join(this.root, ".gitignore")] : [path.join(this.root, folder, ".gitignore")];
+    const present = files.map((file) => this.read(file)).filter((text): text is string => text !== undefined);
     // One `add` per file: `add` splits a string into lines, but takes each array item as one rule.
     rules = present.length ? present.reduce((all, text) => all.add(text), ignore()) : null;
     this.folders.set(folder, rules);
