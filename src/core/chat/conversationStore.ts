@@ -1,7 +1,8 @@
 // Saved conversations: one JSON file per conversation in a folder the caller hands in (the
 // extension's global storage). Writes go to a temporary file and are renamed into place, so a crash
-// never leaves half a conversation; a file that does not parse is skipped, not fatal.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+// never leaves half a conversation; a file that does not parse is skipped, not fatal. The folder
+// and files are the user's alone (0700 / 0600): conversations hold their code.
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Conversation, summarize, type ConversationSummary } from "./conversation.js";
 
@@ -45,9 +46,12 @@ export class ConversationStore {
     const snapshot = JSON.stringify(conversation);
     const run = this.writes.then(async () => {
       const target = this.fileOf(conversation.id);
-      await mkdir(this.directory, { recursive: true });
+      await mkdir(this.directory, { recursive: true, mode: 0o700 });
+      // A folder made by an earlier version (or by the editor) may be world-readable.
+      await chmod(this.directory, 0o700);
       const temporary = `${target}.${process.pid}.tmp`;
-      await writeFile(temporary, snapshot, "utf8");
+      await writeFile(temporary, snapshot, { encoding: "utf8", mode: 0o600 });
+      // The file may exist from an earlier version with wider permissions; the rename keeps the new one's.
       await rename(temporary, target);
     });
     this.writes = run.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,5 +102,16 @@ describe("conversation store", () => {
     const store = new ConversationStore(path.join(directory, "d"));
     await Promise.all([1, 2, 3].map((n) => store.save({ ...sample(), title: `v${n}` })));
     expect((await store.load("c1"))!.title).toBe("v3");
+  });
+
+  // Conversations hold the user's code: no other user of the machine may read them (issue 19).
+  it("keeps the folder and its files private to the user, also a folder made world-readable before", async () => {
+    const folder = path.join(directory, "private");
+    await mkdir(folder, { mode: 0o755 });
+    await chmod(folder, 0o755);
+    const store = new ConversationStore(folder);
+    await store.save(sample());
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(folder, "c1.json"))).mode & 0o777).toBe(0o600);
   });
 });
