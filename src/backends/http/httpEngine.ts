@@ -5,6 +5,7 @@
 import type { RetryPolicy } from "../../core/remote/httpFailure.js";
 import { compileJsonSchema } from "../../core/json/validateJson.js";
 import { checkJsonAnswer } from "../../core/remote/jsonAnswer.js";
+import { remoteContextSize } from "../../core/remote/modelContext.js";
 import { chatBody, completionsFimBody, llamaInfillBody } from "../../core/remote/requestBodies.js";
 import {
   detectFlavor,
@@ -265,7 +266,7 @@ export class HttpEngine implements Engine {
         name: model ?? p?.model_path ?? null,
         architecture: "remote",
         sizeBytes: listed?.meta?.size ?? 0,
-        contextSize: p?.default_generation_settings?.n_ctx ?? listed?.meta?.n_ctx ?? listed?.max_model_len ?? 0,
+        contextSize: remoteContextSize(model, [p?.default_generation_settings?.n_ctx, listed?.meta?.n_ctx, listed?.max_model_len]),
         trainContextSize: listed?.meta?.n_ctx_train ?? null,
         vocabularySize: listed?.meta?.n_vocab ?? 0,
         specialTokens: special ?? { bos: null, eos: null, fimPrefix: null, fimSuffix: null, fimMiddle: null },

@@ -3,12 +3,12 @@
 // hidden): a turn keeps streaming into the conversation, and a new page gets the whole state on
 // `ready`.
 import { randomUUID } from "node:crypto";
-import type { Engine, ToolCall } from "../../backends/engine.js";
+import type { ChatMessage, Engine, ToolCall } from "../../backends/engine.js";
 import type { ToolDefinition } from "../../backends/engine.js";
 import { defaultPrivacySettings, type PrivacySettings } from "../privacy/secretPaths.js";
 import { describeChatLocation, type ChatLocation } from "./chatLocation.js";
 import { runChatTurn, type ToolRunner } from "./chatTurn.js";
-import { ContextWindowError, TokenCounter, fitToContext, fitToolResult, messageTokens } from "./contextWindow.js";
+import { ContextWindowError, TokenCounter, fitToContext, fitToolResult, messageText, messageTokens } from "./contextWindow.js";
 import {
   newConversation,
   summarize,
@@ -53,7 +53,16 @@ export class ChatSession {
   private readonly counter: TokenCounter;
 
   constructor(private readonly options: ChatSessionOptions) {
-    this.counter = new TokenCounter(async (text) => (await options.engine.tokenize(text)).length);
+    this.counter = new TokenCounter(async (text) => {
+      try {
+        return (await options.engine.tokenize(text)).length;
+      } catch (error) {
+        // A server without a tokenizer (the DeepSeek API, SGLang, any OpenAI-compatible server):
+        // count on the client instead (issue 20).
+        if (error instanceof EngineError && error.code === "remoteUnsupported") return null;
+        throw error;
+      }
+    });
   }
 
   async restore(): Promise<void> {
@@ -206,6 +215,8 @@ export class ChatSession {
         },
       );
       this.finishAnswer(answer, outcome.answer);
+      // One request whose whole prompt we counted: the server's count of it corrects our estimate.
+      if (outcome.added.length === 1 && !prefix) this.calibrate(fit, outcome.answer.metrics.promptTokens, toolDefinitions);
     } catch (error) {
       this.failAnswer(answer, error);
     } finally {
@@ -226,6 +237,12 @@ export class ChatSession {
     const toolTokens = tools ? await this.counter.count(toolStepInstructions(tools)) : 0;
     const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens - toolTokens;
     return { ...(await fitToContext(toChatMessages({ ...this.conversation, entries }, settings.systemPrompt), budget, this.counter)), budget };
+  }
+
+  private calibrate(fit: { messages: ChatMessage[] }, reported: number, tools: readonly ToolDefinition[] | undefined): void {
+    const texts = fit.messages.map(messageText);
+    if (tools) texts.push(toolStepInstructions(tools));
+    this.counter.calibrate(reported, texts, fit.messages.length);
   }
 
   /**

@@ -3,6 +3,7 @@
 // first, and the caller shows the notice. The user's own message is never cut: when it alone does
 // not fit, the turn is refused with a message that says what to do.
 import type { ChatMessage } from "../../backends/engine.js";
+import { EstimateCorrection, estimateTokens } from "./tokenEstimate.js";
 
 /** Template scaffolding per message ("User: ", "\n\n", role tokens, EOS), counted generously. */
 export const messageOverheadTokens = 8;
@@ -14,23 +15,47 @@ export class ContextWindowError extends Error {
   }
 }
 
-/** Counts tokens with the model's tokenizer; remembers counts so each message is counted once. */
+/**
+ * Counts tokens with the model's tokenizer; remembers counts so each message is counted once.
+ * Where the backend has no tokenizer (`tokenize` answers null: the DeepSeek API, SGLang, any
+ * OpenAI-compatible server), it counts with a conservative estimate, raised by what the server
+ * reported for earlier prompts (issue 20).
+ */
 export class TokenCounter {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, { tokens: number; estimated: boolean }>();
+  readonly correction = new EstimateCorrection();
+  private estimating = false;
 
   constructor(
-    private readonly tokenize: (text: string) => Promise<number>,
+    private readonly tokenize: (text: string) => Promise<number | null>,
     private readonly maxEntries = 512,
   ) {}
 
+  /** Whether the last count was an estimate (the backend has no tokenizer). */
+  get estimated(): boolean {
+    return this.estimating;
+  }
+
   async count(text: string): Promise<number> {
-    let count = this.counts.get(text);
-    if (count === undefined) {
-      count = await this.tokenize(text);
+    let entry = this.counts.get(text);
+    if (entry === undefined) {
+      const tokens = await this.tokenize(text);
+      entry = tokens === null ? { tokens: estimateTokens(text), estimated: true } : { tokens, estimated: false };
       if (this.counts.size >= this.maxEntries) this.counts.delete(this.counts.keys().next().value!);
-      this.counts.set(text, count);
+      this.counts.set(text, entry);
     }
-    return count;
+    this.estimating = entry.estimated;
+    return entry.estimated ? this.correction.apply(entry.tokens) : entry.tokens;
+  }
+
+  /**
+   * The server counted `reported` tokens for a prompt made of `texts` and `messages` messages:
+   * where the counts were estimates, later estimates are raised by what they missed (never lowered).
+   */
+  calibrate(reported: number, texts: readonly string[], messages: number): void {
+    if (!this.estimating) return;
+    const estimated = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+    this.correction.observe(reported, estimated, messages * messageOverheadTokens);
   }
 }
 
@@ -54,9 +79,14 @@ export function splitTurns(messages: readonly ChatMessage[]): ChatMessage[][] {
   return turns;
 }
 
-export async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {
+/** The text of a message that its token count is taken from (content and tool calls). */
+export function messageText(message: ChatMessage): string {
   const calls = message.toolCalls?.map((call) => `${call.name} ${call.arguments}`).join("\n") ?? "";
-  return (await counter.count(message.content + calls)) + messageOverheadTokens;
+  return message.content + calls;
+}
+
+export async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {
+  return (await counter.count(messageText(message))) + messageOverheadTokens;
 }
 
 /**
