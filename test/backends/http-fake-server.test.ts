@@ -2,14 +2,27 @@
 // other flavors' FIM, rate limits, dropped and malformed streams, wrong JSON answers, timeouts.
 // Each case ends in a correct result or a typed error — and nothing hangs (short test timeouts).
 import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/httpEngine.js";
+import { ChatSession } from "../../src/core/chat/chatSession.js";
+import { messageOverheadTokens } from "../../src/core/chat/contextWindow.js";
+import { ConversationStore } from "../../src/core/chat/conversationStore.js";
+import { estimateTokens } from "../../src/core/chat/tokenEstimate.js";
+import { defaultContextSize } from "../../src/core/remote/modelContext.js";
+import type { HostMessage } from "../../src/protocol/webview.js";
 import { chatChunk, engineFailure, modelsRoute, sendEvent, sendJson, sendSse, startFakeServer, startSse, textChunk, type FakeServer, type Route } from "./fakeServer.js";
 
 const T = 15_000; // no case may take long: a hang fails here, not at the suite's two minutes
 const servers: FakeServer[] = [];
 
+const chatFolders: string[] = [];
+
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(chatFolders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
 async function serve(routes: Record<string, Route>): Promise<FakeServer> {
@@ -301,8 +314,8 @@ describe("tool calls and unsupported operations", () => {
     );
   }, T);
 
-  it("says clearly that generate, prefill and tokenize need llama-server", async () => {
-    const server = await serve({});
+  it("says clearly that generate, prefill and tokenize need llama-server; chat works without them", async () => {
+    const server = await serve({ "POST /v1/chat/completions": chatOk });
     const engine = engineFor(server, { flavor: "sglang" });
     for (const call of [
       () => engine.generate({ sequence: "chat", prompt: [{ text: "x" }], maxTokens: 1 }),
@@ -314,5 +327,93 @@ describe("tool calls and unsupported operations", () => {
       expect(error.message).toMatch(/SGLang does not offer .*llama-server/);
     }
     expect(posts(server)).toHaveLength(0);
+    // The chat counts its tokens on the client instead (issue 20): it used to fail on the first message.
+    const { chat, posted } = chatOn(engine);
+    await chat.send("Why is the sky blue?");
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    expect(chat.current.entries.at(-1)).toMatchObject({ role: "assistant", content: "Hello world", stopReason: "eos" });
+  }, T);
+});
+
+/** A chat session (the one the chat view uses) on `engine`, its conversations in a temporary folder. */
+function chatOn(engine: HttpEngine, maxTokens = 256) {
+  const posted: HostMessage[] = [];
+  const chat = new ChatSession({
+    engine,
+    store: new ConversationStore(chatFolders[chatFolders.push(mkdtempSync(path.join(os.tmpdir(), "fake-server-chat-"))) - 1]!),
+    settings: () => ({ systemPrompt: "Be brief.", maxTokens, tools: false }),
+    workspaceFolders: () => [],
+    currentId: { get: () => undefined, set: async () => undefined },
+    post: (message) => posted.push(message),
+    log: () => undefined,
+  });
+  return { chat, posted };
+}
+
+const usageChunk = (promptTokens: number) => ({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: 2 } });
+
+describe("chat on servers without a tokenizer (issue 20)", () => {
+  const flavors = [
+    { flavor: "openai", models: undefined, context: defaultContextSize },
+    { flavor: "sglang", models: modelsRoute("sglang", "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct"), context: 131_072 },
+    { flavor: "deepseek", models: modelsRoute("deepseek", "deepseek-chat"), context: 65_536 },
+  ] as const;
+
+  it.each(flavors)("streams an answer from $flavor with no /tokenize and a context size that is never 0", async ({ flavor, models, context }) => {
+    const server = await serve({
+      ...(models ? { "GET /v1/models": models } : {}),
+      "POST /v1/chat/completions": (_req, res) => sendSse(res, [chatChunk("Blue light "), chatChunk("scatters."), chatChunk(null, "stop"), usageChunk(30)]),
+    });
+    const engine = engineFor(server, { flavor, model: undefined, apiKey: () => "sk-test0123456789" });
+    expect((await engine.modelInfo()).contextSize).toBe(context);
+    const { chat, posted } = chatOn(engine);
+    await chat.send("Why is the sky blue?");
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    expect(posted.filter((m) => m.type === "chunk").map((m) => (m as { text: string }).text)).toEqual(["Blue light ", "scatters."]);
+    expect(chat.current.entries.map((e) => e.role)).toEqual(["user", "assistant"]);
+    expect(chat.current.entries[1]).toMatchObject({ content: "Blue light scatters.", stopReason: "eos", metrics: { promptTokens: 30 } });
+    expect(server.requests.filter((r) => r.path.includes("tokenize"))).toEqual([]);
+    expect(posts(server)[0]!.body!.messages).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Why is the sky blue?" },
+    ]);
+  }, T);
+
+  it("raises its estimate by the usage the server reported, so a later message that would overflow is refused", async () => {
+    const question = "Why is the sky blue?";
+    const estimated = estimateTokens("Be brief.") + estimateTokens(question);
+    const server = await serve({
+      "POST /v1/chat/completions": (_req, res) =>
+        // The server counted three times the estimate (e.g. a tokenizer that splits much finer).
+        sendSse(res, [chatChunk("Because."), chatChunk(null, "stop"), usageChunk(3 * estimated + 2 * messageOverheadTokens)]),
+    });
+    const engine = engineFor(server);
+    const { chat, posted } = chatOn(engine);
+    await chat.send(question);
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    // ~3000 tokens by the estimate: fits the 8192 default context once, not three times over.
+    const long = "lorem ".repeat(1500);
+    expect(estimateTokens(long)).toBe(3000);
+    await chat.send(long);
+    const errors = posted.filter((m) => m.type === "error").map((m) => (m as { message: string }).message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/take about 9\d{3} tokens/);
+    expect(posts(server)).toHaveLength(1);
+  }, T);
+
+  it("gives a vLLM-style server whose /v1/models has no max_model_len a positive context, and a one-line question fits", async () => {
+    const server = await serve({
+      "GET /v1/models": modelsRoute("vllm", "my-finetune"),
+      "POST /tokenize": (req, res) => sendJson(res, 200, { tokens: String(req.body!.prompt).split(/\s+/).map((_, i) => i), count: 0, max_model_len: null }),
+      "POST /v1/chat/completions": chatOk,
+    });
+    const engine = engineFor(server, { flavor: "auto", model: undefined });
+    expect(await engine.flavor()).toBe("vllm");
+    expect((await engine.modelInfo()).contextSize).toBe(defaultContextSize);
+    const { chat, posted } = chatOn(engine);
+    await chat.send("What does this function return?");
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    expect(chat.current.entries.at(-1)).toMatchObject({ role: "assistant", content: "Hello world" });
+    expect(server.requests.some((r) => r.path === "/tokenize")).toBe(true); // vLLM's own tokenizer is still used
   }, T);
 });
