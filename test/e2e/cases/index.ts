@@ -8,5 +8,6 @@ import engineKill from './engineKill.js';
 import ghostText from './ghostText.js';
 import missingModel from './missingModel.js';
 import refactor from './refactor.js';
+import refactorLimit from './refactorLimit.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat, refactor];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat, refactor, refactorLimit];
