@@ -164,7 +164,8 @@ describe("item 3: a bad cache folder turns the cache off with one warning", () =
     }
     const stats = await cache.stats();
     expect(stats.enabled).toBe(false);
-    expect(stats.disabledReason).toBeTruthy();
+    // The reason names what is wrong, in words a user can act on.
+    expect(stats.disabledReason).toMatch(/is not a folder|no permission|read-only|disk is full|disappeared/);
     return stats;
   };
 
