@@ -9,6 +9,7 @@ import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
 import { registerRefactors } from "./refactor/registerRefactors.js";
 import { EngineStatusBar } from "./statusBar.js";
+import { openSettingsAt } from "./config.js";
 
 export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
   const ctx = new ExtensionContextHolder(vscodeContext);
@@ -50,7 +51,7 @@ function notifyUser(state: EngineState): void {
         .showErrorMessage(`DeepSeek Local: ${state.error.message}`, "Select Model File…", "Open Settings")
         .then((choice) => {
           if (choice === "Select Model File…") void vscode.commands.executeCommand("deepseekLocal.selectModelFile");
-          if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "deepseekLocal.model");
+          if (choice === "Open Settings") void openSettingsAt("deepseekLocal.model");
         });
       break;
     case "restarting":

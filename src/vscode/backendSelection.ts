@@ -12,6 +12,7 @@ import { isHeaderName, isSecretHeaderName, parseStoredSecretHeaders, withSecretH
 import { flavorNames } from "../core/remote/serverFlavor.js";
 import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
+import { openSettingsAt } from "./config.js";
 
 const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
 const secretHeadersPrefix = "deepseekLocal.remote.headerSecrets:";
@@ -228,7 +229,7 @@ export class BackendSelector implements vscode.Disposable {
     const remote = this.ctx.config.backends.remote;
     if (remote) return new URL(remote.baseUrl).origin;
     void vscode.window.showErrorMessage("DeepSeek Local: set deepseekLocal.remote.baseUrl first; the key is stored for that server.", "Open Settings").then((choice) => {
-      if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "deepseekLocal.remote");
+      if (choice) void openSettingsAt("deepseekLocal.remote");
     });
     return undefined;
   }

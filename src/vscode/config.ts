@@ -201,3 +201,14 @@ export function flashAttentionSetting(value: unknown): boolean | undefined {
   if (value === "off" || value === false) return false;
   return undefined;
 }
+
+/**
+ * Opens the Settings editor on `query`, on the tab where the user can set it. The user-only
+ * settings are machine-scoped: in a remote window (SSH, WSL, containers, code-server) VS Code lists
+ * them only under the Remote tab, so the User tab would show nothing to edit.
+ */
+export function openSettingsAt(query: string): Thenable<unknown> {
+  return vscode.env.remoteName
+    ? vscode.commands.executeCommand("workbench.action.openRemoteSettings", { query })
+    : vscode.commands.executeCommand("workbench.action.openSettings", query);
+}

@@ -8,6 +8,7 @@ import { recommendModel, type Recommendation } from "../../core/models/recommend
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { probeHardware } from "./hostHardware.js";
 import { downloadCatalogModel } from "./modelDownload.js";
+import { openSettingsAt } from "../config.js";
 
 async function recommendationFor(ctx: ExtensionContextHolder): Promise<Recommendation> {
   // Instruct serves chat and completion from one loaded model; Base is offered for completion only.
@@ -49,7 +50,7 @@ async function showWelcome(ctx: ExtensionContextHolder): Promise<void> {
   if (choice && choice === download && recommended) await downloadCatalogModel(ctx, recommended);
   if (choice === "Choose Model…") await vscode.commands.executeCommand("deepseekLocal.downloadModel");
   if (choice === "Select .gguf File…") await vscode.commands.executeCommand("deepseekLocal.selectModelFile");
-  if (choice === "Use a Server…") await vscode.commands.executeCommand("workbench.action.openSettings", "deepseekLocal.backend");
+  if (choice === "Use a Server…") await openSettingsAt("deepseekLocal.backend");
 }
 
 /** Offers to resume downloads that a closed editor left as .part files in the model folder. */
