@@ -23,6 +23,8 @@ export class WorkspacePrivacy implements PrivacySource, vscode.Disposable {
   private readonly gitIgnores: WorkspaceGitIgnores;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  /** Read once per settings change, not on every keystroke that asks. */
+  private current: PrivacySettings | undefined;
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -40,13 +42,15 @@ export class WorkspacePrivacy implements PrivacySource, vscode.Disposable {
     }
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (config.affectsPrivacy(event)) this.changed.fire();
+        if (!config.affectsPrivacy(event)) return;
+        this.current = undefined;
+        this.changed.fire();
       }),
     );
   }
 
   settings(): PrivacySettings {
-    return { ...this.config.privacy, ignoredFiles: this.gitIgnores };
+    return (this.current ??= { ...this.config.privacy, ignoredFiles: this.gitIgnores });
   }
 
   clipboardAllowed(): boolean {
