@@ -79,7 +79,7 @@ export class Config {
   }
 
   get contextSize(): number {
-    return this.value<number>("engine.contextSize", 8192);
+    return contextSizeSetting(this.value<unknown>("engine.contextSize", 8192));
   }
 
   get startOnActivation(): boolean {
@@ -108,7 +108,7 @@ export class Config {
     return {
       modelPath,
       gpuLayers: typeof gpuLayers === "number" ? Math.max(0, Math.floor(gpuLayers)) : "auto",
-      contextSize: this.value<number>("engine.contextSize", 8192),
+      contextSize: this.contextSize,
       threads: this.value<number>("engine.threads", 0),
       flashAttention: flashAttentionSetting(this.value<unknown>("engine.flashAttention", "auto")),
       diskCache: this.diskCache,
@@ -136,8 +136,7 @@ export class Config {
         maxTokens: number("maxTokens", d.maxTokens, 1),
         timeoutMs: number("timeoutMs", d.timeoutMs, 50),
         maxLines: number("maxLines", d.maxLines, 1),
-        debounceMinMs: number("debounceMs", d.debounceMinMs),
-        debounceMaxMs: Math.max(number("debounceMs", d.debounceMinMs), number("debounceMaxMs", d.debounceMaxMs)),
+        debounceMs: number("debounceMs", d.debounceMs),
         extraContextChunks: this.value<boolean>("completion.extraContext.enabled", true) ? number("extraContext.chunks", d.extraContextChunks) : 0,
         extraContextTokens: number("extraContext.tokens", d.extraContextTokens),
         speculative: this.value<boolean>("completion.speculative", d.speculative),
@@ -193,6 +192,16 @@ export class Config {
   affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
     return engineRestartSettings.some((key) => event.affectsConfiguration(`${section}.${key}`));
   }
+}
+
+/**
+ * The context size within the manifest's minimum and the engine protocol's maximum (LoadParams):
+ * VS Code does not hold values typed into settings.json to a setting's bounds, and the engine
+ * refuses to load with a size outside them.
+ */
+export function contextSizeSetting(value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) return 8192;
+  return Math.min(1 << 20, Math.max(512, Math.floor(value)));
 }
 
 /** "auto" leaves the choice to the engine (on for CPU-only loads of SIMD-wide heads); booleans are the setting's earlier form. */

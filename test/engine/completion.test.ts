@@ -55,7 +55,7 @@ let local: LocalEngine;
 let fimTokens: Record<string, number>;
 
 const doc = (text: string, offset: number): CompletionInput => ({ documentId: "file:///w/routes.ts", filename: "routes.ts", text, offset });
-const settings = (over: Partial<CompletionSettings> = {}) => () => ({ ...defaultCompletionSettings, debounceMinMs: 0, debounceMaxMs: 0, ...over });
+const settings = (over: Partial<CompletionSettings> = {}) => () => ({ ...defaultCompletionSettings, debounceMs: 0, ...over });
 
 async function promptTokens(request: InfillRequest): Promise<number[]> {
   const tokens: number[] = [];
@@ -115,8 +115,7 @@ describe("ghost-text completion on the real engine", () => {
     let maxTokens = 1;
     const pipeline = new CompletionPipeline(engine, () => ({
       ...defaultCompletionSettings,
-      debounceMinMs: 0,
-      debounceMaxMs: 0,
+      debounceMs: 0,
       speculative: false,
       prefixTokens: 3000,
       maxLines: 1000,

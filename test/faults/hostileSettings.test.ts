@@ -168,7 +168,7 @@ describe("config.ts ignores workspace values of user-only settings, whatever the
       "backend.completion": { defaultValue: "local" },
       "chat.systemPrompt": { defaultValue: "You are DeepSeek Local." },
       "chat.tools": { defaultValue: false, globalValue: false },
-      "completion.debounceMs": { defaultValue: 60, workspaceValue: 90 },
+      "completion.debounceMs": { defaultValue: 0, workspaceValue: 90 },
     };
     for (const [key, value] of Object.entries(hostile)) vscodeFake.settings[key] = { ...vscodeFake.settings[key], [level]: value };
     const { Config } = await import("../../src/vscode/config.js");
@@ -188,7 +188,7 @@ describe("config.ts ignores workspace values of user-only settings, whatever the
       expect(config.privacy.allowSecretFiles).toBe(false);
       expect(config.clipboardContextAllowed).toBe(false);
       // A harmless per-project preference still applies.
-      expect(config.completion.pipeline.debounceMinMs).toBe(90);
+      expect(config.completion.pipeline.debounceMs).toBe(90);
       // Reported once per key, however often it is read.
       void config.backends;
       expect(warned.filter((line) => line.includes("remote.baseUrl"))).toHaveLength(1);

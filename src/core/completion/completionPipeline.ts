@@ -1,11 +1,11 @@
 // Ghost-text completion as a pipeline with no editor in it: window → typed-through cache →
-// adaptive debounce → one model request at a time (the previous one is cancelled) → post-processing
-// → cache; plus the speculative next completion and the extra-context warm-up. Everything is
-// cancelled by AbortSignal; the editor adapter converts its CancellationToken at the edge.
+// one model request at a time (the next keystroke cancels the previous one) → post-processing →
+// cache; the first complete lines are shown while the rest is still generated into the cache; plus
+// the speculative next completion and the extra-context warm-up. Everything is cancelled by
+// AbortSignal; the editor adapter converts its CancellationToken at the edge.
 // It only calls `Engine.infill` (and `prefill` for the local warm-up), so it runs against any backend.
 import type { Engine, ExtraContextChunk, InfillRequest } from "../../backends/engine.js";
 import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
-import { AdaptiveDebounce } from "./adaptiveDebounce.js";
 import { CompletionCache, type CachePosition } from "./completionCache.js";
 import { ExtraContextRing } from "./extraContextRing.js";
 import { buildFimPrompt } from "./fimPrompt.js";
@@ -19,8 +19,12 @@ export interface CompletionSettings {
   maxTokens: number;
   timeoutMs: number;
   maxLines: number;
-  debounceMinMs: number;
-  debounceMaxMs: number;
+  /**
+   * Extra wait after a keystroke before asking the model, on top of the editor's own (VS Code asks
+   * 50 ms after the last keystroke). 0 by default: the next keystroke cancels a request in flight,
+   * so waiting longer only makes every suggestion later; a paid or shared server may want more.
+   */
+  debounceMs: number;
   extraContextChunks: number;
   extraContextTokens: number;
   speculative: boolean;
@@ -32,8 +36,7 @@ export const defaultCompletionSettings: CompletionSettings = {
   maxTokens: 64,
   timeoutMs: 3000,
   maxLines: 8,
-  debounceMinMs: 60,
-  debounceMaxMs: 350,
+  debounceMs: 0,
   extraContextChunks: 8,
   extraContextTokens: 512,
   speculative: true,
@@ -57,7 +60,7 @@ export interface CompletionOutcome {
   /** The suggestion; "" when there is nothing to suggest here. */
   text: string;
   source: "cache" | "model";
-  /** From the request to the answer (debounce excluded). */
+  /** From the request to the answer (debounce excluded): to its first lines when they came first. */
   latencyMs: number;
   metrics?: RequestMetrics;
 }
@@ -81,9 +84,16 @@ interface ModelAnswer {
 
 interface PendingRequest {
   position: CachePosition;
+  /** What to show: the first complete lines, or the whole answer when it came first. */
   answer: Promise<ModelAnswer | undefined>;
   started: number;
 }
+
+/**
+ * A speculative request waits this long after its suggestion is shown: a user who types on sooner
+ * would cancel it anyway, and Tab comes later than that.
+ */
+const speculationGapMs = 150;
 
 function samePosition(a: CachePosition, b: CachePosition): boolean {
   return a.documentId === b.documentId && a.prefix === b.prefix && a.suffix === b.suffix;
@@ -147,7 +157,6 @@ export class CompletionPipeline {
   readonly cache = new CompletionCache();
   readonly ring: ExtraContextRing;
   readonly counters: PipelineCounters = { requests: 0, speculativeRequests: 0, cacheHits: 0, cancelled: 0, warmups: 0 };
-  private readonly debounce: AdaptiveDebounce;
   /** Per document, the line its prefix window starts at: kept so the prompt start stays put. */
   private readonly anchors = new Map<string, number>();
   /** The one model request (keystroke, speculative or warm-up) the pipeline has running. */
@@ -162,7 +171,6 @@ export class CompletionPipeline {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.ring = new ExtraContextRing(() => ({ maxChunks: this.settings().extraContextChunks, maxTokens: this.settings().extraContextTokens }));
-    this.debounce = new AdaptiveDebounce(() => ({ minMs: this.settings().debounceMinMs, maxMs: this.settings().debounceMaxMs }));
   }
 
   /**
@@ -173,7 +181,6 @@ export class CompletionPipeline {
    */
   async complete(input: CompletionInput, signal: AbortSignal): Promise<CompletionOutcome | undefined> {
     const arrived = this.now();
-    if (!input.explicit) this.debounce.recordKeystroke(arrived);
     const settings = this.settings();
     const window = this.window(input, settings);
     const position: CachePosition = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
@@ -186,7 +193,7 @@ export class CompletionPipeline {
     if (!pending) {
       // The engine runs one completion request at a time: free it for this position.
       this.cancel();
-      if (!input.explicit && !(await sleep(this.debounce.delayMs(), signal))) return undefined;
+      if (!input.explicit && !(await sleep(settings.debounceMs, signal))) return undefined;
       if (signal.aborted) return undefined;
       pending = this.startRequest(input, window, settings, position);
     }
@@ -205,28 +212,43 @@ export class CompletionPipeline {
     this.running?.abort();
   }
 
+  /**
+   * Starts the model request for a keystroke. Its first complete lines are shown (and cached, so
+   * that typing through them does not cancel the request) while the rest is generated; the whole
+   * answer then replaces them in the cache, where accepting the first lines finds the next ones.
+   */
   private startRequest(input: CompletionInput, window: FimWindow, settings: CompletionSettings, position: CachePosition): PendingRequest {
-    const answer = this.ask(input, window, settings, undefined, false).then((result) => {
+    let showFirstLines!: (answer: ModelAnswer) => void;
+    const firstLines = new Promise<ModelAnswer>((resolve) => (showFirstLines = resolve));
+    // A moment's delay: an answer that ends in the same read as its first lines is shown whole.
+    const onFirstLines = (text: string) =>
+      setTimeout(() => {
+        this.cache.store(position, text);
+        showFirstLines({ text });
+      }, 0);
+    const whole = this.ask(input, window, settings, undefined, false, onFirstLines).then((result) => {
       if (result) this.cache.store(position, result.text);
       return result;
     });
-    const pending: PendingRequest = { position, answer, started: this.now() };
+    const pending: PendingRequest = { position, answer: Promise.race([firstLines, whole]), started: this.now() };
     this.pending = pending;
     const settle = () => {
       if (this.pending === pending) this.pending = undefined;
     };
-    answer.then(settle, settle);
+    whole.then(settle, settle);
     return pending;
   }
 
   /**
    * The editor shows `suggestion` at `input`: compute in the background the completion that follows
    * accepting it, so that Tab-Tab is served from the cache. It starts after a typing gap, so a user
-   * who types on does not make the engine work for nothing, and any other request cancels it.
+   * who types on does not make the engine work for nothing, and any other request cancels it. While
+   * the request that found `suggestion` still generates, its lines after it are on their way into
+   * the cache: nothing to speculate, and that request must not be cancelled.
    */
   suggestionShown(input: CompletionInput, suggestion: string): void {
     const settings = this.settings();
-    if (!settings.speculative || !suggestion) return;
+    if (!settings.speculative || !suggestion || this.pending) return;
     const accepted: CompletionInput = {
       ...input,
       text: input.text.slice(0, input.offset) + suggestion + input.text.slice(input.offset),
@@ -239,7 +261,7 @@ export class CompletionPipeline {
     const claim = this.claim();
     this.speculation = (async () => {
       try {
-        if (!(await sleep(this.debounce.delayMs(), claim.signal))) return;
+        if (!(await sleep(Math.max(settings.debounceMs, speculationGapMs), claim.signal))) return;
         const answer = await this.ask(accepted, window, settings, claim.signal, true).catch(() => undefined);
         if (answer) this.cache.store(position, answer.text);
       } finally {
@@ -336,13 +358,18 @@ export class CompletionPipeline {
     };
   }
 
-  /** One model request, cancelled by `signal` or by the next request. Undefined when cancelled. */
+  /**
+   * One model request, cancelled by `signal` or by the next request. Undefined when cancelled.
+   * `onFirstLines` gets the suggestion's first complete lines as soon as the stream has them, when
+   * more lines may follow.
+   */
   private async ask(
     input: CompletionInput,
     window: FimWindow,
     settings: CompletionSettings,
     signal: AbortSignal | undefined,
     speculative: boolean,
+    onFirstLines?: (text: string) => void,
   ): Promise<ModelAnswer | undefined> {
     const claim = this.claim(signal);
     if (speculative) this.counters.speculativeRequests++;
@@ -350,13 +377,28 @@ export class CompletionPipeline {
     this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
     // Stop generating once the suggestion has all the lines it can show: the rest would be cut anyway.
     const lineLimit = window.lineSuffix.trim() ? 1 : settings.maxLines;
+    const surroundings = (finished: boolean) => ({
+      linePrefix: window.linePrefix,
+      lineSuffix: window.lineSuffix,
+      suffix: window.suffix,
+      maxLines: settings.maxLines,
+      finished,
+    });
     let streamed = "";
     let enough = false;
+    let firstLinesShown = onFirstLines === undefined || lineLimit === 1;
     const onText = (chunk: string) => {
       streamed += chunk;
-      if (!enough && countNewlines(streamed) >= lineLimit) {
+      if (enough || !chunk.includes("\n")) return;
+      if (countNewlines(streamed) >= lineLimit) {
         enough = true;
         claim.abort();
+      } else if (!firstLinesShown) {
+        const completeLines = postProcessCompletion(streamed.slice(0, streamed.lastIndexOf("\n") + 1), surroundings(true));
+        if (completeLines) {
+          firstLinesShown = true;
+          onFirstLines!(completeLines);
+        }
       }
     };
     let raw: string;
@@ -383,13 +425,6 @@ export class CompletionPipeline {
     } finally {
       claim.release();
     }
-    const text = postProcessCompletion(raw, {
-      linePrefix: window.linePrefix,
-      lineSuffix: window.lineSuffix,
-      suffix: window.suffix,
-      maxLines: settings.maxLines,
-      finished,
-    });
-    return { text, metrics };
+    return { text: postProcessCompletion(raw, surroundings(finished)), metrics };
   }
 }

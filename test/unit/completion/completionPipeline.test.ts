@@ -13,6 +13,8 @@ const metrics: RequestMetrics = {
 interface Call {
   request: InfillRequest;
   signal: AbortSignal;
+  /** Streams text as the model writes it. */
+  write(text: string): void;
   answer(text: string): void;
 }
 
@@ -26,7 +28,7 @@ function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: Infil
       return new Promise((resolve, reject) => {
         const signal = options.signal!;
         const answer = (text: string) => resolve({ text, stopReason: "eos", metrics });
-        calls.push({ request, signal, answer });
+        calls.push({ request, signal, answer, write: (text) => options.onText?.(text) });
         signal.addEventListener("abort", () => reject(new EngineError("cancelled", "The request was cancelled.")));
         if (auto) {
           const text = auto(request);
@@ -43,7 +45,7 @@ function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: Infil
   return { engine, calls, prefills };
 }
 
-const settings = () => ({ ...defaultCompletionSettings, debounceMinMs: 0, debounceMaxMs: 0 });
+const settings = () => ({ ...defaultCompletionSettings, debounceMs: 0 });
 const doc = (text: string, offset = text.length): CompletionInput => ({ documentId: "file:///w/a.py", filename: "a.py", text, offset });
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -114,7 +116,7 @@ describe("CompletionPipeline", () => {
 
   it("sends nothing when the keystroke is cancelled during the debounce", async () => {
     const { engine, calls } = scriptedEngine();
-    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), debounceMinMs: 50, debounceMaxMs: 50 }));
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), debounceMs: 50 }));
     const signal = new AbortController();
     const pending = pipeline.complete(doc("z = "), signal.signal);
     signal.abort();
@@ -141,6 +143,9 @@ describe("CompletionPipeline", () => {
     const pipeline = new CompletionPipeline(engine, settings);
     pipeline.suggestionShown(doc("a = "), "1");
     await tick();
+    // It waits for a typing gap first.
+    expect(calls).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 200));
     expect(calls).toHaveLength(1);
     const next = pipeline.complete(doc("a = 2"), new AbortController().signal);
     await tick();
@@ -208,5 +213,54 @@ describe("CompletionPipeline", () => {
     const engine = { kind: "local", infill: async () => Promise.reject(new EngineError("fimUnsupported", "no FIM")) } as unknown as Engine;
     const pipeline = new CompletionPipeline(engine, settings);
     await expect(pipeline.complete(doc("q"), new AbortController().signal)).rejects.toMatchObject({ code: "fimUnsupported" });
+  });
+
+  it("shows the first complete line while the rest is generated, then caches the whole answer for Tab", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, settings);
+    const started = pipeline.complete(doc("def add(a, b):\n"), new AbortController().signal);
+    await tick();
+    calls[0]!.write("    total = a");
+    calls[0]!.write(" + b\n    ret");
+    expect(await started).toMatchObject({ text: "    total = a + b", source: "model" });
+    // Still generating: the editor shows the first line; nothing speculative may cancel the request.
+    expect(calls[0]!.signal.aborted).toBe(false);
+    pipeline.suggestionShown(doc("def add(a, b):\n"), "    total = a + b");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toHaveLength(1);
+    // Typing through the shown line is served from the cache and leaves the request running.
+    const typed = await pipeline.complete(doc("def add(a, b):\n    tot"), new AbortController().signal);
+    expect(typed).toMatchObject({ text: "al = a + b", source: "cache" });
+    expect(calls[0]!.signal.aborted).toBe(false);
+    calls[0]!.write("urn total\n");
+    calls[0]!.answer("    total = a + b\n    return total\n");
+    await tick();
+    // Accepting the first line finds the next one in the cache.
+    const accepted = await pipeline.complete(doc("def add(a, b):\n    total = a + b"), new AbortController().signal);
+    expect(accepted).toMatchObject({ text: "\n    return total", source: "cache" });
+    expect(pipeline.counters).toMatchObject({ requests: 1, speculativeRequests: 0, cancelled: 0 });
+  });
+
+  it("waits for a line with something in it before showing anything early", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, settings);
+    let shown: unknown;
+    const started = pipeline.complete(doc("x = 1"), new AbortController().signal).then((outcome) => (shown = outcome));
+    await tick();
+    calls[0]!.write("\n");
+    await tick();
+    expect(shown).toBeUndefined();
+    calls[0]!.write("y = 2\n");
+    expect(await started).toMatchObject({ text: "\ny = 2" });
+  });
+
+  it("asks the model at once by default: the editor already waited, and the next keystroke cancels", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine);
+    void pipeline.complete(doc("a"), new AbortController().signal);
+    void pipeline.complete(doc("ab"), new AbortController().signal);
+    void pipeline.complete(doc("abc"), new AbortController().signal);
+    await Promise.resolve();
+    expect(calls.map((c) => [c.request.prefix, c.signal.aborted])).toEqual([["a", true], ["ab", true], ["abc", false]]);
   });
 });
