@@ -23,7 +23,7 @@ function engineAnswering(text: string, stopReason: StopReason): Engine {
 }
 
 async function shown(text: string, stopReason: StopReason): Promise<string | undefined> {
-  const settings = { ...defaultCompletionSettings, debounceMinMs: 0, debounceMaxMs: 0, speculative: false };
+  const settings = { ...defaultCompletionSettings, debounceMs: 0, speculative: false };
   const pipeline = new CompletionPipeline(engineAnswering(text, stopReason), () => settings);
   const outcome = await pipeline.complete(
     { documentId: "file:///w/sum.py", filename: "sum.py", text: "def total(xs):\n    ", offset: 19, explicit: true },
