@@ -11,12 +11,14 @@ const metrics = {
   promptMs: 1, firstTokenMs: 1, generationMs: 1, totalMs: 2,
 };
 
-/** An Engine whose infill streams `text` and then stops for `stopReason`. */
+/**
+ * An Engine whose infill answers `text`, stopped for `stopReason`. It streams nothing, so what is
+ * shown is the whole answer's post-processing (not the first lines shown while it streams).
+ */
 function engineAnswering(text: string, stopReason: StopReason): Engine {
   return {
     kind: "http",
-    async infill(_request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
-      options.onText?.(text);
+    async infill(_request: InfillRequest, _options: GenerationOptions = {}): Promise<GenerateResult> {
       return { text, stopReason, metrics };
     },
   } as unknown as Engine;
