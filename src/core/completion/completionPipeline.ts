@@ -1,6 +1,7 @@
 // Ghost-text completion as a pipeline with no editor in it: window → typed-through cache →
 // one model request at a time (the next keystroke cancels the previous one) → post-processing →
-// cache; the first complete lines are shown while the rest is still generated into the cache; plus
+// cache; a preview (the first words or lines) is shown while the rest is generated, and the
+// suggestion grows in place as lines complete (`onSuggestionGrew`); plus
 // the speculative next completion and the extra-context warm-up. Everything is cancelled by
 // AbortSignal; the editor adapter converts its CancellationToken at the edge.
 // It only calls `Engine.infill` (and `prefill` for the local warm-up), so it runs against any backend.
@@ -10,7 +11,7 @@ import { CompletionCache, type CachePosition } from "./completionCache.js";
 import { ExtraContextRing } from "./extraContextRing.js";
 import { buildFimPrompt } from "./fimPrompt.js";
 import { selectFimWindow, type FimWindow } from "./fimWindow.js";
-import { postProcessCompletion } from "./postProcess.js";
+import { postProcessCompletion, previewOfStream } from "./postProcess.js";
 
 export interface CompletionSettings {
   prefixTokens: number;
@@ -84,7 +85,7 @@ interface ModelAnswer {
 
 interface PendingRequest {
   position: CachePosition;
-  /** What to show: the first complete lines, or the whole answer when it came first. */
+  /** What to show first: the preview, or the whole answer when it came first. */
   answer: Promise<ModelAnswer | undefined>;
   started: number;
 }
@@ -94,6 +95,9 @@ interface PendingRequest {
  * would cancel it anyway, and Tab comes later than that.
  */
 const speculationGapMs = 150;
+
+/** A preview of a line still being written shows once it has this many characters (a few words). */
+const previewMinChars = 24;
 
 function samePosition(a: CachePosition, b: CachePosition): boolean {
   return a.documentId === b.documentId && a.prefix === b.prefix && a.suffix === b.suffix;
@@ -164,6 +168,7 @@ export class CompletionPipeline {
   /** The keystroke request now running, which a caller asking for the same position joins. */
   private pending: PendingRequest | undefined;
   private speculation: Promise<void> = Promise.resolve();
+  private readonly growListeners = new Set<(position: CachePosition) => void>();
 
   constructor(
     private readonly engine: Engine,
@@ -207,36 +212,59 @@ export class CompletionPipeline {
     return { text: answer.text, source: "model", latencyMs: this.now() - pending.started, metrics: answer.metrics };
   }
 
+  /**
+   * Called when a suggestion already shown for `position` has grown in the cache (more lines, or
+   * the whole answer after a preview): the editor asks again to show it. Returns the unsubscriber.
+   */
+  onSuggestionGrew(listener: (position: CachePosition) => void): () => void {
+    this.growListeners.add(listener);
+    return () => this.growListeners.delete(listener);
+  }
+
   /** Stops the running model request (keystroke, speculative or warm-up), if any. */
   cancel(): void {
     this.running?.abort();
   }
 
   /**
-   * Starts the model request for a keystroke. Its first complete lines are shown (and cached, so
-   * that typing through them does not cancel the request) while the rest is generated; the whole
-   * answer then replaces them in the cache, where accepting the first lines finds the next ones.
+   * Starts the model request for a keystroke. Its preview is shown (and cached, so that typing
+   * through it does not cancel the request) while the rest is generated; each longer preview, and
+   * then the whole answer, replaces it in the cache and tells the editor to show it.
    */
   private startRequest(input: CompletionInput, window: FimWindow, settings: CompletionSettings, position: CachePosition): PendingRequest {
-    let showFirstLines!: (answer: ModelAnswer) => void;
-    const firstLines = new Promise<ModelAnswer>((resolve) => (showFirstLines = resolve));
-    // A moment's delay: an answer that ends in the same read as its first lines is shown whole.
-    const onFirstLines = (text: string) =>
+    let showFirst!: (answer: ModelAnswer) => void;
+    const firstShown = new Promise<ModelAnswer>((resolve) => (showFirst = resolve));
+    let shown: string | undefined;
+    let done = false;
+    // A moment's delay: an answer that ends in the same read as its preview is shown whole.
+    const onPreview = (text: string) =>
       setTimeout(() => {
+        if (done) return;
         this.cache.store(position, text);
-        showFirstLines({ text });
+        if (shown === undefined) showFirst({ text });
+        else this.grew(position);
+        shown = text;
       }, 0);
-    const whole = this.ask(input, window, settings, undefined, false, onFirstLines).then((result) => {
-      if (result) this.cache.store(position, result.text);
+    const whole = this.ask(input, window, settings, undefined, false, onPreview).then((result) => {
+      done = true;
+      if (result) {
+        this.cache.store(position, result.text);
+        if (shown !== undefined && result.text !== shown) this.grew(position);
+      }
       return result;
     });
-    const pending: PendingRequest = { position, answer: Promise.race([firstLines, whole]), started: this.now() };
+    const pending: PendingRequest = { position, answer: Promise.race([firstShown, whole]), started: this.now() };
     this.pending = pending;
     const settle = () => {
+      done = true;
       if (this.pending === pending) this.pending = undefined;
     };
     whole.then(settle, settle);
     return pending;
+  }
+
+  private grew(position: CachePosition): void {
+    for (const listener of this.growListeners) listener(position);
   }
 
   /**
@@ -244,7 +272,7 @@ export class CompletionPipeline {
    * accepting it, so that Tab-Tab is served from the cache. It starts after a typing gap, so a user
    * who types on does not make the engine work for nothing, and any other request cancels it. While
    * the request that found `suggestion` still generates, its lines after it are on their way into
-   * the cache: nothing to speculate, and that request must not be cancelled.
+   * the cache: nothing to speculate yet, and that request must not be cancelled.
    */
   suggestionShown(input: CompletionInput, suggestion: string): void {
     const settings = this.settings();
@@ -360,8 +388,8 @@ export class CompletionPipeline {
 
   /**
    * One model request, cancelled by `signal` or by the next request. Undefined when cancelled.
-   * `onFirstLines` gets the suggestion's first complete lines as soon as the stream has them, when
-   * more lines may follow.
+   * `onPreview` gets what can be shown of the stream so far: first once it has a few words or a
+   * line, then again at each line completed.
    */
   private async ask(
     input: CompletionInput,
@@ -369,7 +397,7 @@ export class CompletionPipeline {
     settings: CompletionSettings,
     signal: AbortSignal | undefined,
     speculative: boolean,
-    onFirstLines?: (text: string) => void,
+    onPreview?: (text: string) => void,
   ): Promise<ModelAnswer | undefined> {
     const claim = this.claim(signal);
     if (speculative) this.counters.speculativeRequests++;
@@ -386,18 +414,19 @@ export class CompletionPipeline {
     });
     let streamed = "";
     let enough = false;
-    let firstLinesShown = onFirstLines === undefined || lineLimit === 1;
+    let preview: string | undefined;
     const onText = (chunk: string) => {
       streamed += chunk;
-      if (enough || !chunk.includes("\n")) return;
-      if (countNewlines(streamed) >= lineLimit) {
+      if (enough) return;
+      const lineEnded = chunk.includes("\n");
+      if (lineEnded && countNewlines(streamed) >= lineLimit) {
         enough = true;
         claim.abort();
-      } else if (!firstLinesShown) {
-        const completeLines = postProcessCompletion(streamed.slice(0, streamed.lastIndexOf("\n") + 1), surroundings(true));
-        if (completeLines) {
-          firstLinesShown = true;
-          onFirstLines!(completeLines);
+      } else if (onPreview && (preview === undefined || lineEnded)) {
+        const next = postProcessCompletion(previewOfStream(streamed, previewMinChars), surroundings(true));
+        if (next && next !== preview) {
+          preview = next;
+          onPreview(next);
         }
       }
     };

@@ -114,6 +114,19 @@ export function trimTrailingWhitespace(text: string): string {
   return trimmed.trim() === "" ? "" : trimmed;
 }
 
+/**
+ * What of a suggestion still being written can be shown: its complete lines, and the line being
+ * written once it has `minChars` characters, up to its last complete word (a half identifier would
+ * be accepted as one).
+ */
+export function previewOfStream(streamed: string, minChars: number): string {
+  const lineStart = streamed.lastIndexOf("\n") + 1;
+  const line = streamed.slice(lineStart);
+  if (line.trim().length < minChars) return streamed.slice(0, lineStart);
+  const partialWord = /[\p{L}\p{N}_$]*$/u.exec(line)!;
+  return streamed.slice(0, lineStart) + line.slice(0, partialWord.index || line.length);
+}
+
 export function postProcessCompletion(raw: string, around: CompletionSurroundings): string {
   let text = dropUnfinishedLine(cutAtEndToken(raw).replace(/\r\n/g, "\n"), around.finished);
   text = fixFirstLineIndentation(text, around.linePrefix);

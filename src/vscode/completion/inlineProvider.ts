@@ -1,5 +1,6 @@
 // The editor edge of ghost-text completion: document + position → the core pipeline's plain input,
-// CancellationToken → AbortSignal, outcome → InlineCompletionItem and a status bar line.
+// CancellationToken → AbortSignal, outcome → InlineCompletionItem and a status bar line; and when a
+// shown suggestion grows (a preview, then its whole), asking VS Code to show it again.
 import * as vscode from "vscode";
 import type { CompletionInput, CompletionOutcome, CompletionPipeline } from "../../core/completion/completionPipeline.js";
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
@@ -52,11 +53,34 @@ export interface ProviderHooks {
   onError(error: unknown): void;
 }
 
-export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+/** Where a model suggestion was shown: it may grow there while the user has not moved. */
+interface ShownAt {
+  document: vscode.TextDocument;
+  version: number;
+  position: vscode.Position;
+}
+
+export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  private shownAt: ShownAt | undefined;
+  private readonly unsubscribe: () => void;
+
   constructor(
     private readonly pipeline: CompletionPipeline,
     private readonly hooks: ProviderHooks,
-  ) {}
+  ) {
+    this.unsubscribe = pipeline.onSuggestionGrew((grown) => {
+      const shown = this.shownAt;
+      const editor = vscode.window.activeTextEditor;
+      // Only where the user still is: VS Code then asks again, and the cache answers at once.
+      if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
+      if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
+      void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+    });
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
@@ -73,6 +97,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       const outcome = await this.pipeline.complete(input, controller.signal);
       if (!outcome || token.isCancellationRequested) return undefined;
       this.hooks.onOutcome(outcome);
+      this.shownAt = { document, version: document.version, position };
       if (!outcome.text) return undefined;
       this.pipeline.suggestionShown(input, outcome.text);
       return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];

@@ -53,6 +53,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       statusBar.setDetail("$(warning) completion failed");
     },
   });
+  ctx.own(provider);
   ctx.own(vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
   ctx.own(
     new ExtraContextFeed(pipeline, {

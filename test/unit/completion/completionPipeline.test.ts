@@ -263,4 +263,45 @@ describe("CompletionPipeline", () => {
     await Promise.resolve();
     expect(calls.map((c) => [c.request.prefix, c.signal.aborted])).toEqual([["a", true], ["ab", true], ["abc", false]]);
   });
+
+  it("previews a long line still being written, up to its last whole word, and grows it in place", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const grown: string[] = [];
+    pipeline.onSuggestionGrew((position) => grown.push(pipeline.cache.lookup(position)!));
+    const input = doc("const total = ");
+    const started = pipeline.complete(input, new AbortController().signal);
+    await tick();
+    calls[0]!.write("values.reduce((sum, va");
+    await tick();
+    // Too short for a preview yet; then a half word that is not shown.
+    calls[0]!.write("lue) => su");
+    expect(await started).toMatchObject({ text: "values.reduce((sum, value) =>", source: "model" });
+    calls[0]!.write("m + value, 0);\nconsole.");
+    await tick();
+    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);"]);
+    calls[0]!.answer("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
+    await tick();
+    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);", "values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);"]);
+    // The request is over: the cache holds the whole answer, and no late preview replaces it.
+    await tick();
+    expect(pipeline.cache.lookup({ documentId: input.documentId, prefix: input.text, suffix: "" })).toBe(grown[1]);
+  });
+
+  it("a user who types on past a preview cancels the rest, and nothing grows", async () => {
+    const { engine, calls } = scriptedEngine();
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
+    const grown: unknown[] = [];
+    pipeline.onSuggestionGrew((position) => grown.push(position));
+    const first = new AbortController();
+    const started = pipeline.complete(doc("let name = "), first.signal);
+    await tick();
+    calls[0]!.write("createDefaultUserName(options) ");
+    expect(await started).toMatchObject({ text: "createDefaultUserName(options)" });
+    first.abort();
+    void pipeline.complete(doc("let name = x"), new AbortController().signal);
+    await tick();
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(grown).toEqual([]);
+  });
 });

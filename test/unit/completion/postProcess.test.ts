@@ -1,6 +1,7 @@
 // Post-processing rules over real code in several languages: what a model wrote → what is shown.
 import { describe, expect, it } from "vitest";
 import {
+  previewOfStream,
   cutAtEndToken,
   dropSuffixRepeat,
   dropUnfinishedLine,
@@ -136,5 +137,16 @@ describe("postProcessCompletion", () => {
   });
   it("a suggestion that only repeats the closing brackets is dropped", () => {
     expect(postProcessCompletion(")", around({ linePrefix: "foo(", lineSuffix: ")" }))).toBe("");
+  });
+});
+
+describe("previewOfStream", () => {
+  it("shows complete lines, and a line being written only once it has a few words, cut at the last whole word", () => {
+    expect(previewOfStream("if (ready) {\n  sta", 10)).toBe("if (ready) {\n");
+    expect(previewOfStream("  start(engine, opti", 10)).toBe("  start(engine, ");
+    expect(previewOfStream("return résumé.ti", 10)).toBe("return résumé.");
+    expect(previewOfStream("x", 10)).toBe("");
+    // A line that is one long word shows whole rather than nothing.
+    expect(previewOfStream("aVeryLongIdentifierName", 10)).toBe("aVeryLongIdentifierName");
   });
 });

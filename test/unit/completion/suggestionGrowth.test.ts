@@ -1,0 +1,92 @@
+// A suggestion shown as a preview grows in place (issue 25): when more lines or the whole answer
+// land in the cache, the provider asks VS Code to show it again, but only while the user is still
+// where it was shown. Driven through the provider with the real pipeline over a fake `vscode`.
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type * as vscode from "vscode";
+import type { Engine, GenerationOptions } from "../../../src/backends/engine.js";
+import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
+import { defaultPrivacySettings } from "../../../src/core/privacy/secretPaths.js";
+import { DeepSeekInlineCompletionProvider } from "../../../src/vscode/completion/inlineProvider.js";
+import type { GenerateResult } from "../../../src/protocol/engine.js";
+import { FakeDocument, Position, Selection, Uri, fake } from "../../fixtures/fakeVscode.js";
+
+const executed = vi.hoisted(() => [] as string[]);
+
+vi.mock("vscode", async () => {
+  const { vscode } = await import("../../fixtures/fakeVscode.js");
+  return { ...vscode, commands: { executeCommand: async (command: string) => void executed.push(command) } };
+});
+
+const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, forcedTokens: 0, generatedTokens: 2, promptMs: 0, firstTokenMs: 0, generationMs: 0, totalMs: 0 };
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+/** An engine whose one infill streams what the test writes and ends when it says. */
+function streamingEngine() {
+  const stream = { write: (_text: string) => {}, end: (_text: string) => {} };
+  const engine = {
+    kind: "local",
+    infill: (_request: unknown, options: GenerationOptions = {}) =>
+      new Promise<GenerateResult>((resolve) => {
+        stream.write = (text) => options.onText?.(text);
+        stream.end = (text) => resolve({ text, stopReason: "eos", metrics });
+      }),
+  } as unknown as Engine;
+  return { engine, stream };
+}
+
+describe("a shown suggestion that grows", () => {
+  const text = "const total = ";
+  let document: FakeDocument;
+  let stream: ReturnType<typeof streamingEngine>["stream"];
+  let provider: DeepSeekInlineCompletionProvider;
+
+  beforeEach(() => {
+    fake.reset();
+    executed.length = 0;
+    document = new FakeDocument(Uri.file("/w/sum.js"), text, "javascript");
+    const editor = fake.show(document);
+    editor.selection = new Selection(new Position(0, text.length), new Position(0, text.length));
+    const scripted = streamingEngine();
+    stream = scripted.stream;
+    const pipeline = new CompletionPipeline(scripted.engine, () => ({ ...defaultCompletionSettings, speculative: false }));
+    provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => defaultPrivacySettings, onOutcome: () => undefined, onError: () => undefined });
+  });
+
+  async function showPreview(): Promise<string | undefined> {
+    const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+    const items = provider.provideInlineCompletionItems(
+      document as unknown as vscode.TextDocument,
+      new Position(0, text.length) as unknown as vscode.Position,
+      { triggerKind: 1, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
+      token as unknown as vscode.CancellationToken,
+    );
+    await tick();
+    stream.write("values.reduce((sum, value) => su");
+    const shown = await items;
+    return shown && "length" in shown ? (shown[0]?.insertText as string) : undefined;
+  }
+
+  it("asks VS Code to show it again when a line completes and when the answer is whole", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    expect(executed).toEqual([]);
+    stream.write("m + value, 0);\n");
+    await tick();
+    expect(executed).toEqual(["editor.action.inlineSuggest.trigger"]);
+    stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
+    await tick();
+    expect(executed).toEqual(["editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.trigger"]);
+    provider.dispose();
+  });
+
+  it("stays quiet once the user typed or moved", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    fake.activeTextEditor!.selection = new Selection(new Position(0, 2), new Position(0, 2));
+    stream.write("m + value, 0);\n");
+    await tick();
+    fake.activeTextEditor!.selection = new Selection(new Position(0, text.length), new Position(0, text.length));
+    document.version++;
+    stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
+    await tick();
+    expect(executed).toEqual([]);
+  });
+});
