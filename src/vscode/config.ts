@@ -24,12 +24,21 @@ export const engineRestartSettings = [
   "cache.minPrefixTokens",
 ] as const;
 
+// The manifest's defaults, for a source that has no value (VS Code always supplies the manifest's;
+// test/unit/settings/manifestDefaults.test.ts keeps the two equal).
+const defaultSystemPrompt =
+  "You are DeepSeek Local, a coding assistant inside VS Code. Answer concisely. Put code in fenced blocks with the language name.";
+const defaultCompletionLanguages: Readonly<Record<string, boolean>> = { "*": true, plaintext: false, markdown: false, scminput: false };
+
 export interface CompletionConfig {
   enabled: boolean;
   /** Language id → on/off; "*" is the default for the others. */
   languages: Record<string, boolean>;
   pipeline: CompletionSettings;
 }
+
+/** What Config reads settings through: vscode's WorkspaceConfiguration for the `deepseekLocal` section. */
+export type SettingsReader = Pick<vscode.WorkspaceConfiguration, "get" | "inspect">;
 
 export class Config {
   /** Keys whose workspace value was set aside and reported (once per key and session). */
@@ -38,10 +47,13 @@ export class Config {
   /**
    * @param storageDirectory the extension's global storage folder (default home of the disk cache)
    * @param log where a workspace value that was set aside is reported
+   * @param read where the `deepseekLocal` settings are read from; another source only in tests that
+   *   compare the code's own defaults (a source with no values) with the manifest's
    */
   constructor(
     private readonly storageDirectory: string,
     private readonly log?: Pick<vscode.LogOutputChannel, "warn">,
+    private readonly read: () => SettingsReader = () => vscode.workspace.getConfiguration(section),
   ) {}
 
   private get raw(): vscode.WorkspaceConfiguration {
@@ -50,7 +62,7 @@ export class Config {
 
   /** One setting's value: user-only settings ignore workspace and folder values. */
   private value<T>(key: string, fallback: T): T {
-    const raw = this.raw;
+    const raw = this.read();
     const source: SettingSource = { get: (k) => raw.get(k), inspect: (k) => raw.inspect(k) };
     const value = readSetting(source, key, (ignored) => this.reportIgnored(ignored));
     return value === undefined ? fallback : (value as T);
@@ -89,7 +101,7 @@ export class Config {
   /** The chat's settings, read at each turn. */
   get chat(): { systemPrompt: string; maxTokens: number; tools: boolean } {
     return {
-      systemPrompt: this.value<string>("chat.systemPrompt", ""),
+      systemPrompt: this.value<string>("chat.systemPrompt", defaultSystemPrompt),
       maxTokens: Math.max(16, Math.floor(this.value<number>("chat.maxTokens", 1024))),
       tools: this.value<boolean>("chat.tools", true),
     };
@@ -129,7 +141,7 @@ export class Config {
     const d = defaultCompletionSettings;
     return {
       enabled: this.value<boolean>("completion.enabled", true),
-      languages: this.value<Record<string, boolean>>("completion.languages", {}),
+      languages: this.value<Record<string, boolean>>("completion.languages", defaultCompletionLanguages),
       pipeline: {
         prefixTokens: number("prefixTokens", d.prefixTokens, 16),
         suffixTokens: number("suffixTokens", d.suffixTokens),
