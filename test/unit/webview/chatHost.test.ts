@@ -10,13 +10,13 @@ import { Uri } from "../../fixtures/fakeVscode.js";
 const opened = vi.hoisted(() => [] as string[]);
 
 vi.mock("vscode", async () => {
-  const { vscode, Uri } = await import("../../fixtures/fakeVscode.js");
+  const { vscode, Uri: FakeUri } = await import("../../fixtures/fakeVscode.js");
   return {
     ...vscode,
-    Uri: Object.assign(Uri, {
-      joinPath: (base: InstanceType<typeof Uri>, ...parts: string[]) => Uri.from({ scheme: base.scheme, path: [base.path, ...parts].join("/") }),
+    Uri: Object.assign(FakeUri, {
+      joinPath: (base: Uri, ...parts: string[]) => FakeUri.from({ scheme: base.scheme, path: [base.path, ...parts].join("/") }),
     }),
-    env: { ...vscode.env, openExternal: async (uri: InstanceType<typeof Uri>) => void opened.push(`${uri.scheme}:${uri.path}`) },
+    env: { ...vscode.env, openExternal: async (uri: Uri) => void opened.push(`${uri.scheme}:${uri.path}`) },
   };
 });
 
