@@ -3,6 +3,7 @@ import type { BenchSection } from "../types";
 import { bandwidth } from "./bandwidth";
 import { cache } from "./cache";
 import { chat } from "./chat";
+import { editor } from "./editor";
 import { engine } from "./engine";
 import { fim } from "./fim";
 import { real } from "./real";
@@ -17,5 +18,6 @@ export const sections: readonly BenchSection[] = [
   chat,
   remote,
   refactor,
+  editor,
   real,
 ];

@@ -7,12 +7,17 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The value at fraction `p` (0…1) of the sorted values, nearest rank: quantile(v, 0.95) is the p95. */
+export function quantile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))]!;
+}
+
 /** Relative spread of the middle half ((q3 - q1) / median), to show how noisy a figure was. */
 export function relativeIqr(values: readonly number[]): number {
   if (values.length < 4) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))]!;
-  return (q(0.75) - q(0.25)) / median(s);
+  return (quantile(values, 0.75) - quantile(values, 0.25)) / median(values);
 }
 
 export interface Pair<A, B> {
