@@ -71,3 +71,13 @@ export function defaultFlashAttention(cpuOnly: boolean, heads: AttentionHeadSize
 export function defaultBatchSize(cpu: boolean): number | undefined {
   return cpu ? 256 : undefined;
 }
+
+/**
+ * Memory-map the model file when the setting leaves it open: not for CPU-only loads, where
+ * llama.cpp repacks the weights into a second, rearranged copy and the mapped file would stay
+ * resident beside it (issue 11: 2× the file in RSS); node-llama-cpp's own choice when a GPU
+ * takes layers.
+ */
+export function defaultMmap(cpuOnly: boolean): false | "auto" {
+  return cpuOnly ? false : "auto";
+}

@@ -9,7 +9,7 @@ import { flattenGgufMetadata } from "../core/models/ggufMetadata.js";
 import { shouldRetryOnCpu, gpuFallbackMessage } from "../core/models/gpuFallback.js";
 import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCheck.js";
 import { checkModelFile } from "./modelFile.js";
-import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
+import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultMmap, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
@@ -198,7 +198,7 @@ async function loadOnDevice(
     model = await llama.loadModel({
       modelPath: path,
       gpuLayers,
-      useMmap: params.mmap ?? (llama.gpu === false || gpuLayers === 0 ? false : "auto"),
+      useMmap: params.mmap ?? defaultMmap(llama.gpu === false || gpuLayers === 0),
     });
   } catch (error) {
     throw toLoadError(path, error);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultThreads } from "../../src/engine/contextDefaults";
+import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultMmap, defaultThreads } from "../../src/engine/contextDefaults";
 
 describe("attentionHeadSizes", () => {
   it("reads DeepSeek MLA heads as the kernel sees them: latent + rope keys, latent values", () => {
@@ -45,5 +45,12 @@ describe("threads and batch size", () => {
   it("uses 256-token micro-batches on the CPU and leaves GPUs to node-llama-cpp", () => {
     expect(defaultBatchSize(true)).toBe(256);
     expect(defaultBatchSize(false)).toBeUndefined();
+  });
+});
+
+describe("defaultMmap", () => {
+  it("loads CPU-only models without mmap (one copy of the repacked weights), and leaves GPU loads to node-llama-cpp", () => {
+    expect(defaultMmap(true)).toBe(false);
+    expect(defaultMmap(false)).toBe("auto");
   });
 });

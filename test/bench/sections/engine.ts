@@ -1,15 +1,21 @@
 // Engine speed against llama-server built from the same llama.cpp commit, on the synthetic model.
 //
-// Both run side by side with the same threads, context size and flash attention (`--flash-attn`), and are
-// measured alternately (ABBA) in the same run; the ratios are medians of per-round ratios. Each
-// round evaluates a fresh ~1,024-token prompt (a unique first line defeats prefix reuse on both
-// sides) and then generates 128 tokens greedily.
+// The engine and two llama-servers run side by side with the same threads, context size and flash
+// attention (`--flash-attn`): one given the engine's own process settings (no mmap, its batch
+// sizes, its malloc tunables: util/peerSettings.ts), which the goals are judged on, and one at
+// llama-server's defaults. They are measured alternately in the same run (engine, matched,
+// defaults; then the other way round), and the ratios are medians of per-round ratios; a ratio
+// whose rounds spread by more than 10% gets more rounds. Each round evaluates a fresh
+// ~1,024-token prompt (a unique first line defeats prefix reuse on every side) and then generates
+// 128 tokens greedily.
 import type { LocalEngine } from "../../../src/backends/local/localEngine";
-import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
+import { createLocalEngine } from "../../../src/backends/local/localEngine";
+import type { LlamaServer } from "../../fixtures/llama-server";
 import { completion, detokenize, tokenize } from "../peer/llama-server-client";
-import type { BenchContext, BenchSection } from "../types";
-import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
-import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
+import type { BenchSection } from "../types";
+import { eachPeer, peerLabel, peerMatchedEngineOptions, startPeer, type PeerConfig, type PeerMatchedEngineOptions } from "../util/peerSettings";
+import { isNoisy, raisedReps, roundRatios, spreadNote } from "../util/ratios";
+import { interleave, median, relativeIqr } from "../util/stats";
 
 const CONTEXT_SIZE = 4096;
 const PROMPT_TOKENS = 1024;
@@ -17,7 +23,7 @@ const GEN_TOKENS = 128;
 const LOADS = 3;
 const REPS = 7;
 /** Rounds stop after this (at least 3 are kept) so that a busy machine cannot stretch the section. */
-const ROUNDS_BUDGET_MS = 60_000;
+const ROUNDS_BUDGET_MS = 120_000;
 
 /** One round's figures, the same shape for both sides. */
 export interface RunFigures {
@@ -84,9 +90,9 @@ async function engineRun(engine: LocalEngine, prompt: string): Promise<RunFigure
   };
 }
 
-async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engine: LocalEngine; wallMs: number; loadMs: number }> {
+async function startEngine(options: PeerMatchedEngineOptions): Promise<{ engine: LocalEngine; wallMs: number; loadMs: number }> {
   const t0 = performance.now();
-  const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE);
+  const engine = createLocalEngine(options);
   try {
     const info = await engine.modelInfo();
     return { engine, wallMs: performance.now() - t0, loadMs: info.loadMs };
@@ -98,17 +104,18 @@ async function startEngine(ctx: BenchContext, modelPath: string): Promise<{ engi
 
 export const engine: BenchSection = {
   id: "engine",
-  title: `Engine vs llama-server: ${PROMPT_TOKENS}-token prompt, ${GEN_TOKENS} greedy tokens, ctx ${CONTEXT_SIZE}`,
+  title: `Engine vs llama-server (matched settings; and at its defaults): ${PROMPT_TOKENS}-token prompt, ${GEN_TOKENS} greedy tokens, ctx ${CONTEXT_SIZE}`,
   async run(ctx) {
     const reps = ctx.reps ?? REPS;
-    const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
+    const modelPath = await ctx.syntheticModel();
+    const options = peerMatchedEngineOptions(ctx, modelPath, CONTEXT_SIZE);
 
     // Load time: a fresh engine process each time (fork + model load + context), median of LOADS.
     const walls: number[] = [];
     const loads: number[] = [];
     let local: LocalEngine | undefined;
     for (let i = 0; i < LOADS; i++) {
-      const started = await startEngine(ctx, modelPath);
+      const started = await startEngine(options);
       walls.push(started.wallMs);
       loads.push(started.loadMs);
       if (i < LOADS - 1) await started.engine.dispose();
@@ -121,41 +128,40 @@ export const engine: BenchSection = {
     ctx.report({ id: "engine.load_ms", value: median(walls), unit: "ms", note: `fork → model ready, median of ${LOADS}` });
     ctx.report({ id: "engine.model_load_ms", value: median(loads), unit: "ms", note: "the engine's own loadMs" });
 
-    const server = await startLlamaServer({
-      model: modelPath,
-      binary,
-      threads: ctx.threads,
-      ctxSize: CONTEXT_SIZE,
-      extraArgs: peerFlashAttentionArgs(ctx),
-    });
-    ctx.defer(() => server.stop());
+    const servers: Record<PeerConfig, LlamaServer> = {
+      matched: await startPeer(ctx, options, "matched"),
+      defaults: await startPeer(ctx, options, "defaults"),
+    };
 
-    const body = await promptBody(server.url, PROMPT_TOKENS - 12);
+    const body = await promptBody(servers.matched.url, PROMPT_TOKENS - 12);
     const nonce = Date.now().toString(36);
     // The round number comes first, so nothing past BOS matches the previous round's prompt.
     const promptFor = (round: number) => `${round} ${nonce} bench\n${body}`;
 
+    const promptTps = (x: RunFigures) => x.promptTps;
+    const genTps = (x: RunFigures) => x.genTps;
     const pairs = await interleave({
       reps,
+      maxReps: raisedReps(reps),
       warmup: 1,
       budgetMs: ROUNDS_BUDGET_MS,
       a: (round) => engineRun(engine, promptFor(round)),
-      b: (round) => serverRun(server, promptFor(round)),
+      b: (round) => eachPeer(round, (config) => serverRun(servers[config], promptFor(round))),
+      // The goals' ratios get more rounds while their spread is too wide to read.
+      moreRounds: (done) =>
+        isNoisy(roundRatios(done, promptTps, (b) => b.matched.promptTps)) || isNoisy(roundRatios(done, genTps, (b) => b.matched.genTps)),
       onRound: (i, p) =>
         ctx.log(
-          `round ${i + 1}/${reps}: prompt ${p.a.promptTps.toFixed(0)} vs ${p.b.promptTps.toFixed(0)} tok/s, ` +
-            `gen ${p.a.genTps.toFixed(0)} vs ${p.b.genTps.toFixed(0)} tok/s (engine vs llama-server)`,
+          `round ${i + 1}: prompt ${p.a.promptTps.toFixed(0)} vs ${p.b.matched.promptTps.toFixed(0)} (defaults ${p.b.defaults.promptTps.toFixed(0)}) tok/s, ` +
+            `gen ${p.a.genTps.toFixed(0)} vs ${p.b.matched.genTps.toFixed(0)} (defaults ${p.b.defaults.genTps.toFixed(0)}) tok/s (engine vs llama-server)`,
         ),
     });
 
     const e = pairs.map((p) => p.a);
-    const s = pairs.map((p) => p.b);
     const spread = (xs: RunFigures[], f: (x: RunFigures) => number) => {
       const iqr = relativeIqr(xs.map(f));
       return `median of ${xs.length}${Number.isFinite(iqr) ? `, iqr ${(iqr * 100).toFixed(0)}%` : ""}`;
     };
-    const promptTps = (x: RunFigures) => x.promptTps;
-    const genTps = (x: RunFigures) => x.genTps;
     const shortGen = e.filter((x) => x.genTokens < GEN_TOKENS).length;
 
     ctx.report({ id: "engine.prompt_tps", value: median(e.map(promptTps)), unit: "tok/s", note: `${median(e.map((x) => x.promptTokens))} tokens, ${spread(e, promptTps)}` });
@@ -165,21 +171,17 @@ export const engine: BenchSection = {
       unit: "tok/s",
       note: `${median(e.map((x) => x.genTokens))} tokens${shortGen ? ` (${shortGen} runs hit EOS early)` : ""}, ${spread(e, genTps)}`,
     });
-    ctx.report({ id: "llama_server.prompt_tps", value: median(s.map(promptTps)), unit: "tok/s", note: `${median(s.map((x) => x.promptTokens))} tokens, ${spread(s, promptTps)}` });
-    ctx.report({ id: "llama_server.gen_tps", value: median(s.map(genTps)), unit: "tok/s", note: `${median(s.map((x) => x.genTokens))} tokens, ${spread(s, genTps)}` });
-    ctx.report({
-      id: "engine.prompt_tps_vs_llama_server",
-      value: medianRatio(pairs, promptTps, promptTps),
-      unit: "×",
-      goal: ">= 0.95",
-      note: "median of per-round ratios",
-    });
-    ctx.report({
-      id: "engine.gen_tps_vs_llama_server",
-      value: medianRatio(pairs, genTps, genTps),
-      unit: "×",
-      goal: ">= 0.95",
-      note: "median of per-round ratios",
-    });
+    for (const config of ["matched", "defaults"] as const) {
+      const s = pairs.map((p) => p.b[config]);
+      const prefix = config === "matched" ? "llama_server" : "llama_server_defaults";
+      ctx.report({ id: `${prefix}.prompt_tps`, value: median(s.map(promptTps)), unit: "tok/s", note: `${peerLabel[config]}: ${median(s.map((x) => x.promptTokens))} tokens, ${spread(s, promptTps)}` });
+      ctx.report({ id: `${prefix}.gen_tps`, value: median(s.map(genTps)), unit: "tok/s", note: `${peerLabel[config]}: ${median(s.map((x) => x.genTokens))} tokens, ${spread(s, genTps)}` });
+    }
+    for (const [metric, f] of [["prompt_tps", promptTps], ["gen_tps", genTps]] as const) {
+      const matched = roundRatios(pairs, f, (b) => f(b.matched));
+      const defaults = roundRatios(pairs, f, (b) => f(b.defaults));
+      ctx.report({ id: `engine.${metric}_vs_llama_server`, value: median(matched), unit: "×", goal: ">= 0.95", note: `peer with the engine's settings; ${spreadNote(matched, reps)}` });
+      ctx.report({ id: `engine.${metric}_vs_llama_server_defaults`, value: median(defaults), unit: "×", note: `peer at its defaults; ${spreadNote(defaults)}` });
+    }
   },
 };

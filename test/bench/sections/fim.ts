@@ -1,20 +1,23 @@
 // Ghost-text completion (issue 4) on the synthetic model, engine and llama-server side by side with
 // the same threads, context size and flash attention (`--flash-attn`):
 // - cold FIM latency: a fresh prefix (its first line differs per round) through Engine.infill vs
-//   llama-server /infill with cache_prompt on the same prefix/suffix, ABBA, median of ratios;
+//   llama-server /infill with cache_prompt on the same prefix/suffix, ABBA, median of ratios; the
+//   goal against llama-server given the engine's process settings, and beside it llama-server at
+//   its defaults (util/peerSettings.ts); more rounds while the ratios spread by more than 10%;
 // - warm typing continuation: the same prompt plus one typed character, over the cold request;
 // - a 200-keystroke typing simulation at human speed through the core pipeline (adaptive debounce,
 //   cancellation, typed-through cache, speculation): model requests per keystroke, suggestions that
 //   arrived after the user had typed past them, and prompt tokens evaluated per request.
-import type { LocalEngine } from "../../../src/backends/local/localEngine";
-import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
+import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import { eachPeer, peerMatchedEngineOptions, startPeer, type PeerConfig } from "../util/peerSettings";
+import { isNoisy, raisedReps, roundRatios, spreadNote } from "../util/ratios";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline";
 import type { Engine, GenerationOptions, InfillRequest } from "../../../src/backends/engine";
 import type { RequestMetrics } from "../../../src/protocol/engine";
-import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
+import type { LlamaServer } from "../../fixtures/llama-server";
 import { infill } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
-import { interleave, median, medianRatio, relativeIqr } from "../util/stats";
+import { interleave, median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
 
 const CONTEXT_SIZE = 4096;
@@ -126,12 +129,14 @@ export const fim: BenchSection = {
   title: `FIM completion: ~1k-token prefix, ${GEN_TOKENS} tokens, engine vs llama-server /infill (cache_prompt), ctx ${CONTEXT_SIZE}`,
   async run(ctx) {
     const reps = ctx.reps ?? REPS;
-    const [modelPath, binary] = await Promise.all([ctx.syntheticModel(), ctx.llamaServerBinary()]);
-    const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE);
+    const options = peerMatchedEngineOptions(ctx, await ctx.syntheticModel(), CONTEXT_SIZE);
+    const engine = createLocalEngine(options);
     ctx.defer(() => engine.dispose());
     await engine.modelInfo();
-    const server = await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, extraArgs: peerFlashAttentionArgs(ctx) });
-    ctx.defer(() => server.stop());
+    const servers: Record<PeerConfig, LlamaServer> = {
+      matched: await startPeer(ctx, options, "matched"),
+      defaults: await startPeer(ctx, options, "defaults"),
+    };
 
     const body = codeLikeText(PREFIX_CHARS, 3);
     const suffix = codeLikeText(SUFFIX_CHARS, 5);
@@ -140,8 +145,10 @@ export const fim: BenchSection = {
 
     const warm: { ratio: number; firstTokenRatio: number; evaluated: number }[] = [];
     const serverWarm: number[] = [];
+    const ms = (x: Timed) => x.ms;
     const pairs = await interleave({
       reps,
+      maxReps: raisedReps(reps),
       warmup: 1,
       budgetMs: 120_000,
       a: async (round) => {
@@ -151,22 +158,35 @@ export const fim: BenchSection = {
         if (round > 0) warm.push({ ratio: typed.ms / cold.ms, firstTokenRatio: typed.firstTokenMs / cold.firstTokenMs, evaluated: typed.metrics.evaluatedTokens });
         return cold;
       },
-      b: async (round) => {
-        const cold = await serverInfill(server, prefixFor(round), suffix);
-        // The peer on the same typed character: how far KV reuse alone takes warm/cold on this model.
-        const typed = await serverInfill(server, `${prefixFor(round)}v`, suffix);
-        if (round > 0) serverWarm.push(typed.ms / cold.ms);
-        return cold;
-      },
-      onRound: (i, p) => ctx.log(`round ${i + 1}: cold ${p.a.ms.toFixed(0)} ms (${p.a.promptTokens} tok, ${p.a.generated} gen) vs llama-server ${p.b.ms.toFixed(0)} ms (${p.b.promptTokens} tok, ${p.b.generated} gen)`),
+      b: (round) =>
+        eachPeer(round, async (config) => {
+          const cold = await serverInfill(servers[config], prefixFor(round), suffix);
+          // The peer on the same typed character: how far KV reuse alone takes warm/cold on this model.
+          if (config === "matched") {
+            const typed = await serverInfill(servers[config], `${prefixFor(round)}v`, suffix);
+            if (round > 0) serverWarm.push(typed.ms / cold.ms);
+          }
+          return cold;
+        }),
+      moreRounds: (done) => isNoisy(roundRatios(done, ms, (b) => b.matched.ms)),
+      onRound: (i, p) =>
+        ctx.log(
+          `round ${i + 1}: cold ${p.a.ms.toFixed(0)} ms (${p.a.promptTokens} tok, ${p.a.generated} gen) vs llama-server ${p.b.matched.ms.toFixed(0)} ms ` +
+            `(${p.b.matched.promptTokens} tok, ${p.b.matched.generated} gen), at its defaults ${p.b.defaults.ms.toFixed(0)} ms`,
+        ),
     });
-    const ms = (x: Timed) => x.ms;
     const spread = (xs: number[]) => `median of ${xs.length}, iqr ${(relativeIqr(xs) * 100).toFixed(0)}%`;
     const engineMs = pairs.map((p) => p.a.ms);
-    const serverMs = pairs.map((p) => p.b.ms);
     ctx.report({ id: "fim.cold_ms", value: median(engineMs), unit: "ms", note: `${median(pairs.map((p) => p.a.promptTokens))} prompt tokens, ${spread(engineMs)}` });
-    ctx.report({ id: "llama_server.fim_cold_ms", value: median(serverMs), unit: "ms", note: `${median(pairs.map((p) => p.b.promptTokens))} prompt tokens, ${median(pairs.map((p) => p.b.generated))} generated, ${spread(serverMs)}` });
-    ctx.report({ id: "fim.cold_vs_llama_server", value: medianRatio(pairs, ms, ms), unit: "×", goal: "<= 1.0", note: "wall-clock, median of per-round ratios" });
+    for (const config of ["matched", "defaults"] as const) {
+      const serverMs = pairs.map((p) => p.b[config].ms);
+      const id = config === "matched" ? "llama_server.fim_cold_ms" : "llama_server_defaults.fim_cold_ms";
+      ctx.report({ id, value: median(serverMs), unit: "ms", note: `${median(pairs.map((p) => p.b[config].promptTokens))} prompt tokens, ${median(pairs.map((p) => p.b[config].generated))} generated, ${spread(serverMs)}` });
+    }
+    const coldRatios = roundRatios(pairs, ms, (b) => b.matched.ms);
+    const coldRatiosDefaults = roundRatios(pairs, ms, (b) => b.defaults.ms);
+    ctx.report({ id: "fim.cold_vs_llama_server", value: median(coldRatios), unit: "×", goal: "<= 1.0", note: `wall-clock, peer with the engine's settings; ${spreadNote(coldRatios, reps)}` });
+    ctx.report({ id: "fim.cold_vs_llama_server_defaults", value: median(coldRatiosDefaults), unit: "×", note: `peer at its defaults; ${spreadNote(coldRatiosDefaults)}` });
     ctx.report({ id: "fim.warm_vs_cold", value: median(warm.map((w) => w.ratio)), unit: "×", goal: "<= 0.2", note: `one typed character, total latency incl. ${GEN_TOKENS} generated tokens` });
     ctx.report({ id: "llama_server.fim_warm_vs_cold", value: median(serverWarm), unit: "×", note: "the peer, same prompts and typed character (cache_prompt)" });
     ctx.report({ id: "fim.warm_vs_cold_first_token", value: median(warm.map((w) => w.firstTokenRatio)), unit: "×", note: "the prompt part of the latency" });

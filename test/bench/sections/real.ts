@@ -1,19 +1,24 @@
 // Real size (issue 11): a random-weight DeepSeek-Coder-V2-Lite-shaped Q4_0 file (~9 GB), the engine
 // against llama-server built from the same llama.cpp commit, and against the memory-bandwidth limit.
 //
-// The model needs up to twice its size in RAM, so the two sides never run at once: the engine
-// phase, then the llama-server phase, then two variants for what the memory setting costs (the
-// engine with mmap, llama-server with --no-repack). Each phase checks MemAvailable before it loads
-// and stops what it started before the next. Ratios across phases are noisier than the ABBA ratios
-// of the other sections: the notes carry the spread.
-import type { LocalEngine } from "../../../src/backends/local/localEngine";
-import { startLlamaServer, type LlamaServer } from "../../fixtures/llama-server";
+// The model needs up to twice its size in RAM, so no two sides run at once. The comparison runs in
+// rounds (issue 24, item 3): each round loads, measures and stops the engine, llama-server given the
+// engine's process settings (util/peerSettings.ts: no mmap, the engine's batches, its malloc
+// tunables; the goals are judged on it) and llama-server at its defaults (mmap + repack, 2× the
+// file in RSS; skipped when memory is short), in the order engine → matched → defaults in the
+// first round, the other way round in the second, and so on. Ratios are medians of per-round
+// ratios, and the notes carry their spread. Then two variants for what the memory settings cost,
+// one phase each: the engine with mmap, llama-server at its defaults with --no-repack. Each phase
+// checks MemAvailable before it loads and stops what it started before the next.
+import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
+import type { LlamaServer } from "../../fixtures/llama-server";
 import { completion, infill, tokenize } from "../peer/llama-server-client";
 import type { BenchContext, BenchSection } from "../types";
 import { activeBytesPerToken, type ActiveBytes } from "../util/activeBytes";
 import { measureReadBandwidth } from "../util/bandwidth";
-import { createPeerMatchedEngine, peerFlashAttentionArgs } from "../util/peerMatchedEngine";
+import { peerMatchedEngineOptions, startPeer, type PeerConfig } from "../util/peerSettings";
 import { availableMemoryBytes, GiB, processMemory, type ProcessMemory } from "../util/processMemory";
+import { roundRatios, spreadNote } from "../util/ratios";
 import { median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
 
@@ -23,8 +28,11 @@ const FIM_GEN_TOKENS = 16;
 /** What each phase evaluates. */
 interface Workload {
   name: string;
+  /** Rounds of engine, matched peer and peer at its defaults (`--reps` overrides). */
+  rounds: number;
   promptSizes: readonly number[];
   genTokens: number;
+  /** Generations counted per phase (after one discarded). */
   genReps: number;
   /** Prefix + suffix of the FIM request. */
   fimPrefixTokens: number;
@@ -32,12 +40,12 @@ interface Workload {
 }
 
 /** The issue's figures: prompts of 512 and 2,048 tokens, a 1,500-token FIM request. */
-const fullWorkload: Workload = { name: "full", promptSizes: [512, 2048], genTokens: 64, genReps: 5, fimPrefixTokens: 1400, fimSuffixTokens: 100 };
+const fullWorkload: Workload = { name: "full", rounds: 3, promptSizes: [512, 2048], genTokens: 64, genReps: 3, fimPrefixTokens: 1400, fimSuffixTokens: 100 };
 /**
  * DEEPSEEK_BENCH_REAL_QUICK=1: for a CPU shared with other jobs, where prompts run at a few
  * tokens per second and the full workload would take hours.
  */
-const quickWorkload: Workload = { name: "quick", promptSizes: [512], genTokens: 32, genReps: 2, fimPrefixTokens: 400, fimSuffixTokens: 100 };
+const quickWorkload: Workload = { name: "quick", rounds: 2, promptSizes: [512], genTokens: 32, genReps: 2, fimPrefixTokens: 400, fimSuffixTokens: 100 };
 /** Room for the context, buffers and the bench itself beside the weights. */
 const HEADROOM_BYTES = 1.5 * GiB;
 const LOAD_TIMEOUT_MS = 15 * 60_000;
@@ -164,8 +172,11 @@ interface PhasePlan {
   fim: boolean;
 }
 
-/** Loads one side, measures it and stops it; undefined when memory does not allow the load. */
-async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise<Texts>, workload: Workload, reps: number, required: boolean): Promise<PhaseFigures | undefined> {
+/**
+ * Loads one side, measures it and stops it; undefined when memory does not allow the load. `tag`
+ * starts every prompt: the same per round on every side (the same text), different across rounds.
+ */
+async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise<Texts>, workload: Workload, tag: string, required: boolean): Promise<PhaseFigures | undefined> {
   const available = await availableMemoryBytes();
   if (available < plan.needsBytes) {
     const message = `${plan.label}: needs ${(plan.needsBytes / GiB).toFixed(1)} GiB available, ${(available / GiB).toFixed(1)} GiB are`;
@@ -180,10 +191,9 @@ async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise
     const loadMs = performance.now() - t0;
     ctx.log(`${plan.label}: loaded in ${(loadMs / 1000).toFixed(1)} s, RSS ${((await processMemory(side.pid)).rssBytes / GiB).toFixed(2)} GiB`);
     const t = await texts();
-    const nonce = Date.now().toString(36);
-    // A unique first token: nothing past BOS matches an earlier request.
+    // A unique first token: nothing past BOS matches an earlier request of this phase.
     let requests = 0;
-    const fresh = (label: string, body: string) => `${String.fromCharCode(65 + requests++)} ${nonce} ${plan.label} ${label}\n${body}`;
+    const fresh = (label: string, body: string) => `${String.fromCharCode(65 + requests++)} ${tag} ${label}\n${body}`;
     const figures: PhaseFigures = { loadMs, memory: await processMemory(side.pid), prompt: {}, gen: [] };
     for (const size of plan.promptSizes) {
       const run = await side.run(fresh(`prompt ${size}`, t.prompt[size]), 1, true);
@@ -193,7 +203,7 @@ async function runPhase(ctx: BenchContext, plan: PhasePlan, texts: () => Promise
     // One generation first, not counted: of 15 phases measured, the first of three generations
     // after the prompts was the slowest in 8, on both sides, by up to 20%.
     await side.run(fresh("gen warm-up", t.genPrompt), workload.genTokens, false);
-    for (let i = 0; i < reps; i++) {
+    for (let i = 0; i < workload.genReps; i++) {
       const run = await side.run(fresh(`gen ${i}`, t.genPrompt), workload.genTokens, false);
       figures.gen.push(run);
       ctx.log(`${plan.label}: generated ${run.genTokens} tokens at ${run.genTps.toFixed(2)} tok/s`);
@@ -230,16 +240,22 @@ function promptTps(f: PhaseFigures): number {
   return runs.reduce((s, r) => s + r.promptTokens, 0) / runs.reduce((s, r) => s + r.promptTokens / r.promptTps, 0);
 }
 
-function reportSide(ctx: BenchContext, prefix: string, f: PhaseFigures): void {
-  ctx.report({ id: `${prefix}.load_ms`, value: f.loadMs, unit: "ms", note: "start → ready; the first phase may read the file from disk" });
-  ctx.report({ id: `${prefix}.rss_gib`, value: gib(f.memory.peakRssBytes), unit: "GiB", note: memoryNote(f.memory) });
-  for (const [size, run] of Object.entries(f.prompt)) {
-    if (run) ctx.report({ id: `${prefix}.prompt_tps_${size}`, value: run.promptTps, unit: "tok/s", note: `${run.promptTokens} tokens, one run` });
+/** One side's figures over the rounds: medians, and the highest peak RSS. */
+function reportSide(ctx: BenchContext, prefix: string, phases: readonly PhaseFigures[]): void {
+  const loads = phases.map((f) => f.loadMs);
+  ctx.report({ id: `${prefix}.load_ms`, value: median(loads), unit: "ms", note: `start → ready, median of ${loads.length} (${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)}); the first load may read the file from disk` });
+  const peak = phases.reduce((a, b) => (b.memory.peakRssBytes > a.memory.peakRssBytes ? b : a));
+  ctx.report({ id: `${prefix}.rss_gib`, value: gib(peak.memory.peakRssBytes), unit: "GiB", note: `highest of ${phases.length} loads: ${memoryNote(peak.memory)}` });
+  for (const size of Object.keys(phases[0]!.prompt)) {
+    const runs = phases.map((f) => f.prompt[Number(size)]).filter((r) => r !== undefined);
+    ctx.report({ id: `${prefix}.prompt_tps_${size}`, value: median(runs.map((r) => r.promptTps)), unit: "tok/s", note: `${median(runs.map((r) => r.promptTokens))} tokens, median of ${runs.length}` });
   }
-  ctx.report({ id: `${prefix}.gen_tps`, value: genTps(f), unit: "tok/s", note: spread(f.gen) });
-  if (f.fimCold && f.fimWarm) {
-    ctx.report({ id: `${prefix}.fim_cold_ms`, value: f.fimCold.ms, unit: "ms", note: `${f.fimCold.promptTokens} prompt tokens, ${FIM_GEN_TOKENS} generated` });
-    ctx.report({ id: `${prefix}.fim_typed_ms`, value: f.fimWarm.ms, unit: "ms", note: `one typed character: ${f.fimWarm.evaluatedTokens} tokens evaluated` });
+  const gens = phases.flatMap((f) => f.gen);
+  ctx.report({ id: `${prefix}.gen_tps`, value: median(gens.map((r) => r.genTps)), unit: "tok/s", note: `${spread(gens)}, over ${phases.length} loads` });
+  const fims = phases.filter((f) => f.fimCold && f.fimWarm);
+  if (fims.length) {
+    ctx.report({ id: `${prefix}.fim_cold_ms`, value: median(fims.map((f) => f.fimCold!.ms)), unit: "ms", note: `${fims[0]!.fimCold!.promptTokens} prompt tokens, ${FIM_GEN_TOKENS} generated, median of ${fims.length}` });
+    ctx.report({ id: `${prefix}.fim_typed_ms`, value: median(fims.map((f) => f.fimWarm!.ms)), unit: "ms", note: `one typed character: ${fims[0]!.fimWarm!.evaluatedTokens} tokens evaluated` });
   }
 }
 
@@ -263,17 +279,20 @@ function reportLimits(ctx: BenchContext, active: ActiveBytes, bandwidthGBps: num
   return limit;
 }
 
+type SideKey = "engine" | PeerConfig;
+
 export const real: BenchSection = {
   id: "real",
-  title: `Real size: v2-lite Q4_0, engine vs llama-server (one at a time), ctx ${CONTEXT_SIZE}`,
+  title: `Real size: v2-lite Q4_0, engine vs llama-server (matched settings; and at its defaults), one at a time in alternating rounds, ctx ${CONTEXT_SIZE}`,
   optIn: "real",
   async run(ctx) {
     const workload = process.env.DEEPSEEK_BENCH_REAL_QUICK === "1" ? quickWorkload : fullWorkload;
-    const reps = ctx.reps ?? workload.genReps;
-    ctx.log(`${workload.name} workload: prompts ${workload.promptSizes.join(", ")}, FIM ${workload.fimPrefixTokens} + ${workload.fimSuffixTokens} tokens`);
+    const rounds = ctx.reps ?? workload.rounds;
+    ctx.log(`${workload.name} workload: ${rounds} rounds, prompts ${workload.promptSizes.join(", ")}, FIM ${workload.fimPrefixTokens} + ${workload.fimSuffixTokens} tokens`);
     const { ensureSyntheticModel } = await import("../../fixtures/synthetic-model/index");
     ctx.log("making sure the v2-lite Q4_0 model is cached (≈9 GB, a few minutes the first time)");
-    const [modelPath, binary] = await Promise.all([ensureSyntheticModel({ shape: "v2-lite", type: "q4_0" }), ctx.llamaServerBinary()]);
+    const modelPath = await ensureSyntheticModel({ shape: "v2-lite", type: "q4_0" });
+    await ctx.llamaServerBinary();
     const active = await activeBytesPerToken(modelPath);
     // Before any model is loaded: the probe's 1 GiB buffer must not compete with the weights.
     // Read with as many threads as the decode runs: its ceiling, not one core's.
@@ -281,8 +300,10 @@ export const real: BenchSection = {
     const limit = reportLimits(ctx, active, bandwidth, workload.genTokens / 2 + 64);
 
     const fileBytes = active.fileBytes;
+    // The engine as shipped: on the CPU it loads without mmap (loadedModel.ts), one copy in RAM.
+    const engineOptions = peerMatchedEngineOptions(ctx, modelPath, CONTEXT_SIZE);
     const startEngine = (mmap: boolean | undefined) => async () => {
-      const engine = createPeerMatchedEngine(ctx, modelPath, CONTEXT_SIZE, mmap === undefined ? {} : { mmap });
+      const engine = createLocalEngine(mmap === undefined ? engineOptions : { ...engineOptions, mmap });
       try {
         await engine.modelInfo();
         return engineSide(engine, engine.supervisor.pid!);
@@ -291,75 +312,105 @@ export const real: BenchSection = {
         throw error;
       }
     };
-    const startServer = (extraArgs: string[]) => async () =>
-      serverSide(
-        await startLlamaServer({ model: modelPath, binary, threads: ctx.threads, ctxSize: CONTEXT_SIZE, readyTimeoutMs: LOAD_TIMEOUT_MS, extraArgs: [...peerFlashAttentionArgs(ctx), ...extraArgs] }),
-      );
+    const startServer = (config: PeerConfig, moreArgs: string[] = []) => async () =>
+      serverSide(await startPeer(ctx, engineOptions, config, { readyTimeoutMs: LOAD_TIMEOUT_MS, moreArgs }));
 
     let texts: Texts | undefined;
     let textSide: Side | undefined;
     const getTexts = async () => (texts ??= await makeTexts(textSide!, workload));
     const withTextSide = (start: () => Promise<Side>) => async () => (textSide = await start());
 
-    // The engine as shipped: on the CPU it loads without mmap (loadedModel.ts), one copy in RAM.
-    const engine = (await runPhase(
-      ctx,
-      { label: "engine", needsBytes: fileBytes + HEADROOM_BYTES, start: withTextSide(startEngine(undefined)), promptSizes: workload.promptSizes, fim: true },
-      getTexts,
-      workload,
-      reps,
-      true,
-    ))!;
-    reportSide(ctx, "real.engine", engine);
-    // llama-server's defaults: mmap, and repacking beside the mapped file (2× in RSS).
-    const server = (await runPhase(
-      ctx,
-      { label: "llama-server", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startServer([]), promptSizes: workload.promptSizes, fim: true },
-      getTexts,
-      workload,
-      reps,
-      true,
-    ))!;
-    reportSide(ctx, "real.llama_server", server);
+    const sides: Record<SideKey, { plan: PhasePlan; required: boolean }> = {
+      engine: { plan: { label: "engine", needsBytes: fileBytes + HEADROOM_BYTES, start: withTextSide(startEngine(undefined)), promptSizes: workload.promptSizes, fim: true }, required: true },
+      // The engine's settings: no mmap, so one copy of the (repacked) weights, as the engine.
+      matched: { plan: { label: "llama-server", needsBytes: fileBytes + HEADROOM_BYTES, start: withTextSide(startServer("matched")), promptSizes: workload.promptSizes, fim: true }, required: true },
+      // llama-server's defaults: mmap, and repacking beside the mapped file (2× in RSS).
+      defaults: { plan: { label: "llama-server (defaults)", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: withTextSide(startServer("defaults")), promptSizes: workload.promptSizes, fim: true }, required: false },
+    };
+    const measured: Record<SideKey, PhaseFigures[]> = { engine: [], matched: [], defaults: [] };
+    const perRound: Partial<Record<SideKey, PhaseFigures>>[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order: SideKey[] = round % 2 === 0 ? ["engine", "matched", "defaults"] : ["defaults", "matched", "engine"];
+      const figures: Partial<Record<SideKey, PhaseFigures>> = {};
+      for (const key of order) {
+        const side = sides[key];
+        const f = await runPhase(ctx, { ...side.plan, label: `round ${round + 1} ${side.plan.label}` }, getTexts, workload, `r${round + 1}`, side.required);
+        if (f) {
+          figures[key] = f;
+          measured[key].push(f);
+        }
+      }
+      perRound.push(figures);
+      const e = figures.engine!;
+      const m = figures.matched!;
+      ctx.log(`round ${round + 1}: gen ${(genTps(e) / genTps(m)).toFixed(3)}×, prompt ${(promptTps(e) / promptTps(m)).toFixed(3)}× llama-server's`);
+    }
+    reportSide(ctx, "real.engine", measured.engine);
+    reportSide(ctx, "real.llama_server", measured.matched);
+    if (measured.defaults.length) reportSide(ctx, "real.llama_server_defaults", measured.defaults);
 
-    const serverGen = genTps(server);
-    ctx.report({ id: "real.gen_tps_vs_llama_server", value: genTps(engine) / serverGen, unit: "×", goal: ">= 1.0", note: "medians, measured one after the other" });
-    ctx.report({ id: "real.prompt_tps_vs_llama_server", value: promptTps(engine) / promptTps(server), unit: "×", goal: ">= 1.0", note: `${workload.promptSizes.join(" + ")} tokens together` });
-    ctx.report({ id: "real.gen_tps_vs_bandwidth_limit", value: genTps(engine) / limit, unit: "×", goal: ">= 0.75", note: `llama-server: ${(serverGen / limit).toFixed(2)}` });
-    ctx.report({ id: "real.rss_vs_file_size", value: engine.memory.peakRssBytes / fileBytes, unit: "×", goal: "<= 1.15", note: `llama-server (mmap + repack): ${(server.memory.peakRssBytes / fileBytes).toFixed(2)}` });
-    ctx.report({ id: "real.fim_warm_vs_cold", value: engine.fimWarm!.ms / engine.fimCold!.ms, unit: "×", goal: "<= 0.2", note: `issue 4's goal at real size; llama-server ${(server.fimWarm!.ms / server.fimCold!.ms).toFixed(2)}` });
-    ctx.report({ id: "real.fim_warm_ms", value: engine.fimWarm!.ms, unit: "ms", note: `llama-server ${server.fimWarm!.ms.toFixed(0)} ms; cold ${engine.fimCold!.ms.toFixed(0)} vs ${server.fimCold!.ms.toFixed(0)} ms` });
+    // Per-round ratios against a peer; rounds without it (memory) drop out.
+    const ratios = (peer: PeerConfig, f: (x: PhaseFigures) => number) =>
+      roundRatios(
+        perRound.filter((r) => r[peer]).map((r) => ({ a: r.engine!, b: r[peer]! })),
+        f,
+        f,
+      );
+    const fimCold = (f: PhaseFigures) => f.fimCold!.ms;
+    const sideGen = (key: SideKey) => median(measured[key].flatMap((f) => f.gen).map((r) => r.genTps));
+    for (const peer of ["matched", "defaults"] as const) {
+      if (!measured[peer].length) continue;
+      const suffix = peer === "matched" ? "" : "_defaults";
+      const which = peer === "matched" ? "peer with the engine's settings" : "peer at its defaults";
+      const gen = ratios(peer, genTps);
+      const prompt = ratios(peer, promptTps);
+      const fim = ratios(peer, fimCold);
+      const goal = peer === "matched" ? ({ goal: ">= 1.0" } as const) : {};
+      ctx.report({ id: `real.gen_tps_vs_llama_server${suffix}`, value: median(gen), unit: "×", ...goal, note: `${which}; ${spreadNote(gen)}` });
+      ctx.report({ id: `real.prompt_tps_vs_llama_server${suffix}`, value: median(prompt), unit: "×", ...goal, note: `${workload.promptSizes.join(" + ")} tokens together, ${which}; ${spreadNote(prompt)}` });
+      ctx.report({ id: `real.fim_cold_vs_llama_server${suffix}`, value: median(fim), unit: "×", note: `wall-clock, ${which}; ${spreadNote(fim)}` });
+    }
+    const peerNote = (key: PeerConfig, f: (x: PhaseFigures[]) => string) => (measured[key].length ? `${key === "matched" ? "llama-server" : "at its defaults"} ${f(measured[key])}` : "");
+    const notes = (f: (x: PhaseFigures[]) => string) => ["matched", "defaults"].map((k) => peerNote(k as PeerConfig, f)).filter(Boolean).join(", ");
+    ctx.report({ id: "real.gen_tps_vs_bandwidth_limit", value: sideGen("engine") / limit, unit: "×", goal: ">= 0.75", note: notes((x) => (median(x.flatMap((f) => f.gen).map((r) => r.genTps)) / limit).toFixed(2)) });
+    const peakRss = (x: PhaseFigures[]) => Math.max(...x.map((f) => f.memory.peakRssBytes));
+    ctx.report({ id: "real.rss_vs_file_size", value: peakRss(measured.engine) / fileBytes, unit: "×", goal: "<= 1.15", note: notes((x) => (peakRss(x) / fileBytes).toFixed(2)) });
+    const warmOverCold = (x: PhaseFigures[]) => median(x.map((f) => f.fimWarm!.ms / f.fimCold!.ms));
+    ctx.report({ id: "real.fim_warm_vs_cold", value: warmOverCold(measured.engine), unit: "×", goal: "<= 0.2", note: `issue 4's goal at real size; ${notes((x) => warmOverCold(x).toFixed(3))}` });
+    const warmMs = (x: PhaseFigures[]) => median(x.map((f) => f.fimWarm!.ms));
+    ctx.report({ id: "real.fim_warm_ms", value: warmMs(measured.engine), unit: "ms", note: notes((x) => `${warmMs(x).toFixed(0)} ms`) });
 
-    // The quick workload measures only generation on the variants: a prompt costs minutes there.
+    // What the memory settings cost, one phase each: the engine with mmap (node-llama-cpp's
+    // default), llama-server at its defaults without repacking. The quick workload measures only
+    // generation there: a prompt costs minutes on a busy CPU.
     const variantPromptSizes = workload.name === "quick" ? [] : [512];
-    const promptRatio = (a: PhaseFigures, b: PhaseFigures) => (a.prompt[512] && b.prompt[512] ? a.prompt[512].promptTps / b.prompt[512].promptTps : Number.NaN);
-    // What the memory settings cost: the engine with mmap (node-llama-cpp's default), llama-server without repacking.
+    const prompt512 = (x: PhaseFigures[]) => median(x.map((f) => f.prompt[512]?.promptTps ?? Number.NaN));
     const mmapped = await runPhase(
       ctx,
       { label: "engine+mmap", needsBytes: 2 * fileBytes + HEADROOM_BYTES, start: startEngine(true), promptSizes: variantPromptSizes, fim: false },
       getTexts,
       workload,
-      reps,
+      "mmap",
       false,
     );
     if (mmapped) {
       ctx.report({ id: "real.engine_mmap.rss_gib", value: gib(mmapped.memory.peakRssBytes), unit: "GiB", note: memoryNote(mmapped.memory) });
-      ctx.report({ id: "real.engine_mmap.load_ms", value: mmapped.loadMs, unit: "ms", note: `without mmap: ${engine.loadMs.toFixed(0)} ms` });
-      ctx.report({ id: "real.no_mmap_gen_tps_vs_mmap", value: genTps(engine) / genTps(mmapped), unit: "×", note: `${genTps(mmapped).toFixed(2)} tok/s with mmap, ${spread(mmapped.gen)}` });
-      if (mmapped.prompt[512]) ctx.report({ id: "real.no_mmap_prompt_tps_vs_mmap", value: promptRatio(engine, mmapped), unit: "×", note: "512 tokens" });
+      ctx.report({ id: "real.engine_mmap.load_ms", value: mmapped.loadMs, unit: "ms", note: `without mmap: median ${median(measured.engine.map((f) => f.loadMs)).toFixed(0)} ms` });
+      ctx.report({ id: "real.no_mmap_gen_tps_vs_mmap", value: sideGen("engine") / genTps(mmapped), unit: "×", note: `${genTps(mmapped).toFixed(2)} tok/s with mmap, ${spread(mmapped.gen)}; one phase against the rounds' median` });
+      if (mmapped.prompt[512]) ctx.report({ id: "real.no_mmap_prompt_tps_vs_mmap", value: prompt512(measured.engine) / mmapped.prompt[512].promptTps, unit: "×", note: "512 tokens" });
     }
     const noRepack = await runPhase(
       ctx,
-      { label: "llama-server --no-repack", needsBytes: fileBytes + HEADROOM_BYTES, start: startServer(["--no-repack"]), promptSizes: variantPromptSizes, fim: false },
+      { label: "llama-server --no-repack", needsBytes: fileBytes + HEADROOM_BYTES, start: startServer("defaults", ["--no-repack"]), promptSizes: variantPromptSizes, fim: false },
       getTexts,
       workload,
-      reps,
+      "no-repack",
       false,
     );
-    if (noRepack) {
+    if (noRepack && measured.defaults.length) {
       ctx.report({ id: "real.llama_server_no_repack.rss_gib", value: gib(noRepack.memory.peakRssBytes), unit: "GiB", note: memoryNote(noRepack.memory) });
-      ctx.report({ id: "real.no_repack_gen_tps_vs_repack", value: genTps(noRepack) / serverGen, unit: "×", note: `${genTps(noRepack).toFixed(2)} tok/s, ${spread(noRepack.gen)}` });
-      if (noRepack.prompt[512]) ctx.report({ id: "real.no_repack_prompt_tps_vs_repack", value: promptRatio(noRepack, server), unit: "×", note: "512 tokens" });
+      ctx.report({ id: "real.no_repack_gen_tps_vs_repack", value: genTps(noRepack) / sideGen("defaults"), unit: "×", note: `${genTps(noRepack).toFixed(2)} tok/s, ${spread(noRepack.gen)}; against llama-server at its defaults` });
+      if (noRepack.prompt[512]) ctx.report({ id: "real.no_repack_prompt_tps_vs_repack", value: noRepack.prompt[512].promptTps / prompt512(measured.defaults), unit: "×", note: "512 tokens" });
     }
   },
 };

@@ -43,13 +43,22 @@ export async function interleave<A, B>(options: {
    */
   budgetMs?: number;
   minReps?: number;
+  /**
+   * After `reps` rounds, more rounds (up to `maxReps`, within `budgetMs`) while this says the
+   * figures are still too spread out to trust (issue 24: noisy ratios get more rounds).
+   */
+  moreRounds?: (pairs: readonly Pair<A, B>[]) => boolean;
+  maxReps?: number;
   onRound?: (round: number, pair: Pair<A, B>) => void;
 }): Promise<Pair<A, B>[]> {
-  const { reps, warmup = 1, pauseMs = 50, budgetMs = Infinity, minReps = 3 } = options;
+  const { reps, warmup = 1, pauseMs = 50, budgetMs = Infinity, minReps = 3, maxReps = reps } = options;
   const started = performance.now();
   const pairs: Pair<A, B>[] = [];
   const pause = () => new Promise((r) => setTimeout(r, pauseMs));
-  for (let round = 0; round < warmup + reps; round++) {
+  const another = (round: number) =>
+    round < warmup + reps ||
+    (pairs.length < maxReps && performance.now() - started <= budgetMs && (options.moreRounds?.(pairs) ?? false));
+  for (let round = 0; another(round); round++) {
     let a: A;
     let b: B;
     if (round % 2 === 0) {
