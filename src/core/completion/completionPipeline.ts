@@ -173,7 +173,8 @@ export class CompletionPipeline {
   constructor(
     private readonly engine: Engine,
     private readonly settings: () => CompletionSettings = () => defaultCompletionSettings,
-    private readonly now: () => number = () => performance.now(),
+    /** One line per model request, when it ends: what it cost and why it ended (the log's trace level). */
+    private readonly trace: (line: string) => void = () => undefined,
   ) {
     this.ring = new ExtraContextRing(() => ({ maxChunks: this.settings().extraContextChunks, maxTokens: this.settings().extraContextTokens }));
   }
@@ -185,14 +186,14 @@ export class CompletionPipeline {
    * keystroke — or `cancel()` stops it. Editors cancel requests for reasons other than typing.
    */
   async complete(input: CompletionInput, signal: AbortSignal): Promise<CompletionOutcome | undefined> {
-    const arrived = this.now();
+    const arrived = performance.now();
     const settings = this.settings();
     const window = this.window(input, settings);
     const position: CachePosition = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
     const cached = this.cache.lookup(position);
     if (cached !== undefined) {
       this.counters.cacheHits++;
-      return { text: cached, source: "cache", latencyMs: this.now() - arrived };
+      return { text: cached, source: "cache", latencyMs: performance.now() - arrived };
     }
     let pending = this.pending && samePosition(this.pending.position, position) ? this.pending : undefined;
     if (!pending) {
@@ -209,7 +210,7 @@ export class CompletionPipeline {
       return undefined;
     }
     if (!answer) return undefined;
-    return { text: answer.text, source: "model", latencyMs: this.now() - pending.started, metrics: answer.metrics };
+    return { text: answer.text, source: "model", latencyMs: performance.now() - pending.started, metrics: answer.metrics };
   }
 
   /**
@@ -253,7 +254,7 @@ export class CompletionPipeline {
       }
       return result;
     });
-    const pending: PendingRequest = { position, answer: Promise.race([firstShown, whole]), started: this.now() };
+    const pending: PendingRequest = { position, answer: Promise.race([firstShown, whole]), started: performance.now() };
     this.pending = pending;
     const settle = () => {
       done = true;
@@ -433,8 +434,15 @@ export class CompletionPipeline {
     let raw: string;
     let finished: boolean;
     let metrics: RequestMetrics | undefined;
+    const started = performance.now();
+    const traceEnd = (end: string, m?: RequestMetrics) =>
+      this.trace(
+        `completion request: ${speculative ? "speculative" : "keystroke"}, ${end} after ${Math.round(performance.now() - started)} ms` +
+          (m ? `: prompt ${m.promptTokens} (${m.evaluatedTokens} evaluated in ${Math.round(m.promptMs)} ms), first token ${m.firstTokenMs === null ? "none" : `${Math.round(m.firstTokenMs)} ms`}, ${m.generatedTokens} generated` : ""),
+      );
     try {
       const result = await this.engine.infill(this.request(input, window, settings), { signal: claim.signal, onText });
+      traceEnd(enough ? "enough lines" : result.stopReason, result.metrics);
       if (result.stopReason === "aborted" && !enough) {
         this.counters.cancelled++;
         return undefined;
@@ -443,6 +451,7 @@ export class CompletionPipeline {
       finished = enough || result.stopReason === "eos" || result.stopReason === "stopString";
       metrics = result.metrics;
     } catch (error) {
+      traceEnd(enough ? "enough lines" : isCancellation(error, claim.signal) ? "cancelled" : "failed");
       // A backend that rejects on abort (HTTP) still streamed the lines that were enough.
       if (enough) {
         raw = streamed;

@@ -18,7 +18,7 @@ export function describeOutcome(outcome: CompletionOutcome): string {
 }
 
 export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar): CompletionPipeline {
-  const pipeline = new CompletionPipeline(ctx.engineFor("completion"), () => ctx.config.completion.pipeline);
+  const pipeline = new CompletionPipeline(ctx.engineFor("completion"), () => ctx.config.completion.pipeline, (line) => ctx.log.trace(line));
   ctx.own({ dispose: () => pipeline.dispose() });
   let lastError = "";
 

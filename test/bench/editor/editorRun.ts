@@ -36,8 +36,11 @@ export interface EditorRunOptions {
   onDone(result: EditorRunResult): void;
 }
 
-/** The extension's per-answer trace line (src/vscode/completion/registerCompletion.ts `onOutcome`). */
-const modelAnswerLine = /completion: model,/g;
+/**
+ * The extension's trace line for each keystroke's model request, written when it ends, cancelled
+ * or not (src/core/completion/completionPipeline.ts `ask`).
+ */
+const modelAnswerLine = /completion request: keystroke,/g;
 
 export function editorRunCase(options: EditorRunOptions): E2eCase {
   return defineCase({

@@ -88,7 +88,7 @@ function reportFigures(ctx: BenchContext, runs: readonly EditorRunResult[]): voi
     unit: "/key",
     value: counted ? requests.reduce((a, b) => a + b, 0) / sum((f) => f.bursts + f.keystrokes) : Number.NaN,
     note: counted
-      ? `model answers logged (trace) per typed key; cancelled requests are not logged, so a floor; ${perRunValues(requests.map((n, i) => n / (perRun[i]!.keystrokes + perRun[i]!.bursts)), 2)}`
+      ? `keystroke model requests (trace, cancelled ones included) per typed key; ${perRunValues(requests.map((n, i) => n / (perRun[i]!.keystrokes + perRun[i]!.bursts)), 2)}`
       : "the extension's log shows no per-request line at this level",
   });
   ctx.report({ id: "editor.keystrokes", unit: "n", value: keystrokes, note: `burst keys counted, ${runs.length} runs (each burst's first key left out)` });

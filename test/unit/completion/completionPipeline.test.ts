@@ -304,4 +304,18 @@ describe("CompletionPipeline", () => {
     expect(calls[0]!.signal.aborted).toBe(true);
     expect(grown).toEqual([]);
   });
+
+  it("traces each model request when it ends, cancelled or answered, with what it cost", async () => {
+    const { engine, calls } = scriptedEngine();
+    const lines: string[] = [];
+    const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }), (line) => lines.push(line));
+    void pipeline.complete(doc("a"), new AbortController().signal);
+    const second = pipeline.complete(doc("ab"), new AbortController().signal);
+    await tick();
+    calls[1]!.answer("c\n");
+    await second;
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^completion request: keystroke, cancelled after \d+ ms$/);
+    expect(lines[1]).toMatch(/^completion request: keystroke, eos after \d+ ms: prompt 10 \(10 evaluated in 1 ms\), first token 1 ms, 3 generated$/);
+  });
 });
