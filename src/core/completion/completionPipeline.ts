@@ -96,8 +96,11 @@ interface PendingRequest {
  */
 const speculationGapMs = 150;
 
-/** A preview of a line still being written shows once it has this many characters (a few words). */
-const previewMinChars = 24;
+/**
+ * A preview of a line still being written shows once it has this many characters: a word or two
+ * arrive within the keystroke interval where a whole line does not (editor bench, issue 25).
+ */
+const previewMinChars = 8;
 
 function samePosition(a: CachePosition, b: CachePosition): boolean {
   return a.documentId === b.documentId && a.prefix === b.prefix && a.suffix === b.suffix;

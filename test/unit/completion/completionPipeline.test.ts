@@ -220,8 +220,8 @@ describe("CompletionPipeline", () => {
     const pipeline = new CompletionPipeline(engine, settings);
     const started = pipeline.complete(doc("def add(a, b):\n"), new AbortController().signal);
     await tick();
-    calls[0]!.write("    total = a");
-    calls[0]!.write(" + b\n    ret");
+    calls[0]!.write("    to");
+    calls[0]!.write("tal = a + b\n    ret");
     expect(await started).toMatchObject({ text: "    total = a + b", source: "model" });
     // Still generating: the editor shows the first line; nothing speculative may cancel the request.
     expect(calls[0]!.signal.aborted).toBe(false);
@@ -272,17 +272,18 @@ describe("CompletionPipeline", () => {
     const input = doc("const total = ");
     const started = pipeline.complete(input, new AbortController().signal);
     await tick();
-    calls[0]!.write("values.reduce((sum, va");
+    calls[0]!.write("values");
     await tick();
     // Too short for a preview yet; then a half word that is not shown.
-    calls[0]!.write("lue) => su");
-    expect(await started).toMatchObject({ text: "values.reduce((sum, value) =>", source: "model" });
-    calls[0]!.write("m + value, 0);\nconsole.");
+    calls[0]!.write(".reduce((sum, va");
+    expect(await started).toMatchObject({ text: "values.reduce((sum,", source: "model" });
+    calls[0]!.write("lue) => sum + value, 0);\nconsole.");
     await tick();
-    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);"]);
+    // A line completed: the preview grows to it and to the words of the next one.
+    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);\nconsole."]);
     calls[0]!.answer("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
     await tick();
-    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);", "values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);"]);
+    expect(grown).toEqual(["values.reduce((sum, value) => sum + value, 0);\nconsole.", "values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);"]);
     // The request is over: the cache holds the whole answer, and no late preview replaces it.
     await tick();
     expect(pipeline.cache.lookup({ documentId: input.documentId, prefix: input.text, suffix: "" })).toBe(grown[1]);
