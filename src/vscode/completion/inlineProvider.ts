@@ -82,6 +82,15 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     this.unsubscribe();
   }
 
+  /**
+   * Starts the model request for where the user just typed, before VS Code asks (it waits 50 ms
+   * after a keystroke); its call then joins this request. Failures reach that call, not this one.
+   */
+  startEarly(document: vscode.TextDocument, position: vscode.Position): void {
+    if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return;
+    this.pipeline.complete(completionInput(document, position), new AbortController().signal).catch(() => undefined);
+  }
+
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
     position: vscode.Position,
