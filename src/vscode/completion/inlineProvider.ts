@@ -82,6 +82,11 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     this.unsubscribe();
   }
 
+  /** The user dismissed the ghost text (Escape): it must not come back when its answer grows. */
+  dismissed(): void {
+    this.shownAt = undefined;
+  }
+
   /**
    * Starts the model request for where the user just typed, before VS Code asks (it waits 50 ms
    * after a keystroke); its call then joins this request. Failures reach that call, not this one.

@@ -8,6 +8,8 @@ import { ExtraContextFeed } from "./extraContextFeed.js";
 import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlineProvider.js";
 
 export const toggleCompletionCommand = "deepseekLocal.toggleCompletion";
+/** Escape while ghost text shows: hides it as VS Code's own Escape does, and stops it growing back. */
+export const dismissGhostTextCommand = "deepseekLocal.dismissGhostText";
 
 /** "120 ms · 45 tok/s" for a model answer, "cached" for one served without the model. */
 export function describeOutcome(outcome: CompletionOutcome): string {
@@ -89,6 +91,12 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     }),
   );
 
+  ctx.own(
+    vscode.commands.registerCommand(dismissGhostTextCommand, () => {
+      provider.dismissed();
+      return vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+    }),
+  );
   ctx.own(
     vscode.commands.registerCommand(toggleCompletionCommand, async () => {
       const enabled = !ctx.config.completion.enabled;

@@ -89,4 +89,12 @@ describe("a shown suggestion that grows", () => {
     await tick();
     expect(executed).toEqual([]);
   });
+
+  it("stays quiet after the user dismissed it with Escape", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    provider.dismissed();
+    stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
+    await tick();
+    expect(executed).toEqual([]);
+  });
 });
