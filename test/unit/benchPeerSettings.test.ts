@@ -18,8 +18,9 @@ describe("peerSettings (bench, issue 24)", () => {
     expect(engine.gpuLayers).toBe(0);
     expect(defaultMmap(true)).toBe(false);
     expect(argAfter(peer.extraArgs, "--load-mode")).toBe("none");
-    expect(argAfter(peer.extraArgs, "--batch-size")).toBe(String(defaultBatchSize(true)));
     expect(argAfter(peer.extraArgs, "--ubatch-size")).toBe(String(defaultBatchSize(true)));
+    // The logical batch holds a whole prompt: /infill cuts its prompt to fit it.
+    expect(argAfter(peer.extraArgs, "--batch-size")).toBe("4096");
   });
 
   it("gives the matched llama-server the engine process's environment, malloc tunables included", () => {
@@ -38,7 +39,7 @@ describe("peerSettings (bench, issue 24)", () => {
     expect(peer.threads).toBe(2);
     expect(argAfter(peer.extraArgs, "--flash-attn")).toBe("on");
     expect(argAfter(peer.extraArgs, "--load-mode")).toBe("mmap");
-    expect(argAfter(peer.extraArgs, "--batch-size")).toBe("512");
+    expect(argAfter(peer.extraArgs, "--batch-size")).toBe("2048");
     expect(argAfter(peer.extraArgs, "--ubatch-size")).toBe("512");
   });
 

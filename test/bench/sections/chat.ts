@@ -19,7 +19,7 @@ import { detectChatTemplate, renderChatPrompt } from "../../../src/core/chat/cha
 import type { LlamaServer } from "../../fixtures/llama-server";
 import type { BenchContext, BenchSection } from "../types";
 import { eachPeer, peerMatchedEngineOptions, startPeer, type PeerConfig } from "../util/peerSettings";
-import { roundRatios, spreadNote } from "../util/ratios";
+import { isNoisy, raisedReps, roundRatios, spreadNote } from "../util/ratios";
 import { interleave, median, relativeIqr } from "../util/stats";
 import { codeLikeText } from "./engine";
 
@@ -155,8 +155,10 @@ async function measureSpeed(ctx: BenchContext, engine: LocalEngine, servers: Rec
     if (!rendered.has(round)) rendered.set(round, await renderForPeer(engine, messagesFor(round)));
     return rendered.get(round)!;
   };
+  const tps = (x: StreamFigures) => x.tps;
   const pairs = await interleave({
     reps,
+    maxReps: raisedReps(reps),
     warmup: 1,
     budgetMs: ROUNDS_BUDGET_MS,
     a: (round) => engineChat(engine, messagesFor(round), GEN_TOKENS),
@@ -164,6 +166,7 @@ async function measureSpeed(ctx: BenchContext, engine: LocalEngine, servers: Rec
       const prompt = await peerPrompt(round);
       return eachPeer(round, (config) => serverChat(servers[config], prompt, GEN_TOKENS));
     },
+    moreRounds: (done) => isNoisy(roundRatios(done, tps, (b) => tps(b.matched))),
     onRound: (i, p) =>
       ctx.log(
         `chat round ${i + 1}: ${p.a.tps.toFixed(0)} (engine's own ${p.a.engineTps.toFixed(0)}) vs ${p.b.matched.tps.toFixed(0)} ` +
@@ -177,9 +180,11 @@ async function measureSpeed(ctx: BenchContext, engine: LocalEngine, servers: Rec
       }
     }
   }
-  const tps = (x: StreamFigures) => x.tps;
   const answerMs = (x: StreamFigures) => x.lastChunkMs;
-  const spread = (xs: StreamFigures[]) => `median of ${xs.length}, iqr ${(relativeIqr(xs.map(tps)) * 100).toFixed(0)}%`;
+  const spread = (xs: StreamFigures[]) => {
+    const iqr = relativeIqr(xs.map(tps));
+    return `median of ${xs.length}${Number.isFinite(iqr) ? `, iqr ${(iqr * 100).toFixed(0)}%` : ""}`;
+  };
   const tokenCounts = (xs: StreamFigures[]) => `${median(xs.map((x) => x.tokens))} tokens`;
   const sameCount = pairs.filter((p) => p.a.tokens === p.b.matched.tokens).length;
   const sameText = pairs.filter((p) => p.a.text === p.b.matched.text).length;
@@ -197,7 +202,7 @@ async function measureSpeed(ctx: BenchContext, engine: LocalEngine, servers: Rec
     value: median(ratios),
     unit: "×",
     goal: ">= 0.95",
-    note: `first text → last on both sides; ${sameCount}/${pairs.length} rounds the same token count, ${sameText} the same text; ${spreadNote(ratios)}`,
+    note: `first text → last on both sides; ${sameCount}/${pairs.length} rounds the same token count, ${sameText} the same text; ${spreadNote(ratios, reps)}`,
   });
   ctx.report({ id: "chat.tps_vs_llama_server_defaults", value: median(ratiosDefaults), unit: "×", note: `peer at its defaults; ${spreadNote(ratiosDefaults)}` });
   const answer = roundRatios(pairs, answerMs, (b) => answerMs(b.matched));

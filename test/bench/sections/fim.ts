@@ -175,6 +175,14 @@ export const fim: BenchSection = {
             `(${p.b.matched.promptTokens} tok, ${p.b.matched.generated} gen), at its defaults ${p.b.defaults.ms.toFixed(0)} ms`,
         ),
     });
+    // The same work: llama-server cuts an /infill prompt that does not fit its logical batch.
+    for (const [i, p] of pairs.entries()) {
+      for (const config of ["matched", "defaults"] as const) {
+        if (p.b[config].promptTokens !== p.a.promptTokens) {
+          throw new Error(`round ${i + 1}: the engine's FIM prompt had ${p.a.promptTokens} tokens, llama-server's (${config}) ${p.b[config].promptTokens}: not the same work`);
+        }
+      }
+    }
     const spread = (xs: number[]) => `median of ${xs.length}, iqr ${(relativeIqr(xs) * 100).toFixed(0)}%`;
     const engineMs = pairs.map((p) => p.a.ms);
     ctx.report({ id: "fim.cold_ms", value: median(engineMs), unit: "ms", note: `${median(pairs.map((p) => p.a.promptTokens))} prompt tokens, ${spread(engineMs)}` });

@@ -7,9 +7,14 @@
 // - "matched": every process setting the engine runs with that a llama-server user can give it as
 //   well: loading without mmap (node-llama-cpp's `useMmap: false` is llama.cpp's load mode "none";
 //   this llama-server spells it `--load-mode none`, it has no `--no-mmap`), the engine's prompt
-//   batch as both the logical and the physical batch (node-llama-cpp sets n_batch = n_ubatch), and
-//   the environment the supervisor gives the engine process (`engineProcessEnv`: glibc's malloc
-//   tunables). The goals are judged on this peer.
+//   batch as the physical batch (`-ub`: the tokens one graph computes, what the batch size changes
+//   in speed), and the environment the supervisor gives the engine process (`engineProcessEnv`:
+//   glibc's malloc tunables). The goals are judged on this peer.
+//   The logical batch (`-b`) is the context size, not the engine's 256 (node-llama-cpp sets
+//   n_batch = n_ubatch and the engine feeds a prompt 256 tokens a call): llama-server's /infill cuts
+//   its prompt to fit n_batch (3/4 of it for the prefix), so `-b 256` made it evaluate 258 of a
+//   1,319-token FIM prompt. With `-b` ≥ the prompt a decode call splits into the same 256-token
+//   ubatches the engine's calls are.
 // - "defaults": llama-server as a user starts it, the workload flags only (mmap, batches 2048/512,
 //   the bench's own environment); reported beside it as `…_vs_llama_server_defaults`.
 // `UV_THREADPOOL_SIZE=1` comes along in the environment but means nothing to llama-server: the
@@ -80,7 +85,7 @@ export function peerSettings(engine: PeerMatchedEngineOptions, config: PeerConfi
     extraArgs: [
       ...flashAttention,
       ...(mmap === "auto" ? [] : ["--load-mode", mmap ? "mmap" : "none"]),
-      ...(batch === undefined ? [] : ["--batch-size", String(batch), "--ubatch-size", String(batch)]),
+      ...(batch === undefined ? [] : ["--batch-size", String(Math.max(batch, engine.contextSize)), "--ubatch-size", String(batch)]),
     ],
     env: engineProcessEnv(parentEnv, engine.env, platform),
   };

@@ -54,6 +54,6 @@ export function spreadNote(ratios: readonly number[], reps?: number): string {
   if (s.rounds === 0) return "no rounds";
   const width = `${s.kind} ${fmt(s.low)}–${fmt(s.high)} (${(s.relative * 100).toFixed(0)}%)`;
   const range = s.kind === "iqr" ? `, range ${fmt(s.min)}–${fmt(s.max)}` : "";
-  const raised = reps !== undefined && s.rounds > reps ? `; ${s.rounds - reps} rounds added, spread was over ${NOISY_SPREAD * 100}%` : "";
+  const raised = reps !== undefined && s.rounds > reps ? `; ${s.rounds - reps} round${s.rounds - reps === 1 ? "" : "s"} added, spread was over ${NOISY_SPREAD * 100}%` : "";
   return `median of ${s.rounds} per-round ratios, ${width}${range}${raised}`;
 }
