@@ -61,7 +61,7 @@ export interface CompletionOutcome {
   /** The suggestion; "" when there is nothing to suggest here. */
   text: string;
   source: "cache" | "model";
-  /** From the request to the answer (debounce excluded): to its first lines when they came first. */
+  /** From the request to the answer (debounce excluded): to its preview when that came first. */
   latencyMs: number;
   metrics?: RequestMetrics;
 }
@@ -171,6 +171,7 @@ export class CompletionPipeline {
   /** The keystroke request now running, which a caller asking for the same position joins. */
   private pending: PendingRequest | undefined;
   private speculation: Promise<void> = Promise.resolve();
+  private lastRequest: Promise<void> = Promise.resolve();
   private readonly growListeners = new Set<(position: CachePosition) => void>();
 
   constructor(
@@ -263,7 +264,7 @@ export class CompletionPipeline {
       done = true;
       if (this.pending === pending) this.pending = undefined;
     };
-    whole.then(settle, settle);
+    this.lastRequest = whole.then(settle, settle);
     return pending;
   }
 
@@ -300,6 +301,11 @@ export class CompletionPipeline {
         claim.release();
       }
     })();
+  }
+
+  /** Settles when the keystroke request started last has finished, whole answer and all (tests, bench). */
+  requestSettled(): Promise<void> {
+    return this.lastRequest;
   }
 
   /** Settles when the speculative request started last has finished (tests, bench). */
