@@ -23,9 +23,10 @@ export function describeOutcome(outcome: CompletionOutcome): string {
  * After a keystroke in the active editor, the request starts at once, not when VS Code asks 50 ms
  * later: at 120 ms a key, those 50 ms decide whether a ghost shows before the next key (editor
  * bench, issue 25). Only after an edit (the cursor moves after the text changed) with one empty
- * selection; a cursor move alone asks nothing.
+ * selection; a cursor move alone asks nothing. Only for the local engine, where a request the next
+ * key cancels costs nothing but CPU; a server (maybe paid) is asked when VS Code asks.
  */
-function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider): vscode.Disposable {
+function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider, isLocal: () => boolean): vscode.Disposable {
   const edited = new WeakSet<vscode.TextDocument>();
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeTextDocument((event) => {
@@ -34,7 +35,7 @@ function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider)
     vscode.window.onDidChangeTextEditorSelection((event) => {
       const editor = event.textEditor;
       const document = editor.document;
-      if (!edited.delete(document)) return;
+      if (!edited.delete(document) || !isLocal()) return;
       if (editor !== vscode.window.activeTextEditor || event.selections.length !== 1 || !event.selections[0]!.isEmpty) return;
       if (!vscode.workspace.getConfiguration("editor", document).get<boolean>("inlineSuggest.enabled", true)) return;
       provider.startEarly(document, event.selections[0]!.active);
@@ -80,7 +81,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
   });
   ctx.own(provider);
   ctx.own(vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
-  ctx.own(startRequestsAsTheUserTypes(provider));
+  ctx.own(startRequestsAsTheUserTypes(provider, () => ctx.config.backends.backends.completion === "local"));
   ctx.own(
     new ExtraContextFeed(pipeline, {
       isActive,

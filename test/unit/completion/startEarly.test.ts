@@ -67,4 +67,11 @@ describe("requests start as the user types", () => {
     await settle();
     expect(infills).toHaveLength(0);
   });
+
+  it("leaves a server to be asked when VS Code asks", async () => {
+    fake.settings.set("deepseekLocal.backend.completion", "remote");
+    typed();
+    await settle();
+    expect(infills).toHaveLength(0);
+  });
 });
