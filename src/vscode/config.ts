@@ -116,10 +116,9 @@ export class Config {
   get loadParams(): LoadParams | undefined {
     const modelPath = this.modelPath;
     if (!modelPath) return undefined;
-    const gpuLayers = this.value<string | number>("engine.gpuLayers", "auto");
     return {
       modelPath,
-      gpuLayers: typeof gpuLayers === "number" ? Math.max(0, Math.floor(gpuLayers)) : "auto",
+      gpuLayers: gpuLayersSetting(this.value<unknown>("engine.gpuLayers", "auto")),
       contextSize: this.contextSize,
       threads: this.value<number>("engine.threads", 0),
       flashAttention: flashAttentionSetting(this.value<unknown>("engine.flashAttention", "auto")),
@@ -214,6 +213,16 @@ export class Config {
 export function contextSizeSetting(value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value)) return 8192;
   return Math.min(1 << 20, Math.max(512, Math.floor(value)));
+}
+
+/**
+ * The layer count on the GPU: the manifest declares a string ("auto" or digits) so the Settings UI
+ * can edit it; a number is the setting's earlier form, still read from settings.json. Anything else
+ * is "auto".
+ */
+export function gpuLayersSetting(value: unknown): number | "auto" {
+  const layers = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof layers === "number" && Number.isFinite(layers) ? Math.max(0, Math.floor(layers)) : "auto";
 }
 
 /** "auto" leaves the choice to the engine (on for CPU-only loads of SIMD-wide heads); booleans are the setting's earlier form. */

@@ -9,6 +9,7 @@ import { HttpTransport, type TransportOptions } from "../../src/backends/http/ht
 import { readBackendSettings } from "../../src/core/remote/remoteSettings.js";
 import { userOnlySettings } from "../../src/core/settings/userOnlySettings.js";
 import { chatChunk, engineFailure, modelsRoute, sendJson, sendSse, startFakeServer, type FakeServer, type Route } from "../backends/fakeServer.js";
+import { settingsOf } from "../fixtures/manifestSettings.js";
 
 // config.ts and backendSelection.ts are the editor edge: they run here against a fake `vscode`.
 const vscodeFake = vi.hoisted(() => ({
@@ -89,9 +90,9 @@ describe("the manifest: every setting has a scope, and a workspace cannot set th
       untrustedWorkspaces?: { supported?: unknown; description?: unknown; restrictedConfigurations?: string[] };
       virtualWorkspaces?: unknown;
     };
-    contributes: { configuration: { properties: Record<string, { scope?: string; ignoreSync?: boolean }> } };
+    contributes: { configuration: unknown };
   };
-  const properties = manifest.contributes.configuration.properties;
+  const properties = settingsOf(manifest);
   const userOnlyScopes = ["machine", "application"];
 
   it("gives every deepseekLocal.* setting a scope (a new setting without one fails here)", () => {

@@ -4,6 +4,7 @@
 // runner configured is the one the window sees.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { settingsOf } from '../../fixtures/manifestSettings.js';
 import { defaultsBothWays } from '../../fixtures/settingsDefaults.js';
 import { expectedModelPath, extensionId, manifestOf } from './helpers.js';
 
@@ -11,7 +12,7 @@ export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension(extensionId);
   assert.ok(extension, `${extensionId} is not installed`);
   const configuration = vscode.workspace.getConfiguration();
-  for (const key of Object.keys(manifestOf(extension).contributes.configuration.properties)) {
+  for (const key of Object.keys(settingsOf(manifestOf(extension)))) {
     assert.ok(configuration.inspect(key), `${key} is not a known setting`);
   }
   // The defaults as VS Code loaded them, not as package.json writes them.

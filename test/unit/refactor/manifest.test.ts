@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { builtinActions, commandIdOf } from "../../../src/core/refactor/actions.js";
 import { customActionDefinitionSchema, customActionsSetting } from "../../../src/core/refactor/customActions.js";
+import { settingsOf } from "../../fixtures/manifestSettings.js";
 
 const manifest = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
 
@@ -19,7 +20,7 @@ describe("refactor contributions in package.json", () => {
   });
 
   it("describes user actions with the same schema the code checks", () => {
-    const items = manifest.contributes.configuration.properties[customActionsSetting].items;
+    const items = settingsOf(manifest)[customActionsSetting]!.items!;
     const { description: _d1, ...shape } = items.properties.answerShape;
     expect(shape).toEqual(customActionDefinitionSchema.properties && (customActionDefinitionSchema.properties as Record<string, unknown>).answerShape);
     for (const key of ["name", "instruction", "maxEdits", "maxTextLength"]) {

@@ -2,7 +2,7 @@
 // settings.json to the manifest's minimum and maximum, so Config does, and the engine never gets a
 // context, layer count, token cap or cache size it would refuse or misuse.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Config, contextSizeSetting } from "../../../src/vscode/config.js";
+import { Config, contextSizeSetting, gpuLayersSetting } from "../../../src/vscode/config.js";
 import { fake } from "../../fixtures/fakeVscode.js";
 
 vi.mock("vscode", async () => (await import("../../fixtures/fakeVscode.js")).vscode);
@@ -58,6 +58,16 @@ describe("the other engine and cache numbers", () => {
     expect(config.loadParams?.gpuLayers).toBe(0);
     set({ "engine.gpuLayers": "all" });
     expect(config.loadParams?.gpuLayers).toBe("auto");
+  });
+
+  it("gpuLayers: the Settings UI's text (digits or auto) is read as the number or auto", () => {
+    set({ "engine.gpuLayers": "20" });
+    expect(config.loadParams?.gpuLayers).toBe(20);
+    set({ "engine.gpuLayers": "0" });
+    expect(config.loadParams?.gpuLayers).toBe(0);
+    set({ "engine.gpuLayers": "auto" });
+    expect(config.loadParams?.gpuLayers).toBe("auto");
+    for (const text of ["", "-3", "1e3", "12 layers"]) expect(gpuLayersSetting(text), text).toBe("auto");
   });
 
   it("cache.maxSizeGB: a negative size is no space, not a negative byte count", () => {

@@ -2,14 +2,12 @@
 // (issue 24): a default changed in one place only makes the product differ from what tests assume.
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
+import { settingsOf } from "../../fixtures/manifestSettings.js";
 import { defaultsBothWays } from "../../fixtures/settingsDefaults.js";
 
 vi.mock("vscode", async () => (await import("../../fixtures/fakeVscode.js")).vscode);
 
-const manifest = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-  contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
-};
-const properties = manifest.contributes.configuration.properties;
+const properties = settingsOf(JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")));
 
 describe("setting defaults", () => {
   it("the manifest's defaults are the ones the code uses", () => {
