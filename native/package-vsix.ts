@@ -12,9 +12,19 @@
 // staging folder, where `npm list` sees only that closure, and `.vscodeignore` (an allow-list)
 // decides the files.
 //
-//   npm run package                          every target
+//
+// GPU backends (issue 26): a target carries its default GPU backend unless told otherwise, so a
+// user's GPU is used with no manual step. Vulkan on linux-x64 and win32-x64 (NVIDIA, AMD and Intel
+// GPUs; it needs only the Vulkan loader, which GPU drivers install, and adds ~71 MB unpacked);
+// Metal is the base binary on Apple silicon. CUDA is opt-in: node-llama-cpp's CUDA binaries are
+// 181 + 358 MB and link against the CUDA runtime (libcudart/libcublas .so.13), which an NVIDIA
+// driver alone does not install, so for most users they would be dead weight; Vulkan runs on the
+// same cards. The backends a VSIX carries are recorded in its manifest (`nativeBackends`).
+//
+//   npm run package                          every target, with its default GPU backends
 //   npm run package -- --target linux-x64    one (repeatable)
-//   npm run package -- --gpu vulkan          also ship the Vulkan (and/or cuda) binaries
+//   npm run package -- --gpu cuda,vulkan     these GPU backends instead of the defaults
+//   npm run package -- --gpu none            CPU (or Metal) only
 //   npm run package -- --no-build            reuse dist/ as it is
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,24 +34,60 @@ import { tryRebuiltCpuBackend } from './ggml-cpu/build';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-type GpuFlavour = 'vulkan' | 'cuda';
+export type GpuFlavour = 'vulkan' | 'cuda';
 
-/** vsce target → node-llama-cpp binary packages: the base (CPU, or Metal on Apple) first, then per GPU flavour. */
-const binaryPackages: Record<string, { base: string[]; gpu: Partial<Record<GpuFlavour, string[]>> }> = {
-  'linux-x64': { base: ['linux-x64'], gpu: { vulkan: ['linux-x64-vulkan'], cuda: ['linux-x64-cuda', 'linux-x64-cuda-ext'] } },
-  'linux-arm64': { base: ['linux-arm64'], gpu: {} },
-  'linux-armhf': { base: ['linux-armv7l'], gpu: {} },
-  'darwin-arm64': { base: ['mac-arm64-metal'], gpu: {} },
-  'darwin-x64': { base: ['mac-x64'], gpu: {} },
-  'win32-x64': { base: ['win-x64'], gpu: { vulkan: ['win-x64-vulkan'], cuda: ['win-x64-cuda', 'win-x64-cuda-ext'] } },
-  'win32-arm64': { base: ['win-arm64'], gpu: {} },
+interface TargetBinaries {
+  /** The CPU binary, or Metal's on Apple silicon (node-llama-cpp's Metal build is the base there). */
+  base: string[];
+  /** The GPU backend the base binary itself provides, if any. */
+  baseGpu?: 'metal';
+  gpu: Partial<Record<GpuFlavour, string[]>>;
+  /** Flavours carried when `--gpu` is not given. */
+  defaultGpu: GpuFlavour[];
+}
+
+/** vsce target → node-llama-cpp binary packages: the base first, then per GPU flavour. */
+export const binaryPackages: Record<string, TargetBinaries> = {
+  'linux-x64': {
+    base: ['linux-x64'],
+    gpu: { vulkan: ['linux-x64-vulkan'], cuda: ['linux-x64-cuda', 'linux-x64-cuda-ext'] },
+    defaultGpu: ['vulkan'],
+  },
+  'linux-arm64': { base: ['linux-arm64'], gpu: {}, defaultGpu: [] },
+  'linux-armhf': { base: ['linux-armv7l'], gpu: {}, defaultGpu: [] },
+  'darwin-arm64': { base: ['mac-arm64-metal'], baseGpu: 'metal', gpu: {}, defaultGpu: [] },
+  'darwin-x64': { base: ['mac-x64'], gpu: {}, defaultGpu: [] },
+  'win32-x64': {
+    base: ['win-x64'],
+    gpu: { vulkan: ['win-x64-vulkan'], cuda: ['win-x64-cuda', 'win-x64-cuda-ext'] },
+    defaultGpu: ['vulkan'],
+  },
+  'win32-arm64': { base: ['win-arm64'], gpu: {}, defaultGpu: [] },
 };
 export const vsixTargets = Object.keys(binaryPackages);
+
+/** What one target's VSIX carries: `@node-llama-cpp/<name>` packages (all at node-llama-cpp's exact version) and the GPU backends they give. */
+export interface TargetBackends {
+  packages: string[];
+  gpuBackends: ('metal' | GpuFlavour)[];
+}
+
+/** `gpu`: the flavours asked for (undefined: the target's defaults); a flavour the target has no binary for is skipped. */
+export function targetBackends(target: string, gpu?: GpuFlavour[]): TargetBackends {
+  const spec = binaryPackages[target];
+  if (!spec) throw new Error(`unknown target ${target}; known: ${vsixTargets.join(', ')}`);
+  const flavours = (gpu ?? spec.defaultGpu).filter((flavour) => spec.gpu[flavour]);
+  return {
+    packages: [...spec.base, ...flavours.flatMap((flavour) => spec.gpu[flavour]!)],
+    gpuBackends: [...(spec.baseGpu ? [spec.baseGpu] : []), ...flavours],
+  };
+}
 
 export interface PackageOptions {
   targets: string[];
   /** Run `npm run build` first (default true). */
   build?: boolean;
+  /** GPU backends to carry besides the base binary; undefined: the target's defaults (`targetBackends`). */
   gpu?: GpuFlavour[];
   /** Where the .vsix files go (default `<repo>/vsix`). */
   outDir?: string;
@@ -57,6 +103,7 @@ export interface PackagedVsix {
   file: string;
   bytes: number;
   binaryPackages: string[];
+  gpuBackends: TargetBackends['gpuBackends'];
 }
 
 const cacheDir = path.join(repoRoot, '.cache', 'vsix');
@@ -102,12 +149,13 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
   return results;
 
   function packageTarget(target: string): PackagedVsix {
-    const spec = binaryPackages[target];
-    const binaries = [...spec.base, ...(options.gpu ?? []).flatMap((flavour) => spec.gpu[flavour] ?? [])];
+    const backends = targetBackends(target, options.gpu);
+    const binaries = backends.packages;
     const stage = path.join(options.stageDir ?? cacheDir, `stage-${target}`);
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
-    stageExtension(stage, llamaVersion);
+    writeStagedManifest(stage, stagedManifest(readJson(path.join(repoRoot, 'package.json')) as Record<string, unknown>, llamaVersion, backends));
+    stageExtensionFiles(stage);
     for (const dir of closure) copyPackage(dir, path.join(stage, path.relative(repoRoot, dir)), target === hostTarget ? localBuild : undefined);
     for (const name of binaries) {
       copyPackage(binaryPackageDir(name, llamaVersion, log, run), path.join(stage, 'node_modules/@node-llama-cpp', name));
@@ -121,7 +169,7 @@ export async function packageVsix(options: PackageOptions): Promise<PackagedVsix
     run(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args], stage);
     const bytes = statSync(file).size;
     log(`${target}: ${shortPath(file)} ${(bytes / 1024 / 1024).toFixed(1)} MiB (@node-llama-cpp/${binaries.join(', @node-llama-cpp/')})`);
-    return { target, file, bytes, binaryPackages: binaries };
+    return { target, file, bytes, binaryPackages: binaries, gpuBackends: backends.gpuBackends };
   }
 }
 
@@ -135,13 +183,29 @@ export class PackagingError extends Error {
   }
 }
 
-/** The extension's own files: a manifest whose dependencies are what the VSIX really carries. */
-function stageExtension(stage: string, llamaVersion: string): void {
-  const manifest = readJson(path.join(repoRoot, 'package.json')) as Record<string, unknown>;
-  delete manifest.devDependencies;
-  delete manifest.scripts; // vsce would run `vscode:prepublish`; the bundle is built already
-  manifest.dependencies = { 'node-llama-cpp': llamaVersion };
+/**
+ * The staged manifest: dependencies are what the VSIX really carries, and `nativeBackends` records
+ * the binary packages with their exact version and the GPU backends they give.
+ */
+export function stagedManifest(manifest: Record<string, unknown>, llamaVersion: string, backends: TargetBackends): Record<string, unknown> {
+  const staged = { ...manifest };
+  delete staged.devDependencies;
+  delete staged.scripts; // vsce would run `vscode:prepublish`; the bundle is built already
+  staged.dependencies = { 'node-llama-cpp': llamaVersion };
+  staged.nativeBackends = {
+    nodeLlamaCpp: llamaVersion,
+    packages: Object.fromEntries(backends.packages.map((name) => [`@node-llama-cpp/${name}`, llamaVersion])),
+    gpu: backends.gpuBackends,
+  };
+  return staged;
+}
+
+function writeStagedManifest(stage: string, manifest: Record<string, unknown>): void {
   writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** The extension's own files besides the manifest. */
+function stageExtensionFiles(stage: string): void {
   for (const entry of ['.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist', 'media']) {
     const from = path.join(repoRoot, entry);
     if (existsSync(from)) cpSync(from, path.join(stage, entry), { recursive: true, filter: (f) => !f.endsWith('.map') });
@@ -267,26 +331,28 @@ function readJson(file: string): unknown {
 }
 
 function parseArgs(argv: string[]): PackageOptions {
-  const options: PackageOptions = { targets: [], gpu: [] };
+  const options: PackageOptions = { targets: [] };
+  const gpu: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--target' || arg === '-t') options.targets.push(...(argv[++i] ?? '').split(','));
     else if (arg.startsWith('--target=')) options.targets.push(...arg.slice('--target='.length).split(','));
-    else if (arg === '--gpu') options.gpu!.push(...((argv[++i] ?? '').split(',') as GpuFlavour[]));
+    else if (arg === '--gpu') gpu.push(...(argv[++i] ?? '').split(','));
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--out') options.outDir = path.resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${arg}`);
   }
-  for (const flavour of options.gpu!) {
-    if (flavour !== 'vulkan' && flavour !== 'cuda') throw new Error(`--gpu takes vulkan or cuda, not ${flavour}`);
+  for (const flavour of gpu) {
+    if (flavour !== 'vulkan' && flavour !== 'cuda' && flavour !== 'none') throw new Error(`--gpu takes vulkan, cuda or none, not ${flavour}`);
   }
+  if (gpu.length > 0) options.gpu = gpu.filter((flavour): flavour is GpuFlavour => flavour !== 'none');
   if (options.targets.length === 0) options.targets = vsixTargets;
   return options;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const summarize = (results: PackagedVsix[]) => {
-    for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${shortPath(r.file)}`);
+    for (const r of results) console.log(`${r.target}\t${(r.bytes / 1024 / 1024).toFixed(1)} MiB\t${shortPath(r.file)}\tGPU: ${r.gpuBackends.join(', ') || 'none'}`);
   };
   packageVsix(parseArgs(process.argv.slice(2))).then(summarize, (error: unknown) => {
     if (error instanceof PackagingError) summarize(error.packaged);
