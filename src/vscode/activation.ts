@@ -9,6 +9,7 @@ import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
 import { registerRefactors } from "./refactor/registerRefactors.js";
 import { EngineStatusBar } from "./statusBar.js";
+import { registerCompletionNote } from "./statusMenu.js";
 import { openSettingsAt } from "./config.js";
 
 export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
@@ -21,7 +22,8 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   }));
   registerCommands(ctx);
   registerChat(ctx);
-  registerCompletion(ctx, statusBar);
+  registerCompletion(ctx, statusBar, ctx.completionGate);
+  registerCompletionNote(ctx, statusBar);
   registerBackendSelection(ctx);
   registerModels(ctx);
   registerRefactors(ctx);

@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { describeCacheStats, describeClearCache, describeClearedCache } from "../core/cache/describeCacheStats.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
+import { showStatusMenu, snoozeGhostText, toggleGhostTextForLanguage } from "./statusMenu.js";
 
 type CommandTable = Record<string, (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown>;
 
@@ -37,6 +38,9 @@ const commands: CommandTable = {
       void vscode.window.showErrorMessage(`DeepSeek Local: could not clear the prefix cache in ${disk.directory}: ${(error as Error).message}`);
     }
   },
+  "deepseekLocal.showStatusMenu": (ctx) => showStatusMenu(ctx),
+  "deepseekLocal.snoozeCompletion": (ctx, minutes) => snoozeGhostText(ctx.completionGate, minutes),
+  "deepseekLocal.toggleCompletionForLanguage": (ctx) => toggleGhostTextForLanguage(ctx),
   "deepseekLocal.selectModelFile": async (ctx) => {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,

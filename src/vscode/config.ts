@@ -5,7 +5,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
 import type { PrivacySettings } from "../core/privacy/secretPaths.js";
-import { readBackendSettings, type BackendSettings } from "../core/remote/remoteSettings.js";
+import { readBackendSettings, type BackendFeature, type BackendKind, type BackendSettings } from "../core/remote/remoteSettings.js";
 import { readSetting, type SettingSource } from "../core/settings/userOnlySettings.js";
 import type { LoadParams } from "../protocol/engine.js";
 
@@ -194,6 +194,18 @@ export class Config {
 
   async setCompletionEnabled(enabled: boolean): Promise<void> {
     await this.raw.update("completion.enabled", enabled, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Turns ghost text on or off for one language in the user's deepseekLocal.completion.languages. */
+  async setCompletionLanguageEnabled(languageId: string, enabled: boolean): Promise<void> {
+    const userValue = this.raw.inspect<Record<string, boolean>>("completion.languages")?.globalValue;
+    const languages = { ...(userValue ?? defaultCompletionLanguages), [languageId]: enabled };
+    await this.raw.update("completion.languages", languages, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Which backend serves a feature (a user-only setting: written to user settings). */
+  async setBackend(feature: BackendFeature, kind: BackendKind): Promise<void> {
+    await this.raw.update(`backend.${feature}`, kind, vscode.ConfigurationTarget.Global);
   }
 
   async setModelPath(path: string): Promise<void> {

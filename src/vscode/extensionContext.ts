@@ -7,6 +7,7 @@ import { LocalEngine } from "../backends/local/localEngine.js";
 import type { BackendFeature } from "../core/remote/remoteSettings.js";
 import { EngineSupervisor } from "../supervisor/engineSupervisor.js";
 import { BackendSelector } from "./backendSelection.js";
+import { CompletionGate } from "./completion/completionGate.js";
 import { Config } from "./config.js";
 import { WorkspacePrivacy } from "./workspacePrivacy.js";
 
@@ -19,6 +20,8 @@ export class ExtensionContextHolder implements vscode.Disposable {
   /** The local engine; features call `engineFor(feature)`, which honours deepseekLocal.backend.*. */
   readonly engine: Engine;
   readonly backends: BackendSelector;
+  /** Whether ghost text may show now, and the snooze: shared by completion, the status bar and its menu. */
+  readonly completionGate: CompletionGate;
   private readonly extensionScope: vscode.Disposable[] = [];
 
   constructor(readonly vscodeContext: vscode.ExtensionContext) {
@@ -45,6 +48,8 @@ export class ExtensionContextHolder implements vscode.Disposable {
       localEngine: this.engine,
     });
     this.extensionScope.push(this.backends);
+    this.completionGate = new CompletionGate(this);
+    this.extensionScope.push(this.completionGate);
   }
 
   /**

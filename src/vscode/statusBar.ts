@@ -1,17 +1,25 @@
 // The status bar item: engine state at a glance, the error when there is one.
 import * as vscode from "vscode";
 import type { EngineState } from "../supervisor/engineSupervisor.js";
+import { placementLine } from "../core/models/hardwareDescription.js";
 
 export const statusBarItemId = "deepseekLocal.status";
+
+/** Ghost text is off: a few words for the item (none where the engine state already says it) and tooltip lines. */
+export interface CompletionNote {
+  short?: string;
+  lines: string[];
+}
 
 export class EngineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(statusBarItemId, vscode.StatusBarAlignment.Right, 100);
   private detail: string | undefined;
+  private completionNote: CompletionNote | undefined;
   private state: EngineState = { kind: "stopped" };
 
   constructor() {
     this.item.name = "DeepSeek Local";
-    this.item.command = "deepseekLocal.showLog";
+    this.item.command = "deepseekLocal.showStatusMenu";
     this.render();
     this.item.show();
   }
@@ -27,10 +35,19 @@ export class EngineStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** Why ghost text is off, or undefined when it is on. */
+  setCompletionNote(note: CompletionNote | undefined): void {
+    this.completionNote = note;
+    this.render();
+  }
+
   private render(): void {
     const { text, tooltip, error } = describe(this.state);
-    this.item.text = this.detail && this.state.kind === "ready" ? `${text} · ${this.detail}` : text;
-    this.item.tooltip = tooltip;
+    const note = this.completionNote;
+    const shown = note?.short ? `$(circle-slash) ${note.short}` : this.state.kind === "ready" ? this.detail : undefined;
+    this.item.text = shown ? `${text} · ${shown}` : text;
+    const lastCompletion = this.detail ? [`Last completion: ${this.detail.replace(/\$\([^)]*\)\s*/g, "")}`] : [];
+    this.item.tooltip = [tooltip, ...lastCompletion, ...(note?.lines ?? []), "Click for the DeepSeek Local menu."].join("\n");
     this.item.backgroundColor = error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
   }
 
@@ -47,11 +64,9 @@ function describe(state: EngineState): { text: string; tooltip: string; error: b
       return { text: "$(loading~spin) DeepSeek: loading", tooltip: "DeepSeek Local: loading the model", error: false };
     case "ready": {
       const model = state.model;
-      // llama.cpp counts the output layer as one more offloadable layer than the blocks.
-      const layers = model.totalLayers === null ? "?" : model.totalLayers + 1;
-      const where = model.gpu ? `${model.gpu} backend, ${model.gpuLayers} of ${layers} layers on the GPU` : "CPU only";
+      const where = placementLine(model);
       const cpu = model.cpuBackend?.variant ? `\nCPU kernels: ${model.cpuBackend.variant}${model.cpuBackend.build === "localBuild" ? " (rebuilt)" : ""}` : "";
-      const fallback = model.gpuFallback ? `\n⚠ ${model.gpuFallback}` : "";
+      const fallback = [model.gpuFallback, model.gpuUnavailable].map((warning) => (warning ? `\n⚠ ${warning}` : "")).join("");
       const demo = model.synthetic ? " (demo: random weights)" : "";
       return {
         text: `$(check) DeepSeek${model.synthetic ? " demo" : ""}`,

@@ -3,6 +3,7 @@
 // shown suggestion grows (a preview, then its whole), asking VS Code to show it again.
 import * as vscode from "vscode";
 import type { CompletionInput, CompletionOutcome, CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { inputWithSelectedItem, textOverSelectedItem, type SelectedItem } from "../../core/completion/selectedItem.js";
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import { EngineError } from "../../protocol/engine.js";
 
@@ -42,6 +43,13 @@ export function completionInput(document: vscode.TextDocument, position: vscode.
     firstLine,
     explicit,
   };
+}
+
+/** The suggest widget's selected item as offsets into `input`'s text, or undefined when none is selected. */
+function selectedItemIn(document: vscode.TextDocument, input: CompletionInput, info: vscode.SelectedCompletionInfo | undefined): SelectedItem | undefined {
+  if (!info) return undefined;
+  const windowStart = document.offsetAt(new vscode.Position(input.firstLine ?? 0, 0));
+  return { start: document.offsetAt(info.range.start) - windowStart, end: document.offsetAt(info.range.end) - windowStart, text: info.text };
 }
 
 export interface ProviderHooks {
@@ -103,7 +111,10 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
-    const input = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+    const typed = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+    const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
+    const input = selected ? inputWithSelectedItem(typed, selected) : typed;
+    if (!input) return undefined;
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
@@ -114,7 +125,9 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       this.shownAt = { document, version: document.version, position };
       if (!outcome.text) return undefined;
       this.pipeline.suggestionShown(input, outcome.text);
-      return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
+      if (!selected) return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
+      const text = textOverSelectedItem(selected, outcome.text);
+      return text === undefined ? undefined : [new vscode.InlineCompletionItem(text, context.selectedCompletionInfo!.range)];
     } catch (error) {
       if (!(error instanceof EngineError && error.code === "cancelled")) this.hooks.onError(error);
       return undefined;

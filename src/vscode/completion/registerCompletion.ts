@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { CompletionPipeline, type CompletionOutcome } from "../../core/completion/completionPipeline.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import type { EngineStatusBar } from "../statusBar.js";
+import { CompletionGate } from "./completionGate.js";
 import { ExtraContextFeed } from "./extraContextFeed.js";
 import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlineProvider.js";
 
@@ -43,7 +44,11 @@ function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider,
   );
 }
 
-export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar): CompletionPipeline {
+/**
+ * @param gate whether ghost text may show now (settings, snooze, language, backend); activation hands
+ *   in the one the status bar and its menu share
+ */
+export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar, gate = new CompletionGate(ctx)): CompletionPipeline {
   const pipeline = new CompletionPipeline(ctx.engineFor("completion"), () => ctx.config.completion.pipeline, (line) => ctx.log.trace(line));
   ctx.own({ dispose: () => pipeline.dispose() });
   let lastError = "";
@@ -52,12 +57,8 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     const config = ctx.config.completion;
     return config.enabled && isLanguageEnabled(config.languages, languageId);
   };
-  const isActive = (languageId: string) => {
-    if (!isEnabled(languageId)) return false;
-    // The local engine answers only once loaded; the remote one is asked directly.
-    return ctx.config.backends.backends.completion !== "local" || ctx.supervisor.state.kind === "ready";
-  };
-  const showEnabled = () => statusBar.setDetail(ctx.config.completion.enabled ? undefined : "$(circle-slash) completion off");
+  // The local engine answers only once loaded, the remote one is asked directly; nothing while snoozed.
+  const isActive = (languageId: string) => gate.isActive(languageId);
 
   const provider = new DeepSeekInlineCompletionProvider(pipeline, {
     isActive,
@@ -107,10 +108,8 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
   );
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration("deepseekLocal.completion.enabled")) showEnabled();
       if (event.affectsConfiguration("deepseekLocal.completion")) pipeline.cache.clear();
     }),
   );
-  showEnabled();
   return pipeline;
 }
