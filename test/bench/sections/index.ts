@@ -9,6 +9,7 @@ import { fim } from "./fim";
 import { real } from "./real";
 import { refactor } from "./refactor";
 import { remote } from "./remote";
+import { team } from "./team";
 
 export const sections: readonly BenchSection[] = [
   bandwidth,
@@ -19,5 +20,6 @@ export const sections: readonly BenchSection[] = [
   remote,
   refactor,
   editor,
+  team,
   real,
 ];
