@@ -59,8 +59,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.viewScope.push(
       view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       view.onDidDispose(() => {
-        if (this.view === view) this.view = undefined;
+        if (this.view !== view) return;
+        this.view = undefined;
         this.disposeView();
+        // Closing the chat (the view's Hide / close, the window closing) stops its answer, so a server
+        // slot or a paid API does not run on to chat.maxTokens for a page nobody sees (issue 26). A
+        // view that is only hidden (another side bar view chosen) is not disposed: the answer goes on
+        // and shows when the chat is opened again, as in Copilot and Continue.
+        void this.session.stop();
       }),
     );
   }
