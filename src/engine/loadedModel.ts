@@ -14,6 +14,7 @@ import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
 import { cpuBackendInfo } from "./cpuBackend.js";
+import { gpuDisabledByEnvironment, gpuUnavailableReason } from "./hardware.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -21,7 +22,7 @@ let llamaPromise: Promise<Llama> | undefined;
 /** One llama.cpp binding per process; GPU backends are detected once. */
 export function getEngineLlama(): Promise<Llama> {
   llamaPromise ??= getLlama({
-    gpu: process.env.DEEPSEEK_LOCAL_GPU === "off" ? false : "auto",
+    gpu: gpuDisabledByEnvironment() ? false : "auto",
     build: "never",
     logLevel: "error" as never,
     progressLogs: false,
@@ -44,6 +45,9 @@ export class LoadedModel {
     const file = await checkModelFile(params.modelPath);
     checkModelRoles(file.path, file.info.metadata, params.contextSize, onWarning);
     const llama = await getEngineLlama();
+    // A GPU node-llama-cpp could not use is said once per load, with the reason and what to do.
+    const gpuUnavailable = await gpuUnavailableReason(llama, params.gpuLayers === 0 || gpuDisabledByEnvironment());
+    if (gpuUnavailable) onWarning(gpuUnavailable);
     // A failed GPU load (out of VRAM, driver trouble) is retried on the CPU and said once, never silently.
     let gpuFallback: string | undefined;
     let loadedOnDevice: { model: LlamaModel; context: LlamaContext };
@@ -101,6 +105,8 @@ export class LoadedModel {
       generationLoop: direct ? (direct.pipelined ? "pipelined" : "direct") : "evaluate",
       cpuBackend: cpuBackendInfo(llama),
       ...(gpuFallback ? { gpuFallback } : {}),
+      ...(gpuUnavailable ? { gpuUnavailable } : {}),
+      gpuDevices: llama.gpu ? await llama.getGpuDeviceNames() : [],
       totalLayers: archMetadata.block_count ?? null,
       loadMs: Math.round(performance.now() - started),
       engineBuild: buildId,

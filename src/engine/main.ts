@@ -13,8 +13,9 @@ import {
   TokenizeParams,
   engineErrorCodes,
 } from "../protocol/engine.js";
-import { LoadedModel } from "./loadedModel.js";
+import { LoadedModel, getEngineLlama } from "./loadedModel.js";
 import { TurnBatchedText } from "../core/generation/textStream.js";
+import { hardwareReport } from "./hardware.js";
 
 if (!process.send) {
   console.error("The DeepSeek Local engine must be started by the extension (it talks over an IPC channel).");
@@ -68,6 +69,12 @@ connection.onRequest(
     loaded = await loading;
     return loaded.info;
   }),
+);
+
+// Asked before any model exists (the first-run recommendation), so it needs no model.
+connection.onRequest(
+  Methods.hardware,
+  handle(async () => hardwareReport(await getEngineLlama())),
 );
 
 connection.onRequest(

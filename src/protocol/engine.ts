@@ -88,11 +88,31 @@ export const ModelInfo = z.object({
   cpuBackend: z.object({ build: z.enum(["prebuilt", "localBuild"]), variant: z.string().nullable(), library: z.string().nullable() }).optional(),
   /** Set when loading on the GPU failed and the model was loaded on the CPU instead: the user's message. */
   gpuFallback: z.string().optional(),
+  /** The GPU devices the backend drives (node-llama-cpp's getGpuDeviceNames). */
+  gpuDevices: z.array(z.string()).optional(),
+  /** Set when the machine has a GPU the engine cannot use (no backend binary, missing libraries, load failure): the user's message. */
+  gpuUnavailable: z.string().optional(),
   totalLayers: z.number().nullable(),
   loadMs: z.number(),
   engineBuild: z.string(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
+
+/**
+ * What the engine's node-llama-cpp sees of this machine (the `engine/hardware` request): the
+ * backend it would load, its devices and memory, and why a present GPU is unused.
+ */
+export const HardwareReport = z.object({
+  gpu: z.union([z.literal(false), z.enum(["cuda", "vulkan", "metal"])]),
+  gpuDevices: z.array(z.string()),
+  vramBytes: z.number().nonnegative(),
+  vramFreeBytes: z.number().nonnegative(),
+  /** Apple silicon and other SoCs: the GPU's memory is the RAM. */
+  unifiedMemory: z.boolean(),
+  ramBytes: z.number().nonnegative(),
+  gpuUnavailable: z.string().nullable(),
+});
+export type HardwareReport = z.infer<typeof HardwareReport>;
 
 export const GenerateParams = z
   .object({
@@ -262,6 +282,8 @@ export const Methods = {
   generate: new RequestType<GenerateParams, GenerateResult, void>("engine/generate"),
   prefill: new RequestType<PrefillParams, z.infer<typeof PrefillResult>, void>("engine/prefill"),
   status: new RequestType<Record<string, never>, EngineStatus, void>("engine/status"),
+  /** What node-llama-cpp sees of this machine; needs no model. */
+  hardware: new RequestType<Record<string, never>, HardwareReport, void>("engine/hardware"),
   cacheStats: new RequestType<Record<string, never>, CacheStats, void>("engine/cacheStats"),
   cacheClear: new RequestType<Record<string, never>, null, void>("engine/cacheClear"),
   text: new NotificationType<TextNotification>("engine/text"),

@@ -43,6 +43,9 @@ export const ModelArchitectureFacts = z
     blockCount: z.number().int().positive(),
     kvBytesPerToken: z.number().int().positive(),
     mlaKvBytesPerToken: z.number().int().positive(),
+    /** Sizes llama.cpp's compute buffers: the logits of a micro-batch, and attention scores per head. */
+    vocabularySize: z.number().int().positive(),
+    headCount: z.number().int().positive(),
   })
   .strict();
 export type ModelArchitectureFacts = z.infer<typeof ModelArchitectureFacts>;

@@ -25,7 +25,7 @@ export function shouldRetryOnCpu(attempt: Pick<GpuLoadAttempt, "gpu" | "requeste
   return attempt.gpu !== false && attempt.requestedGpuLayers !== 0;
 }
 
-function backendName(gpu: string | false): string {
+export function backendName(gpu: string | false): string {
   if (gpu === "cuda") return "CUDA";
   if (gpu === "metal") return "Metal";
   if (gpu === "vulkan") return "Vulkan";
@@ -53,4 +53,76 @@ export function gpuFallbackMessage(attempt: GpuLoadAttempt): string {
         `Check the log; set deepseekLocal.engine.gpuLayers to 0 to stay on the CPU without this message.`
       );
   }
+}
+
+// A GPU that is present but never used (issue 26): node-llama-cpp's `gpu: "auto"` quietly picks
+// the CPU binary when no GPU binary loads, so the engine checks what the machine has against what
+// it got, and says why once.
+
+export type GpuVendor = "nvidia" | "amd" | "intel" | "other";
+export type GpuBackendName = "cuda" | "vulkan" | "metal";
+
+/** A display controller on the PCI bus: `class` and `vendor` as Linux's sysfs prints them ("0x030000", "0x10de"). */
+export interface PciDevice {
+  class: string;
+  vendor: string;
+}
+
+const pciVendors: Record<string, GpuVendor> = { "0x10de": "nvidia", "0x1002": "amd", "0x1022": "amd", "0x8086": "intel" };
+
+/** Display controllers (PCI class 0x03: VGA, XGA, 3D, other display) and who made them. */
+export function gpuVendorsFromPci(devices: PciDevice[]): GpuVendor[] {
+  return devices.filter((device) => /^0x03/i.test(device.class.trim())).map((device) => pciVendors[device.vendor.trim().toLowerCase()] ?? "other");
+}
+
+export interface GpuAvailabilityFacts {
+  platform: string;
+  /** GPUs the machine has (Linux: from the PCI bus); null where the engine cannot tell. */
+  vendors: GpuVendor[] | null;
+  /** The backend node-llama-cpp loaded, or false for the CPU binary. */
+  backendInUse: GpuBackendName | false;
+  /** The user turned the GPU off (deepseekLocal.engine.gpuLayers 0, or DEEPSEEK_LOCAL_GPU=off). */
+  disabledByUser: boolean;
+  /** GPU backends whose binaries are installed beside node-llama-cpp. */
+  carried: GpuBackendName[];
+  /** GPU backends node-llama-cpp publishes binaries of for this platform and architecture. */
+  published: GpuBackendName[];
+  /** Backends whose system libraries node-llama-cpp finds (its getLlamaGpuTypes("supported")). */
+  librariesFound: GpuBackendName[];
+}
+
+const vendorGpu: Record<GpuVendor, string> = { nvidia: "an NVIDIA GPU", amd: "an AMD GPU", intel: "an Intel GPU", other: "a GPU" };
+
+function vulkanLoaderHint(platform: string): string {
+  if (platform === "win32") return "install or update the GPU driver from its vendor (it includes vulkan-1.dll)";
+  return "install the Vulkan loader and your GPU's Vulkan driver (Debian/Ubuntu: `sudo apt install libvulkan1 mesa-vulkan-drivers`; NVIDIA's own driver brings its Vulkan driver)";
+}
+
+/** The message for a GPU that is there but unused, or null when there is nothing to say. */
+export function gpuUnavailableMessage(facts: GpuAvailabilityFacts): string | null {
+  if (facts.backendInUse !== false || facts.disabledByUser) return null;
+  if (facts.vendors !== null && facts.vendors.length === 0) return null; // no GPU: the CPU is all there is
+  const present = facts.vendors !== null;
+  const gpu = facts.vendors ? vendorGpu[facts.vendors[0]!] : "the GPU";
+  const restart = "then run DeepSeek Local: Restart Engine.";
+  if (facts.carried.length === 0) {
+    if (!present || facts.published.length === 0) return null;
+    return (
+      `DeepSeek Local: ${gpu} is present, but this installation carries no GPU backend, so the model runs on the CPU. ` +
+      `Install the extension's build for this platform, which carries ${facts.published.map(backendName).join(" and ")} (a VSIX packaged with \`--gpu none\` has none).`
+    );
+  }
+  const withLibraries = facts.carried.filter((backend) => facts.librariesFound.includes(backend));
+  if (withLibraries.length === 0) {
+    if (!present) return null;
+    const backends = facts.carried.map(backendName).join(" or ");
+    const fix = facts.carried.includes("vulkan") ? vulkanLoaderHint(facts.platform) : "install the CUDA runtime (libcudart, libcublas) that matches the driver";
+    return `DeepSeek Local: ${gpu} is present, but the system libraries for ${backends} are missing, so the model runs on the CPU. To use the GPU, ${fix}; ${restart}`;
+  }
+  // Binaries and libraries are there, yet node-llama-cpp fell back to the CPU: its backend did not load.
+  const backend = backendName(withLibraries[0]!);
+  return (
+    `DeepSeek Local: the ${backend} backend did not load (no usable ${backend} device, or a driver too old for it), so the model runs on the CPU. ` +
+    `Update the GPU driver (Vulkan needs 1.2 or newer), ${restart} Set deepseekLocal.engine.gpuLayers to 0 to stay on the CPU without this message.`
+  );
 }

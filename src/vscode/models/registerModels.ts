@@ -1,6 +1,7 @@
 // Model management in the editor: the first-run welcome (download the recommended model, pick a
 // local .gguf, or use a server), "Download Model…", and resuming a download a restart interrupted.
 import { readdir } from "node:fs/promises";
+import path from "node:path";
 import * as vscode from "vscode";
 import { formatBytes } from "../../core/download/progressMeter.js";
 import { loadCatalog, type CatalogEntry } from "../../core/models/catalog.js";
@@ -11,8 +12,12 @@ import { downloadCatalogModel } from "./modelDownload.js";
 import { openSettingsAt } from "../config.js";
 
 async function recommendationFor(ctx: ExtensionContextHolder): Promise<Recommendation> {
+  const probed = await probeHardware(path.join(ctx.vscodeContext.extensionPath, "dist", "engine.mjs"));
+  if (probed.probeError) ctx.log.warn(`hardware: the engine could not be asked (${probed.probeError}); guessing from nvidia-smi and the platform`);
   // Instruct serves chat and completion from one loaded model; Base is offered for completion only.
-  return recommendModel({ hardware: await probeHardware(), catalog: loadCatalog(), variant: "instruct", contextSize: ctx.config.contextSize });
+  const recommendation = recommendModel({ hardware: probed.hardware, catalog: loadCatalog(), variant: "instruct", contextSize: ctx.config.contextSize });
+  // A GPU the engine cannot use is said here too: the user may fix it before choosing a smaller file.
+  return probed.gpuUnavailable ? { ...recommendation, reasons: [...recommendation.reasons, probed.gpuUnavailable.replace(/^DeepSeek Local: /, "")] } : recommendation;
 }
 
 function entryLabel(entry: CatalogEntry): string {

@@ -2,87 +2,114 @@ import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../../src/core/models/catalog";
 import {
   GiB,
-  computeOverheadBytes,
+  computeBufferBytes,
+  enginePlan,
+  estimateMemory,
   gpuBudgetBytes,
   kvCacheBytes,
   layersThatFit,
   recommendModel,
+  usableRamBytes,
   type HardwareDescription,
 } from "../../../src/core/models/recommendation";
+import { sequenceNames } from "../../../src/protocol/engine";
 
 const catalog = loadCatalog();
 const contextSize = 8192;
-const cuda8: HardwareDescription = { gpu: "cuda", gpuName: "RTX 3070", vramBytes: 8 * GiB, unifiedMemory: false, ramBytes: 32 * GiB };
-const metal16: HardwareDescription = { gpu: "metal", gpuName: "Apple M2", vramBytes: 0, unifiedMemory: true, ramBytes: 16 * GiB };
-const cpuOnly32: HardwareDescription = { gpu: false, vramBytes: 0, unifiedMemory: false, ramBytes: 32 * GiB };
-const recommend = (hardware: HardwareDescription, variant: "base" | "instruct" = "instruct") =>
-  recommendModel({ hardware, catalog, variant, contextSize });
+const recommend = (hardware: HardwareDescription, context = contextSize, variant: "base" | "instruct" = "instruct") =>
+  recommendModel({ hardware, catalog, variant, contextSize: context });
 
-describe("model recommendation", () => {
-  it("CUDA 8 GB: Q4_K_M split between GPU and CPU, as many layers as fit in VRAM", () => {
-    const r = recommend(cuda8);
-    expect(r.entry?.quantization).toBe("Q4_K_M");
-    expect(r.placement).toBe("split");
-    const entry = r.entry!;
-    const perLayer = (entry.sizeBytes + kvCacheBytes(catalog, contextSize)) / r.totalLayers;
-    const room = gpuBudgetBytes(cuda8) - computeOverheadBytes;
-    // The most layers that fit: these do, one more would not.
-    expect(r.gpuLayers * perLayer).toBeLessThanOrEqual(room);
-    expect((r.gpuLayers + 1) * perLayer).toBeGreaterThan(room);
-    expect(r.gpuLayers).toBe(15);
+// What node-llama-cpp reports (describeEngineHardware) on the machines users have: NVIDIA and AMD
+// through the Vulkan backend the VSIX carries, an Intel iGPU (unified memory through Vulkan), Apple
+// silicon through Metal, and CPU-only machines.
+const machines: Record<string, HardwareDescription> = {
+  "NVIDIA 8 GB": { gpu: "vulkan", gpuName: "NVIDIA GeForce RTX 3070", vramBytes: 8 * GiB, unifiedMemory: false, ramBytes: 32 * GiB },
+  "NVIDIA 24 GB": { gpu: "cuda", gpuName: "NVIDIA GeForce RTX 4090", vramBytes: 24 * GiB, unifiedMemory: false, ramBytes: 64 * GiB },
+  "AMD 16 GB": { gpu: "vulkan", gpuName: "AMD Radeon RX 7800 XT", vramBytes: 16 * GiB, unifiedMemory: false, ramBytes: 32 * GiB },
+  "Intel iGPU, 16 GB": { gpu: "vulkan", gpuName: "Intel(R) Iris(R) Xe Graphics", vramBytes: 0, unifiedMemory: true, ramBytes: 16 * GiB },
+  "Apple 16 GB": { gpu: "metal", gpuName: "Apple M2", vramBytes: 0, unifiedMemory: true, ramBytes: 16 * GiB },
+  "Apple 36 GB": { gpu: "metal", gpuName: "Apple M3 Pro", vramBytes: 0, unifiedMemory: true, ramBytes: 36 * GiB },
+  "CPU only 16 GB": { gpu: false, vramBytes: 0, unifiedMemory: false, ramBytes: 16 * GiB },
+  "CPU only 32 GB": { gpu: false, vramBytes: 0, unifiedMemory: false, ramBytes: 32 * GiB },
+};
+
+describe("hardware → recommendation (Instruct)", () => {
+  // [machine, context, quantization or null, placement, GPU layers of 28]
+  it.each([
+    ["NVIDIA 8 GB", 8192, "Q4_K_M", "split", 12],
+    ["NVIDIA 8 GB", 4096, "Q4_K_M", "split", 15],
+    ["NVIDIA 24 GB", 8192, "Q5_K_M", "gpu", 28],
+    ["AMD 16 GB", 8192, "Q4_K_M", "split", 24],
+    ["AMD 16 GB", 4096, "Q5_K_M", "gpu", 28],
+    ["Intel iGPU, 16 GB", 8192, null, "none", 0],
+    ["Intel iGPU, 16 GB", 4096, "Q3_K_M", "gpu", 28],
+    ["Apple 16 GB", 8192, null, "none", 0],
+    ["Apple 16 GB", 4096, "Q3_K_M", "gpu", 28],
+    ["Apple 16 GB", 2048, "Q4_K_M", "gpu", 28],
+    ["Apple 36 GB", 8192, "Q5_K_M", "gpu", 28],
+    ["CPU only 16 GB", 8192, null, "none", 0],
+    ["CPU only 16 GB", 4096, "Q3_K_M", "cpu", 0],
+    ["CPU only 32 GB", 8192, "Q4_K_M", "cpu", 0],
+  ] as const)("%s, %i tokens: %s, %s, %i GPU layers", (machine, context, quantization, placement, gpuLayers) => {
+    const hardware = machines[machine]!;
+    const r = recommend(hardware, context);
+    expect(r.entry?.quantization ?? null).toBe(quantization);
+    expect(r.placement).toBe(placement);
+    expect(r.gpuLayers).toBe(gpuLayers);
     expect(r.totalLayers).toBe(28);
-    expect(r.reasons.join(" ")).toMatch(/CUDA \(RTX 3070\) GPU with 8\.0 GiB VRAM/);
-    expect(r.reasons.join(" ")).toMatch(/15 of 28 layers go on the GPU/);
+    // Whatever is recommended fits what the machine has free; what is refused does not.
+    const budget = hardware.gpu && hardware.unifiedMemory ? gpuBudgetBytes(hardware) : usableRamBytes(hardware.ramBytes) + gpuBudgetBytes(hardware);
+    if (r.entry) expect(r.neededBytes).toBeLessThanOrEqual(budget);
+    else expect(r.neededBytes).toBeGreaterThan(budget);
   });
 
-  it("Metal 16 GB unified: everything on the GPU, Q3_K_M because Q4_K_M with an 8K context exceeds the working set", () => {
-    const r = recommend(metal16);
-    expect(r.entry?.quantization).toBe("Q3_K_M");
-    expect(r.placement).toBe("gpu");
-    expect(r.gpuLayers).toBe(r.totalLayers);
-    expect(gpuBudgetBytes(metal16)).toBe(12 * GiB);
-    expect(r.reasons.join(" ")).toMatch(/Q4_K_M would need about 12\.3 GiB/);
-    expect(r.reasons.join(" ")).toMatch(/smaller context size would let Q4_K_M fit/);
+  it("issue 26's case: on 16 GB the KV cache of all three sequences counts, so Q3_K_M at 8K no longer looks like it fits, and the fix is named", () => {
+    const r = recommend(machines["CPU only 16 GB"]!);
+    const q3 = catalog.models.find((m) => m.variant === "instruct" && m.quantization === "Q3_K_M")!;
+    // One sequence's KV cache would have made it look like ~8.9 GiB; the engine allocates three.
+    expect(r.neededBytes).toBeGreaterThan(q3.sizeBytes + 3 * catalog.architecture.kvBytesPerToken * 8192);
+    expect(r.neededBytes / GiB).toBeCloseTo(14.07, 1);
+    expect(r.contextSizeThatFits).toBe(4096);
+    expect(r.reasons.join(" ")).toMatch(/6\.3 GiB KV cache for its 3 sequences/);
+    expect(r.reasons.join(" ")).toMatch(/Set deepseekLocal\.engine\.contextSize to 4096/);
   });
 
-  it("Metal 16 GB with a 2K context fits Q4_K_M", () => {
-    const r = recommendModel({ hardware: metal16, catalog, variant: "instruct", contextSize: 2048 });
-    expect(r.entry?.quantization).toBe("Q4_K_M");
-    expect(r.placement).toBe("gpu");
+  it("names the GPU node-llama-cpp reported, and says when none is in use", () => {
+    expect(recommend(machines["AMD 16 GB"]!).reasons.join(" ")).toMatch(/Vulkan \(AMD Radeon RX 7800 XT\) GPU with 16\.0 GiB VRAM/);
+    expect(recommend(machines["NVIDIA 8 GB"]!).reasons.join(" ")).toMatch(/12 of 28 layers go on the GPU/);
+    expect(recommend(machines["Apple 36 GB"]!).reasons.join(" ")).toMatch(/Metal \(Apple M3 Pro\) with 36\.0 GiB unified memory/);
+    expect(recommend(machines["CPU only 32 GB"]!).reasons.join(" ")).toMatch(/No GPU in use.*memory bandwidth/);
   });
 
-  it("CPU only: Q4_K_M with no GPU layers, and never Q5_K_M even with plenty of RAM", () => {
-    const r = recommend(cpuOnly32);
-    expect(r.entry?.quantization).toBe("Q4_K_M");
-    expect(r.gpuLayers).toBe(0);
-    expect(r.placement).toBe("cpu");
-    expect(recommend({ ...cpuOnly32, ramBytes: 128 * GiB }).entry?.quantization).toBe("Q4_K_M");
-    expect(r.reasons.join(" ")).toMatch(/No GPU found/);
-    expect(r.reasons.join(" ")).toMatch(/memory bandwidth/);
+  it("on the CPU never Q5_K_M, even with plenty of RAM; Base is recommended when asked for", () => {
+    expect(recommend({ ...machines["CPU only 32 GB"]!, ramBytes: 128 * GiB }).entry?.quantization).toBe("Q4_K_M");
+    expect(recommend(machines["NVIDIA 8 GB"]!, 8192, "base").entry?.variant).toBe("base");
+  });
+});
+
+describe("memory estimate", () => {
+  it("counts one KV cache per engine sequence, and micro-batches the engine uses on CPU and GPU", () => {
+    const cpu = enginePlan(8192, false);
+    expect(cpu).toEqual({ contextSize: 8192, sequences: sequenceNames.length, microBatch: 256, flashAttention: false });
+    expect(enginePlan(8192, true).microBatch).toBe(512);
+    expect(kvCacheBytes(catalog.architecture, cpu)).toBe(catalog.architecture.kvBytesPerToken * 8192 * 3);
   });
 
-  it("CPU only with 16 GB: Q3_K_M; with 8 GB: nothing fits and it says what to do", () => {
-    expect(recommend({ ...cpuOnly32, ramBytes: 16 * GiB }).entry?.quantization).toBe("Q3_K_M");
-    const none = recommend({ ...cpuOnly32, ramBytes: 8 * GiB });
-    expect(none.entry).toBeNull();
-    expect(none.placement).toBe("none");
-    expect(none.reasons.join(" ")).toMatch(/contextSize|server/);
+  it("compute buffers: the logits of a micro-batch until the attention scores outgrow them; flash attention removes the latter", () => {
+    const shape = catalog.architecture;
+    const small = { contextSize: 1024, sequences: 3, microBatch: 256, flashAttention: false };
+    expect(computeBufferBytes(shape, small)).toBe(shape.vocabularySize * 256 * 4 + shape.vocabularySize * 3 * 4);
+    const long = { ...small, contextSize: 32768 };
+    expect(computeBufferBytes(shape, long)).toBeGreaterThan(shape.headCount * 32768 * 256 * 4);
+    expect(computeBufferBytes(shape, { ...long, flashAttention: true })).toBe(computeBufferBytes(shape, small));
+    const e = estimateMemory(10 * GiB, shape, long);
+    expect(e.totalBytes).toBe(e.weightsBytes + e.kvBytes + e.computeBytes);
   });
 
-  it("a 24 GB GPU takes Q5_K_M entirely", () => {
-    const r = recommend({ ...cuda8, vramBytes: 24 * GiB });
-    expect(r.entry?.quantization).toBe("Q5_K_M");
-    expect(r.placement).toBe("gpu");
-    expect(r.gpuLayers).toBe(r.totalLayers);
-  });
-
-  it("recommends the requested variant", () => {
-    expect(recommend(cuda8, "base").entry?.variant).toBe("base");
-  });
-
-  it("layersThatFit is 0 when the budget does not cover the compute buffers", () => {
+  it("layersThatFit: none when the budget does not cover the compute buffers, all when it is ample", () => {
     const q4 = catalog.models.find((m) => m.quantization === "Q4_K_M")!;
-    expect(layersThatFit(q4, catalog, contextSize, computeOverheadBytes / 2)).toBe(0);
-    expect(layersThatFit(q4, catalog, contextSize, 1000 * GiB)).toBe(28);
+    const plan = enginePlan(contextSize, true);
+    expect(layersThatFit(q4, catalog, plan, computeBufferBytes(catalog.architecture, plan) / 2)).toBe(0);
+    expect(layersThatFit(q4, catalog, plan, 1000 * GiB)).toBe(28);
   });
 });
