@@ -174,8 +174,9 @@ export class BackendSelector implements vscode.Disposable {
         apiKey: async () => this.ctx.secrets.get(secretName),
         secretHeaders: async () => parseStoredSecretHeaders(await this.ctx.secrets.get(secretHeadersPrefix + origin)),
         allowPlainHttp: (host) => this.allowPlainHttp(host),
-        // One line per request: debug level, so typing does not flood the channel.
-        log: (line) => this.ctx.log.debug(line),
+        // One line per request at info, the channel's default level, as the README promises: what
+        // was sent where, when and with what status (issue 26). Never keys, headers or code.
+        log: (line) => this.ctx.log.info(line),
       });
       this.remote = { settingsKey, engine };
     }

@@ -26,6 +26,10 @@ export interface TransportOptions {
   /** The longest silence allowed inside a stream before it counts as dropped. */
   idleTimeoutMs: number;
   retry: RetryPolicy;
+  /**
+   * One line per request the server answered (method, the URL without credentials or query, status,
+   * time until the answer's headers), and one per retry or redirect. Never headers, keys or bodies.
+   */
   log?: (line: string) => void;
 }
 
@@ -135,13 +139,13 @@ export class HttpTransport {
         // Nothing reached the model: a refused or reset connection may be a restart in progress.
         const delay = failure.code === "engineUnavailable" ? retryDelayMs(attempt, { retryable: true }, this.options.retry) : undefined;
         if (delay === undefined) throw failure;
-        this.log(`${method} ${url}: ${failure.message} — retrying in ${delay} ms`);
+        this.log(method, url, `${failure.message} — retrying in ${delay} ms`);
         await sleep(delay, signal);
         continue;
       }
       if (response.ok) {
         watch.headersArrived();
-        this.log(`${method} ${url} → ${response.status} in ${Date.now() - started} ms`);
+        this.log(method, url, `${response.status} in ${Date.now() - started} ms`);
         return { response, watch };
       }
       const text = await response.text().catch(() => "");
@@ -152,7 +156,7 @@ export class HttpTransport {
         nowMs: Date.now(),
       });
       const delay = retryDelayMs(attempt, failure, this.options.retry);
-      this.log(`${method} ${url} → ${response.status}${delay !== undefined ? ` — retrying in ${delay} ms` : ""}`);
+      this.log(method, url, `${response.status} in ${Date.now() - started} ms${delay !== undefined ? ` — retrying in ${delay} ms` : ""}`);
       if (delay === undefined) throw new RemoteEngineError(failure.code, failure.message, response.status, failure.retryAfterMs);
       await sleep(delay, signal);
     }
@@ -187,7 +191,7 @@ export class HttpTransport {
       if (hop >= maxRedirects) throw new RemoteEngineError("remoteBadResponse", `${url} redirected more than ${maxRedirects} times.`, response.status);
       const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === "POST");
       current = { method: toGet ? "GET" : current.method, url: target.href, body: toGet ? undefined : current.body };
-      this.log(`${method} ${url} → ${response.status}, following to ${target.pathname}`);
+      this.log(method, url, `${response.status}, following to ${target.pathname}`);
     }
   }
 
@@ -241,8 +245,21 @@ export class HttpTransport {
     return result.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***").replace(/\bsk-[A-Za-z0-9]{8,}/g, "sk-***");
   }
 
-  private log(line: string): void {
-    this.options.log?.(line);
+  private log(method: Method, url: string, outcome: string): void {
+    this.options.log?.(this.redact(`${method} ${loggableUrl(url)} → ${outcome}`));
+  }
+}
+
+/**
+ * A URL as the log shows it: without user name, password or query string, which may carry a token
+ * (`?key=…`); a dropped query shows as `?…`.
+ */
+export function loggableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+  } catch {
+    return "(an invalid URL)";
   }
 }
 
