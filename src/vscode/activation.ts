@@ -7,6 +7,8 @@ import { registerCommands } from "./commands.js";
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
+import { registerOnboarding } from "./onboarding.js";
+import { registerCodeActions } from "./refactor/codeActions.js";
 import { registerRefactors } from "./refactor/registerRefactors.js";
 import { EngineStatusBar } from "./statusBar.js";
 import { registerCompletionNote } from "./statusMenu.js";
@@ -27,6 +29,8 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerBackendSelection(ctx);
   registerModels(ctx);
   registerRefactors(ctx);
+  ctx.own(registerCodeActions());
+  registerOnboarding(ctx);
 
   ctx.own(
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -2,6 +2,8 @@
 import * as vscode from "vscode";
 import { describeCacheStats, describeClearCache, describeClearedCache } from "../core/cache/describeCacheStats.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
+import { openWalkthrough, setUpServer } from "./onboarding.js";
+import { fixWithDeepSeek } from "./refactor/codeActions.js";
 import { showStatusMenu, snoozeGhostText, toggleGhostTextForLanguage } from "./statusMenu.js";
 
 type CommandTable = Record<string, (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown>;
@@ -41,6 +43,9 @@ const commands: CommandTable = {
   "deepseekLocal.showStatusMenu": (ctx) => showStatusMenu(ctx),
   "deepseekLocal.snoozeCompletion": (ctx, minutes) => snoozeGhostText(ctx.completionGate, minutes),
   "deepseekLocal.toggleCompletionForLanguage": (ctx) => toggleGhostTextForLanguage(ctx),
+  "deepseekLocal.fixWithDeepSeek": (_ctx, uri, range, message) => fixWithDeepSeek(uri, range, message),
+  "deepseekLocal.openWalkthrough": () => openWalkthrough(),
+  "deepseekLocal.setUpServer": () => setUpServer(),
   "deepseekLocal.selectModelFile": async (ctx) => {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,

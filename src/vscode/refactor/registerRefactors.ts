@@ -131,7 +131,8 @@ export function registerRefactors(ctx: ExtensionContextHolder): void {
   const runner = new RefactorRunner(ctx);
   runner.loadCustomActions();
   for (const action of builtinActions) {
-    ctx.own(vscode.commands.registerCommand(commandIdOf(action), () => runner.run(action)));
+    // An instruction may come as the argument ("Fix with DeepSeek", codeActions.ts); menus pass a Uri.
+    ctx.own(vscode.commands.registerCommand(commandIdOf(action), (instruction?: unknown) => runner.run(action, typeof instruction === "string" ? instruction : undefined)));
   }
   ctx.own(vscode.commands.registerCommand(runActionCommand, () => runner.pickAndRun()));
   ctx.own(

@@ -3,11 +3,15 @@ import type { E2eCase } from '../lib/case.js';
 import activation from './activation.js';
 import apiTests from './apiTests.js';
 import chat from './chat.js';
+import codeActions from './codeActions.js';
 import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
+import ghostControls from './ghostControls.js';
 import ghostText from './ghostText.js';
 import missingModel from './missingModel.js';
+import onboarding from './onboarding.js';
 import refactor from './refactor.js';
 import refactorLimit from './refactorLimit.js';
+import statusMenu from './statusMenu.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, chat, refactor, refactorLimit];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, onboarding, chat, refactor, refactorLimit, codeActions];

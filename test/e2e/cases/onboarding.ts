@@ -1,0 +1,51 @@
+// Onboarding (issue 22, item 3) in a real VS Code with no model and no server: the DeepSeek side bar
+// shows a "Get Started" view whose welcome content offers the download, a .gguf file or a server;
+// "DeepSeek Local: Get Started" opens the walkthrough (model → ghost text → chat → refactor); once a
+// model is set in the user's settings, the view goes away and the walkthrough's first step is done.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineCase } from '../lib/case.js';
+import { extensionId } from '../lib/deepseek.js';
+import { waitFor } from '../lib/wait.js';
+
+export default defineCase({
+  name: 'onboarding',
+  title: 'with no model: a Get Started view and a walkthrough; setting a model completes the first step and hides the view',
+  timeoutMs: 180_000,
+  settings: () => ({ 'deepseekLocal.model.path': '', 'deepseekLocal.engine.startOnActivation': false }),
+  async run(t) {
+    const page = t.wb.page;
+    const welcome = page.locator('.part.sidebar .welcome-view-content');
+    const walkthrough = page.locator('.gettingStartedContainer');
+
+    await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
+    await t.step('the DeepSeek side bar shows Get Started with the ways to a model', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="DeepSeek Local"]').first().click();
+      await welcome.first().waitFor({ state: 'visible', timeout: 30_000 });
+      for (const label of ['Download a Model', 'Select a .gguf File', 'Use a Server']) {
+        await welcome.locator('a, .monaco-button', { hasText: label }).first().waitFor({ state: 'visible' });
+      }
+    });
+    await t.screenshot('get-started-view');
+
+    await t.step('"DeepSeek Local: Get Started" opens the walkthrough with its four steps', async () => {
+      await t.wb.runCommand('DeepSeek Local: Get Started');
+      await walkthrough.getByText('Get Started with DeepSeek Local').first().waitFor({ state: 'visible', timeout: 20_000 });
+      for (const step of ['Choose or download a model', 'See your first ghost text', 'Ask in chat', 'Run a refactor']) {
+        await walkthrough.locator('.getting-started-step', { hasText: step }).first().waitFor({ state: 'visible' });
+      }
+    });
+    await t.screenshot('walkthrough');
+
+    await t.step('a model set in the settings completes the first step and hides the view', async () => {
+      // As "Select Model File…" does: user-only settings are machine-scoped in this remote window.
+      const settingsFile = path.join(t.server.userDataDir, 'Machine', 'settings.json');
+      const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
+      await writeFile(settingsFile, JSON.stringify({ ...settings, 'deepseekLocal.model.path': t.fixtures.syntheticModel }, null, 2));
+      const firstStep = walkthrough.locator('.getting-started-step', { hasText: 'Choose or download a model' }).first();
+      await waitFor('first step checked', async () => ((await firstStep.locator('.codicon-pass-filled, .complete').count()) > 0 ? true : undefined), { timeoutMs: 20_000 });
+      await waitFor('Get Started view gone', async () => ((await welcome.count()) === 0 ? true : undefined), { timeoutMs: 20_000 });
+    });
+    await t.screenshot('model-set');
+  },
+});
