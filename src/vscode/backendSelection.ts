@@ -4,15 +4,14 @@
 // are never written to settings or the log. Plain http to another machine is sent only after the
 // user allowed that host once (remembered in globalState, which Settings Sync does not copy).
 import * as vscode from "vscode";
-import type { Engine } from "../backends/engine.js";
+import type { Engine } from "../core/engine/engine.js";
 import { HttpEngine } from "../backends/http/httpEngine.js";
 import { RoutedEngine, UnavailableEngine } from "../backends/http/routedEngine.js";
 import { plainHttpHost } from "../core/remote/plainHttp.js";
 import { isHeaderName, isSecretHeaderName, parseStoredSecretHeaders, withSecretHeader } from "../core/remote/secretHeaders.js";
 import { flavorNames } from "../core/remote/serverFlavor.js";
 import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
-import type { ExtensionContextHolder } from "./extensionContext.js";
-import { openSettingsAt } from "./config.js";
+import { openSettingsAt, type Config } from "./config.js";
 
 const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
 const secretHeadersPrefix = "deepseekLocal.remote.headerSecrets:";
@@ -28,7 +27,9 @@ export class BackendSelector implements vscode.Disposable {
   private readonly plainHttpAnswers = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly ctx: Pick<ExtensionContextHolder, "config" | "log"> & {
+    private readonly ctx: {
+      config: Config;
+      log: vscode.LogOutputChannel;
       secrets: vscode.SecretStorage;
       globalState: vscode.Memento;
       localEngine: Engine;
@@ -237,7 +238,7 @@ export class BackendSelector implements vscode.Disposable {
 }
 
 /** Commands and the settings listener of backend selection; one call from activation. */
-export function registerBackendSelection(ctx: ExtensionContextHolder): void {
+export function registerBackendSelection(ctx: { backends: BackendSelector; config: Config; own<T extends vscode.Disposable>(disposable: T): T }): void {
   const selector = ctx.backends;
   ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteApiKey", () => selector.setApiKey()));
   ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteHeaderSecret", () => selector.setHeaderSecret()));

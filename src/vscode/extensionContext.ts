@@ -2,7 +2,7 @@
 // disposal scopes (the extension's life, and one engine configuration's life).
 import path from "node:path";
 import * as vscode from "vscode";
-import type { Engine } from "../backends/engine.js";
+import type { Engine } from "../core/engine/engine.js";
 import { LocalEngine } from "../backends/local/localEngine.js";
 import type { BackendFeature } from "../core/remote/remoteSettings.js";
 import { EngineSupervisor } from "../supervisor/engineSupervisor.js";

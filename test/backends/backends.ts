@@ -13,7 +13,7 @@
 // work over HTTP; the same text format as the model's own template otherwise.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Engine } from "../../src/backends/engine.js";
+import type { Engine } from "../../src/core/engine/engine.js";
 import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/httpEngine.js";
 import { createLocalEngine } from "../../src/backends/local/localEngine.js";
 import { startLlamaServer, type LlamaServer } from "../fixtures/llama-server.js";

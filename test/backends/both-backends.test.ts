@@ -3,7 +3,7 @@
 // the other. Random weights: assert structure, never text.
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/backends/engine.js";
+import type { Engine } from "../../src/core/engine/engine.js";
 import { EngineError } from "../../src/protocol/engine.js";
 import { backendNames, openBackend, type BackendName, type OpenBackend } from "./backends.js";
 

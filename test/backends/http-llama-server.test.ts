@@ -2,7 +2,7 @@
 // serving the synthetic DeepSeek model on 127.0.0.1. Random weights: assert structure, never text.
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatMessage, ToolDefinition } from "../../src/backends/engine.js";
+import type { ChatMessage, ToolDefinition } from "../../src/core/engine/engine.js";
 import { HttpEngine } from "../../src/backends/http/httpEngine.js";
 import { EngineError } from "../../src/protocol/engine.js";
 import { startLlamaServer } from "../fixtures/llama-server.js";

@@ -1,6 +1,6 @@
 // Chat on the real engine process (synthetic DeepSeek model, random weights): structure only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../src/backends/engine.js";
+import type { ChatMessage } from "../../src/core/engine/engine.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { detectChatTemplate, renderChatPrompt } from "../../src/core/chat/chatTemplate.js";
 import { validateJson } from "../../src/core/json/validateJson.js";

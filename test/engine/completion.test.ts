@@ -2,7 +2,7 @@
 // synthetic DeepSeek model, in the engine process). Random weights: assert on structure — tokens
 // evaluated, reuse, cancellation, cache sources — never on the text.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Engine, GenerationOptions, InfillRequest } from "../../src/backends/engine.js";
+import type { Engine, GenerationOptions, InfillRequest } from "../../src/core/engine/engine.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "../../src/core/completion/completionPipeline.js";
 import { buildFimPrompt } from "../../src/core/completion/fimPrompt.js";

@@ -9,7 +9,7 @@ import { createLocalEngine, type LocalEngine } from "../../src/backends/local/lo
 import { hashTokens, prefixCacheKey } from "../../src/core/cache/prefixCacheEntry.js";
 import { prefixCacheFolderName } from "../../src/core/cache/prefixCacheFolder.js";
 import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
-import type { GenerationRequest } from "../../src/backends/engine.js";
+import type { GenerationRequest } from "../../src/core/engine/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
 let modelPath: string;

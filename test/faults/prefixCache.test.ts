@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hashTokens, type PrefixCacheKeyFields } from "../../src/core/cache/prefixCacheEntry.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
-import type { GenerationRequest } from "../../src/backends/engine.js";
+import type { GenerationRequest } from "../../src/core/engine/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 import { registerCommands } from "../../src/vscode/commands.js";
 import type { ExtensionContextHolder } from "../../src/vscode/extensionContext.js";

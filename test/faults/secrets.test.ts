@@ -6,7 +6,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Engine, InfillRequest, PrefillRequest } from "../../src/backends/engine.js";
+import type { Engine, InfillRequest, InfillWarmUp, PrefillRequest } from "../../src/core/engine/engine.js";
+import { warmLocalInfill } from "../../src/backends/local/localInfill.js";
 import { ChatSession } from "../../src/core/chat/chatSession.js";
 import { ConversationStore } from "../../src/core/chat/conversationStore.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../src/core/completion/completionPipeline.js";
@@ -86,6 +87,8 @@ describe("secrets vs completion's extra context", () => {
       kind: "local",
       prefill: async (request: PrefillRequest) => (prefills.push(structuredClone(request)), metrics),
       infill: async (request: InfillRequest) => (infills.push(structuredClone(request)), { text: "x", stopReason: "eos", metrics }),
+      // The local backend's own warm-up, so what it would evaluate reaches `prefills`.
+      warmUp: (request: InfillWarmUp, signal?: AbortSignal) => warmLocalInfill(engine, request, signal),
     } as unknown as Engine;
     pipeline = new CompletionPipeline(engine, () => ({ ...defaultCompletionSettings, speculative: false }));
     // As the extension wires it: settings through Config, .gitignore files read from the disk.

@@ -5,7 +5,7 @@ import { EchoedPrefixStripper } from "../../core/remote/echoedPrefix.js";
 import { JsonEndTracker } from "../../core/generation/jsonEnd.js";
 import { StopStringScanner } from "../../core/generation/textStream.js";
 import { EngineError, type RequestMetrics, type StopReason } from "../../protocol/engine.js";
-import type { GenerationOptions } from "../engine.js";
+import type { GenerationOptions } from "../../core/engine/engine.js";
 import type { HttpTransport } from "./httpTransport.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
 

@@ -5,7 +5,7 @@
 import { coderToolStepText } from "../../core/chat/chatTemplate.js";
 import { parseToolStep, toolStepInstructions, toolStepSchema } from "../../core/chat/toolStep.js";
 import { EngineError } from "../../protocol/engine.js";
-import type { ChatMessage, ChatRequest, ChatResult, GenerationOptions, ToolDefinition } from "../engine.js";
+import type { ChatMessage, ChatRequest, ChatResult, GenerationOptions, ToolDefinition } from "../../core/engine/engine.js";
 
 /** Enough for a bounded step object (as the local engine allows). */
 const toolStepMaxTokens = 192;

@@ -17,7 +17,7 @@ import {
   type ServerFlavor,
 } from "../../core/remote/serverFlavor.js";
 import { EngineError, type GenerateResult, type ModelInfo, type RequestMetrics } from "../../protocol/engine.js";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, InfillWarmUp, PrefillRequest } from "../../core/engine/engine.js";
 import { readAnswerStream } from "./answerStream.js";
 import { chatWithToolStep } from "./emulatedTools.js";
 import { HttpTransport, type TransportOptions } from "./httpTransport.js";
@@ -58,6 +58,11 @@ interface ServerDescription {
   llama: LlamaServerApi | undefined;
   nativeTools: boolean;
   info: ModelInfo;
+}
+
+/** llama.vscode's `n_predict: 0`: the server evaluates (and caches) the prompt and answers nothing. */
+export async function warmUpWithEmptyInfill(engine: Pick<Engine, "infill">, request: InfillWarmUp, signal?: AbortSignal): Promise<void> {
+  await engine.infill({ ...request, maxTokens: 0 }, { signal });
 }
 
 export class HttpEngine implements Engine {
@@ -128,6 +133,10 @@ export class HttpEngine implements Engine {
             options,
           );
     return { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
+  }
+
+  warmUp(request: InfillWarmUp, signal?: AbortSignal): Promise<void> {
+    return warmUpWithEmptyInfill(this, request, signal);
   }
 
   async chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {

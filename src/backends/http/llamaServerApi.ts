@@ -3,9 +3,10 @@
 // node-llama-cpp bundles.
 import { z } from "zod";
 import type { PromptSegment, SpecialTokenName } from "../../protocol/engine.js";
-import type { GenerationRequest } from "../engine.js";
+import type { GenerationRequest } from "../../core/engine/engine.js";
 import type { HttpTransport } from "./httpTransport.js";
 import { RemoteEngineError } from "./remoteError.js";
+import { deepseekFimTokenText } from "../../core/models/deepseekFimTokens.js";
 
 export const LlamaProps = z
   .object({
@@ -22,13 +23,6 @@ export const LlamaProps = z
 export type LlamaProps = z.infer<typeof LlamaProps>;
 
 const TokenizeAnswer = z.object({ tokens: z.array(z.number().int()) });
-
-/** DeepSeek's FIM tokens by text: llama-server does not list its FIM ids, its tokenizer finds them. */
-const specialTokenText: Partial<Record<SpecialTokenName, string>> = {
-  fimPrefix: "<｜fim▁begin｜>",
-  fimSuffix: "<｜fim▁hole｜>",
-  fimMiddle: "<｜fim▁end｜>",
-};
 
 export type SpecialTokenIds = Record<SpecialTokenName, number | null>;
 
@@ -113,9 +107,8 @@ export class LlamaServerApi {
     const texts: Record<SpecialTokenName, string | undefined> = {
       bos: this.props.bos_token,
       eos: this.props.eos_token,
-      fimPrefix: specialTokenText.fimPrefix,
-      fimSuffix: specialTokenText.fimSuffix,
-      fimMiddle: specialTokenText.fimMiddle,
+      // llama-server does not list its FIM ids: its tokenizer finds them by text.
+      ...deepseekFimTokenText,
     };
     const entries = await Promise.all(
       Object.entries(texts).map(async ([name, text]) => {

@@ -9,7 +9,7 @@
 import { detectChatTemplate, renderChatPrompt } from "../../core/chat/chatTemplate.js";
 import { EngineError } from "../../protocol/engine.js";
 import { chatWithToolStep } from "../http/emulatedTools.js";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../core/engine/engine.js";
 
 async function generateChat(engine: Engine, request: ChatRequest, options: GenerationOptions): Promise<ChatResult> {
   const model = await engine.modelInfo(options.signal);

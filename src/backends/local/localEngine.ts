@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { CacheStats, GenerateResult, Methods, ModelInfo, RequestMetrics, type LoadParams } from "../../protocol/engine.js";
 import { EngineSupervisor, type EngineSupervisorOptions } from "../../supervisor/engineSupervisor.js";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, PrefillRequest } from "../engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, InfillWarmUp, PrefillRequest } from "../../core/engine/engine.js";
 import { runLocalChat } from "./localChat.js";
-import { runLocalInfill } from "./localInfill.js";
+import { runLocalInfill, warmLocalInfill } from "./localInfill.js";
 
 export class LocalEngine implements Engine {
   readonly kind = "local";
@@ -24,6 +24,10 @@ export class LocalEngine implements Engine {
 
   infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
     return runLocalInfill(this, request, options);
+  }
+
+  warmUp(request: InfillWarmUp, signal?: AbortSignal): Promise<void> {
+    return warmLocalInfill(this, request, signal);
   }
 
   chat(request: ChatRequest, options: GenerationOptions = {}): Promise<ChatResult> {

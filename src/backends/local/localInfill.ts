@@ -3,7 +3,7 @@
 // it is kept in the disk cache and restored after a restart instead of evaluated again.
 import { buildFimPrompt } from "../../core/completion/fimPrompt.js";
 import type { GenerateResult } from "../../protocol/engine.js";
-import type { Engine, GenerationOptions, InfillRequest } from "../engine.js";
+import type { Engine, GenerationOptions, InfillRequest, InfillWarmUp } from "../../core/engine/engine.js";
 
 export function runLocalInfill(engine: Engine, request: InfillRequest, options: GenerationOptions): Promise<GenerateResult> {
   const prompt = buildFimPrompt(request.prefix, request.suffix, request.extraContext);
@@ -19,4 +19,10 @@ export function runLocalInfill(engine: Engine, request: InfillRequest, options: 
     },
     options,
   );
+}
+
+/** Evaluates the FIM prompt of a coming request into the completion sequence (and the disk cache). */
+export async function warmLocalInfill(engine: Engine, request: InfillWarmUp, signal?: AbortSignal): Promise<void> {
+  const prompt = buildFimPrompt(request.prefix, request.suffix, request.extraContext);
+  await engine.prefill({ sequence: "completion", prompt: prompt.segments, stablePrefixSegments: prompt.stableSegments }, signal);
 }

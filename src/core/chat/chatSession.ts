@@ -3,8 +3,8 @@
 // hidden): a turn keeps streaming into the conversation, and a new page gets the whole state on
 // `ready`.
 import { randomUUID } from "node:crypto";
-import type { ChatMessage, Engine, ToolCall } from "../../backends/engine.js";
-import type { ToolDefinition } from "../../backends/engine.js";
+import type { ChatEngine, ChatMessage, ToolCall } from "../engine/chatEngine.js";
+import type { ToolDefinition } from "../engine/chatEngine.js";
 import { defaultPrivacySettings, type PrivacySettings } from "../privacy/secretPaths.js";
 import { describeChatLocation, type ChatLocation } from "./chatLocation.js";
 import { runChatTurn, type ToolRunner } from "./chatTurn.js";
@@ -26,7 +26,7 @@ import { EngineError, type GenerateResult } from "../../protocol/engine.js";
 import type { ChatViewState, HostMessage } from "../../protocol/webview.js";
 
 export interface ChatSessionOptions {
-  engine: Engine;
+  engine: ChatEngine;
   store: ConversationStore;
   settings: () => { systemPrompt: string; maxTokens: number; tools: boolean };
   workspaceFolders: () => string[];

@@ -3,7 +3,7 @@
 // with its own tool-call and tool-output tokens. We render these two families ourselves instead of
 // running the Jinja text: both templates are fixed strings per family, and rendering segment by
 // segment keeps message content plain text (a user cannot type a control token into the prompt).
-import type { ChatMessage } from "../../backends/engine.js";
+import type { ChatMessage } from "../engine/chatEngine.js";
 import type { PromptSegment } from "../../protocol/engine.js";
 
 export type ChatTemplateKind = "deepseek-coder-v2" | "deepseek-v3";

@@ -1,7 +1,7 @@
 // One chat turn: ask the engine, run the tools it asks for, give it the results, until it answers.
 // Backend-neutral: the local engine asks through a grammar step, a remote one through native
 // function calling; both come back as `toolCalls` on the result.
-import type { ChatMessage, ChatResult, Engine, ToolCall, ToolDefinition } from "../../backends/engine.js";
+import type { ChatEngine, ChatMessage, ChatResult, ToolCall, ToolDefinition } from "../engine/chatEngine.js";
 
 export interface ToolRunner {
   readonly definitions: readonly ToolDefinition[];
@@ -35,7 +35,7 @@ export interface ChatTurnOutcome {
   added: ChatMessage[];
 }
 
-export async function runChatTurn(engine: Engine, request: ChatTurnRequest, events: ChatTurnEvents): Promise<ChatTurnOutcome> {
+export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, events: ChatTurnEvents): Promise<ChatTurnOutcome> {
   const added: ChatMessage[] = [];
   const maxRounds = request.maxToolRounds ?? 3;
   for (let round = 0; ; round++) {

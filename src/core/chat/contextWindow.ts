@@ -2,7 +2,7 @@
 // system messages and the current turn are always kept whole; the oldest whole turns are dropped
 // first, and the caller shows the notice. The user's own message is never cut: when it alone does
 // not fit, the turn is refused with a message that says what to do.
-import type { ChatMessage } from "../../backends/engine.js";
+import type { ChatMessage } from "../engine/chatEngine.js";
 import { EstimateCorrection, estimateTokens } from "./tokenEstimate.js";
 
 /** Template scaffolding per message ("User: ", "\n\n", role tokens, EOS), counted generously. */

@@ -2,7 +2,7 @@
 // Attachments (a selection, a file) stay separate from what the user typed so the transcript can
 // show them as chips; they are folded into the user's message only when the prompt is built.
 import { z } from "zod";
-import type { ChatMessage } from "../../backends/engine.js";
+import type { ChatMessage } from "../engine/chatEngine.js";
 
 export const Attachment = z.object({
   kind: z.enum(["selection", "file"]),

@@ -3,7 +3,7 @@
 // always parse; the schema is bounded so it always closes within a few dozen tokens (ENGINE-FACTS);
 // the answer is then validated again with a JSON Schema validator, since model output is untrusted.
 import { randomUUID } from "node:crypto";
-import type { ToolCall, ToolDefinition } from "../../backends/engine.js";
+import type { ToolCall, ToolDefinition } from "../engine/chatEngine.js";
 import { validateJson, type JsonSchema } from "../json/validateJson.js";
 
 export const noToolName = "none";

@@ -10,7 +10,7 @@
 // With several workspace folders, paths start with the folder's name, in results and in requests.
 import * as nodeFs from "node:fs/promises";
 import path from "node:path";
-import type { ToolCall, ToolDefinition } from "../../backends/engine.js";
+import type { ToolCall, ToolDefinition } from "../engine/chatEngine.js";
 import { validateJsonValue } from "../json/validateJson.js";
 import { WorkspaceGitIgnores } from "../privacy/gitIgnore.js";
 import { defaultPrivacySettings, privatePathReason, type PrivacySettings } from "../privacy/secretPaths.js";

@@ -4,12 +4,11 @@
 // suggestion grows in place as lines complete (`onSuggestionGrew`); plus
 // the speculative next completion and the extra-context warm-up. Everything is cancelled by
 // AbortSignal; the editor adapter converts its CancellationToken at the edge.
-// It only calls `Engine.infill` (and `prefill` for the local warm-up), so it runs against any backend.
-import type { Engine, ExtraContextChunk, InfillRequest } from "../../backends/engine.js";
+// It only calls `infill` and `warmUp`, so it runs against any backend.
+import type { CompletionEngine, ExtraContextChunk, InfillRequest } from "../engine/completionEngine.js";
 import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
 import { CompletionCache, type CachePosition } from "./completionCache.js";
 import { ExtraContextRing } from "./extraContextRing.js";
-import { buildFimPrompt } from "./fimPrompt.js";
 import { selectFimWindow, type FimWindow } from "./fimWindow.js";
 import { postProcessCompletion, previewOfStream } from "./postProcess.js";
 
@@ -175,7 +174,7 @@ export class CompletionPipeline {
   private readonly growListeners = new Set<(position: CachePosition) => void>();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: CompletionEngine,
     private readonly settings: () => CompletionSettings = () => defaultCompletionSettings,
     /** One line per model request, when it ends: what it cost and why it ended (the log's trace level). */
     private readonly trace: (line: string) => void = () => undefined,
@@ -332,13 +331,7 @@ export class CompletionPipeline {
     this.counters.warmups++;
     try {
       this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
-      if (this.engine.kind === "local") {
-        const prompt = buildFimPrompt(window.prefix, window.suffix, extraContext);
-        await this.engine.prefill({ sequence: "completion", prompt: prompt.segments, stablePrefixSegments: prompt.stableSegments }, claim.signal);
-      } else {
-        // llama.vscode's `n_predict: 0`: a server evaluates (and caches) the prompt and answers nothing.
-        await this.engine.infill({ ...this.request(input, window, settings), maxTokens: 0 }, { signal: claim.signal });
-      }
+      await this.engine.warmUp({ prefix: window.prefix, suffix: window.suffix, extraContext, timeoutMs: settings.timeoutMs }, claim.signal);
       return true;
     } catch (error) {
       if (isCancellation(error, claim.signal)) return false;

@@ -5,7 +5,7 @@
 // A chunk that holds a recognisable secret (a key block, a token) never enters: the prompt may go to
 // a remote server and into the disk cache (issue 19, item 6). Which files may offer chunks at all is
 // the feed's decision (secretPaths.ts, the user's switches).
-import type { ExtraContextChunk } from "../../backends/engine.js";
+import type { ExtraContextChunk } from "../engine/completionEngine.js";
 import { findSecret } from "../privacy/secretText.js";
 import { estimateTokens } from "./fimWindow.js";
 

@@ -1,6 +1,6 @@
 // The DeepSeek fill-in-the-middle prompt: <｜fim▁begin｜>{context}{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>.
 // The FIM tokens are named here and resolved from the loaded model's vocabulary by the engine.
-import type { ExtraContextChunk } from "../../backends/engine.js";
+import type { ExtraContextChunk } from "../engine/completionEngine.js";
 import type { PromptSegment } from "../../protocol/engine.js";
 
 /**

@@ -1,12 +1,11 @@
 // Whether a GGUF file can serve completion and chat, judged from its metadata alone: each kind of
 // unusable file gets its own message naming the file, the cause and what to do.
 import type { ModelRole } from "./catalog.js";
+import { deepseekFimTokenText } from "./deepseekFimTokens.js";
 
 export const supportedArchitecture = "deepseek2";
 /** llama.cpp pre-tokenizers of DeepSeek's byte-level BPE vocabularies (Coder-V2 and V3). */
 export const supportedPreTokenizers = ["deepseek-coder", "deepseek-v3", "deepseek-llm"] as const;
-/** DeepSeek's FIM tokens, found by text when the file lacks `tokenizer.ggml.fim_*_token_id`. */
-export const deepseekFimTokenTexts = { prefix: "<｜fim▁begin｜>", suffix: "<｜fim▁hole｜>", middle: "<｜fim▁end｜>" } as const;
 /** Shorter than this, a completion prompt cannot hold the surrounding file and the answer. */
 export const minimumUsefulContext = 4096;
 
@@ -41,9 +40,9 @@ export function headerFactsFromMetadata(values: Readonly<Record<string, unknown>
     tokenizerPre: asString(values["tokenizer.ggml.pre"]),
     vocabularySize: tokens.length,
     fimTokens: {
-      prefix: hasToken("tokenizer.ggml.fim_pre_token_id", deepseekFimTokenTexts.prefix),
-      suffix: hasToken("tokenizer.ggml.fim_suf_token_id", deepseekFimTokenTexts.suffix),
-      middle: hasToken("tokenizer.ggml.fim_mid_token_id", deepseekFimTokenTexts.middle),
+      prefix: hasToken("tokenizer.ggml.fim_pre_token_id", deepseekFimTokenText.fimPrefix),
+      suffix: hasToken("tokenizer.ggml.fim_suf_token_id", deepseekFimTokenText.fimSuffix),
+      middle: hasToken("tokenizer.ggml.fim_mid_token_id", deepseekFimTokenText.fimMiddle),
     },
     chatTemplate: asString(values["tokenizer.chat_template"]),
     contextLength: architecture ? asNumber(values[`${architecture}.context_length`]) : null,

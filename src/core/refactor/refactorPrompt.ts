@@ -1,6 +1,6 @@
 // The chat messages of a refactor request. The model sees the selection (LF line ends) between
 // some read-only context; its answer may only touch the selection, so the prompt says so.
-import type { ChatMessage } from "../../backends/engine.js";
+import type { ChatMessage } from "../engine/chatEngine.js";
 import { shapeInstructions } from "./answerShapes.js";
 import type { RefactorAction } from "./actions.js";
 import type { RefactorTarget } from "./refactorTarget.js";

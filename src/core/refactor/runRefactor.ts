@@ -1,6 +1,6 @@
 // One refactor request: ask the model under the answer's JSON Schema (grammar locally,
 // response_format remotely), validate the answer again with ajv, turn it into a plan of edits.
-import type { Engine } from "../../backends/engine.js";
+import type { ChatEngine } from "../engine/chatEngine.js";
 import { EngineError } from "../../protocol/engine.js";
 import { validateJson, withGrammarDecodingSlack, type JsonSchema } from "../json/validateJson.js";
 import { answerToPlan } from "./answerToEdits.js";
@@ -47,7 +47,7 @@ function cancelled(): RefactorError {
 
 /** Asks the model; resolves with a schema-valid answer or rejects with a RefactorError. */
 export async function requestRefactorAnswer(
-  engine: Engine,
+  engine: ChatEngine,
   action: RefactorAction,
   target: RefactorTarget,
   options: RefactorRequestOptions = {},
@@ -90,7 +90,7 @@ export async function requestRefactorAnswer(
 
 /** Model answer → checked plan. Rejects with a RefactorError when the answer cannot be applied. */
 export async function runRefactor(
-  engine: Engine,
+  engine: ChatEngine,
   action: RefactorAction,
   target: RefactorTarget,
   options: RefactorRequestOptions = {},

@@ -2,7 +2,7 @@
 // native /completion and /infill) into one result. Chunks are validated loosely: servers add fields
 // freely, but a chunk that is not the expected shape is a malformed answer, not something to guess at.
 import { z } from "zod";
-import type { ToolCall } from "../../backends/engine.js";
+import type { ToolCall } from "../engine/chatEngine.js";
 
 const ToolCallDelta = z.object({
   index: z.number().int().min(0).optional(),

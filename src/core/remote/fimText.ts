@@ -1,10 +1,9 @@
 // Fill-in-the-middle prompts for servers that take text, not token ids. The extra files go first, as
 // in the local prompt (core/completion/fimPrompt.ts), so the stable part of the prompt leads.
-import type { ExtraContextChunk } from "../../backends/engine.js";
+import type { ExtraContextChunk } from "../engine/completionEngine.js";
 import { renderExtraContext } from "../completion/fimPrompt.js";
+import { deepseekFimTokenText } from "../models/deepseekFimTokens.js";
 
-/** DeepSeek's FIM control tokens, as text (the server's tokenizer turns them into their ids). */
-export const deepSeekFimTokens = { begin: "<｜fim▁begin｜>", hole: "<｜fim▁hole｜>", end: "<｜fim▁end｜>" } as const;
 
 /**
  * A server that tokenizes the prompt text with special tokens parsed would read a control token
@@ -23,5 +22,7 @@ export function suffixModeParts(prefix: string, suffix: string, extraContext: re
 /** For servers without `suffix`: the DeepSeek FIM prompt written out as text. */
 export function fimTokenPrompt(prefix: string, suffix: string, extraContext: readonly ExtraContextChunk[] = []): string {
   const parts = suffixModeParts(stripControlTokens(prefix), stripControlTokens(suffix), extraContext.map((c) => ({ ...c, text: stripControlTokens(c.text) })));
-  return `${deepSeekFimTokens.begin}${parts.prompt}${deepSeekFimTokens.hole}${parts.suffix}${deepSeekFimTokens.end}`;
+  // The server's tokenizer turns the control tokens' text into their ids.
+  const { fimPrefix, fimSuffix, fimMiddle } = deepseekFimTokenText;
+  return `${fimPrefix}${parts.prompt}${fimSuffix}${parts.suffix}${fimMiddle}`;
 }

@@ -1,5 +1,6 @@
 // Request bodies for OpenAI-compatible servers, per flavor. Pure: the HTTP backend sends them.
-import type { ChatMessage, ChatRequest, InfillRequest } from "../../backends/engine.js";
+import type { ChatMessage, ChatRequest } from "../engine/chatEngine.js";
+import type { InfillRequest } from "../engine/completionEngine.js";
 import { schemaInstruction } from "./jsonAnswer.js";
 import { fimTokenPrompt, suffixModeParts } from "./fimText.js";
 import { flavorCapabilities, type FimMode, type ServerFlavor } from "./serverFlavor.js";

@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createLocalEngine } from "../../../src/backends/local/localEngine";
-import type { GenerationRequest } from "../../../src/backends/engine";
+import type { GenerationRequest } from "../../../src/core/engine/engine";
 import type { BenchContext, BenchSection } from "../types";
 import { dropFromPageCache, filesUnder, residentBytes } from "../util/pageCache";
 import { median } from "../util/stats";

@@ -13,7 +13,7 @@
 //   over the first turn's (a ~1,500-token attachment evaluated cold).
 // - fim.latency_during_chat_vs_idle: ghost-text (infill) latency while a chat answer streams on
 //   the same model, over idle infill latency.
-import type { ChatMessage } from "../../../src/backends/engine";
+import type { ChatMessage } from "../../../src/core/engine/engine";
 import { createLocalEngine, type LocalEngine } from "../../../src/backends/local/localEngine";
 import { detectChatTemplate, renderChatPrompt } from "../../../src/core/chat/chatTemplate";
 import type { LlamaServer } from "../../fixtures/llama-server";

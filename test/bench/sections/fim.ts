@@ -12,7 +12,7 @@ import { createLocalEngine, type LocalEngine } from "../../../src/backends/local
 import { eachPeer, peerMatchedEngineOptions, startPeer, type PeerConfig } from "../util/peerSettings";
 import { isNoisy, raisedReps, roundRatios, spreadNote } from "../util/ratios";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline";
-import type { Engine, GenerationOptions, InfillRequest } from "../../../src/backends/engine";
+import type { Engine, GenerationOptions, InfillRequest } from "../../../src/core/engine/engine";
 import type { RequestMetrics } from "../../../src/protocol/engine";
 import type { LlamaServer } from "../../fixtures/llama-server";
 import { infill } from "../peer/llama-server-client";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../../src/backends/engine.js";
+import type { ChatMessage } from "../../../src/core/engine/engine.js";
 import type { ChatLocation } from "../../../src/core/chat/chatLocation.js";
 import { ChatSession } from "../../../src/core/chat/chatSession.js";
 import { messageOverheadTokens } from "../../../src/core/chat/contextWindow.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../../src/backends/engine.js";
+import type { ChatMessage } from "../../../src/core/engine/engine.js";
 import { detectChatTemplate, promptToText, renderChatPrompt } from "../../../src/core/chat/chatTemplate.js";
 import { CODER_V2_LITE_CHAT_TEMPLATE, v3ChatTemplate } from "../../fixtures/synthetic-model/chat-templates.js";
 

@@ -1,6 +1,6 @@
 // The turn loop against a scripted Engine (the engine itself is tested in test/engine/chat.test.ts).
 import { describe, expect, it } from "vitest";
-import type { ToolCall } from "../../../src/backends/engine.js";
+import type { ToolCall } from "../../../src/core/engine/engine.js";
 import { runChatTurn, type ToolRunner } from "../../../src/core/chat/chatTurn.js";
 import { scriptedEngine } from "./scriptedEngine.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../../src/backends/engine.js";
+import type { ChatMessage } from "../../../src/core/engine/engine.js";
 import { ContextWindowError, TokenCounter, fitToContext, fitToolResult, messageOverheadTokens, splitTurns } from "../../../src/core/chat/contextWindow.js";
 
 // One token per word keeps the arithmetic readable.

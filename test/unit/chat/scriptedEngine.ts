@@ -1,6 +1,6 @@
 // An Engine whose chat answers are scripted, for the turn loop and the session (the real engine is
 // tested in test/engine/chat.test.ts).
-import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../../src/backends/engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../../src/core/engine/engine.js";
 import { EngineError } from "../../../src/protocol/engine.js";
 
 export const sampleMetrics = { promptTokens: 10, reusedTokens: 4, evaluatedTokens: 6, restoredTokens: 0, forcedTokens: 0, generatedTokens: 3, promptMs: 1, firstTokenMs: 2, generationMs: 3, totalMs: 5 };

@@ -1,9 +1,11 @@
 // The pipeline's own logic (cache, cancellation, speculation, warm-up) against a scripted Engine.
 // The real engine runs the same pipeline in test/engine/completion.test.ts.
 import { describe, expect, it } from "vitest";
-import type { Engine, GenerationOptions, InfillRequest, PrefillRequest } from "../../../src/backends/engine.js";
+import type { Engine, GenerationOptions, InfillRequest, InfillWarmUp, PrefillRequest } from "../../../src/core/engine/engine.js";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput } from "../../../src/core/completion/completionPipeline.js";
 import { EngineError, type GenerateResult, type RequestMetrics } from "../../../src/protocol/engine.js";
+import { warmLocalInfill } from "../../../src/backends/local/localInfill.js";
+import { warmUpWithEmptyInfill } from "../../../src/backends/http/httpEngine.js";
 
 const metrics: RequestMetrics = {
   promptTokens: 10, reusedTokens: 0, evaluatedTokens: 10, restoredTokens: 0, forcedTokens: 0, generatedTokens: 3,
@@ -18,7 +20,7 @@ interface Call {
   answer(text: string): void;
 }
 
-/** An Engine whose infill answers when the test says so (or at once with `auto`). */
+/** An Engine whose infill answers when the test says so (or at once with `auto`); it warms up as the backend of its kind does. */
 function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: InfillRequest) => string) {
   const calls: Call[] = [];
   const prefills: PrefillRequest[] = [];
@@ -40,6 +42,9 @@ function scriptedEngine(kind: "local" | "http" = "local", auto?: (request: Infil
     async prefill(request: PrefillRequest) {
       prefills.push(request);
       return metrics;
+    },
+    warmUp(request: InfillWarmUp, signal?: AbortSignal) {
+      return kind === "local" ? warmLocalInfill(engine, request, signal) : warmUpWithEmptyInfill(engine, request, signal);
     },
   } as unknown as Engine;
   return { engine, calls, prefills };

@@ -1,7 +1,8 @@
 // The extra-context feed (src/vscode/completion/extraContextFeed.ts) driven through a fake `vscode`:
 // what the user's switches and the privacy rules let into completion prompts (issue 19, item 6).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Engine, InfillRequest, PrefillRequest } from "../../../src/backends/engine.js";
+import type { Engine, InfillRequest, InfillWarmUp, PrefillRequest } from "../../../src/core/engine/engine.js";
+import { warmLocalInfill } from "../../../src/backends/local/localInfill.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import { ExtraContextFeed } from "../../../src/vscode/completion/extraContextFeed.js";
 import { Config } from "../../../src/vscode/config.js";
@@ -22,6 +23,7 @@ function engine() {
     kind: "local",
     prefill: async (request: PrefillRequest) => (prefills.push(request), metrics),
     infill: async (request: InfillRequest) => (infills.push(request), { text: "", stopReason: "eos", metrics }),
+    warmUp: (request: InfillWarmUp, signal?: AbortSignal) => warmLocalInfill(value, request, signal),
   } as unknown as Engine;
   return { engine: value, prefills, infills };
 }

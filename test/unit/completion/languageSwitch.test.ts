@@ -3,7 +3,7 @@
 // registerCompletion with the real Config over a fake `vscode`, so the switch is tested where it is used.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type * as vscode from "vscode";
-import type { InfillRequest } from "../../../src/backends/engine.js";
+import type { InfillRequest } from "../../../src/core/engine/engine.js";
 import { isLanguageEnabled } from "../../../src/vscode/completion/inlineProvider.js";
 import { FakeDocument, Position, Uri, fake } from "../../fixtures/fakeVscode.js";
 import { answeringEngine, offeredGhostText, registerWithFakes } from "./registeredCompletion.js";

@@ -1,7 +1,7 @@
 // registerCompletion over the fake `vscode` (fakeVscode.ts `vscodeForCompletion`, mocked by the
 // test file): the real Config, privacy and pipeline, an engine the test supplies.
 import type * as vscode from "vscode";
-import type { Engine, InfillRequest } from "../../../src/backends/engine.js";
+import type { Engine, InfillRequest } from "../../../src/core/engine/engine.js";
 import { registerCompletion } from "../../../src/vscode/completion/registerCompletion.js";
 import { Config } from "../../../src/vscode/config.js";
 import type { ExtensionContextHolder } from "../../../src/vscode/extensionContext.js";
@@ -50,5 +50,6 @@ export function answeringEngine(infills: InfillRequest[]): Engine {
     kind: "local",
     infill: async (request: InfillRequest) => (infills.push(request), { text: "total + 1\n", stopReason: "eos", metrics }),
     prefill: async () => metrics,
+    warmUp: async () => undefined,
   } as unknown as Engine;
 }

@@ -3,7 +3,7 @@
 // Driven through registerCompletion with the real Config and pipeline over a fake `vscode`.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type * as vscode from "vscode";
-import type { InfillRequest } from "../../../src/backends/engine.js";
+import type { InfillRequest } from "../../../src/core/engine/engine.js";
 import { FakeDocument, Position, Selection, Uri, fake } from "../../fixtures/fakeVscode.js";
 import { answeringEngine, offeredGhostText, registerWithFakes } from "./registeredCompletion.js";
 

@@ -3,7 +3,7 @@
 // where it was shown. Driven through the provider with the real pipeline over a fake `vscode`.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type * as vscode from "vscode";
-import type { Engine, GenerationOptions } from "../../../src/backends/engine.js";
+import type { Engine, GenerationOptions } from "../../../src/core/engine/engine.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import { defaultPrivacySettings } from "../../../src/core/privacy/secretPaths.js";
 import { DeepSeekInlineCompletionProvider } from "../../../src/vscode/completion/inlineProvider.js";

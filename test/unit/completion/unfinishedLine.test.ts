@@ -2,7 +2,7 @@
 // post-processing that it is unfinished, so the half line is never shown (issue 24).
 // Against an Engine of our own whose infill returns a fixed result.
 import { describe, expect, it } from "vitest";
-import type { Engine, GenerationOptions, InfillRequest } from "../../../src/backends/engine.js";
+import type { Engine, GenerationOptions, InfillRequest } from "../../../src/core/engine/engine.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import type { GenerateResult, StopReason } from "../../../src/protocol/engine.js";
 

@@ -1,7 +1,7 @@
 // Issue 19, item 4: a refactor's length limit must refuse, never cut. The scripted engine obeys
 // the schema as the grammar does: a string stops at its maxLength, whether or not the model was done.
 import { describe, expect, it } from "vitest";
-import type { ChatRequest, ChatResult, Engine } from "../../../src/backends/engine.js";
+import type { ChatRequest, ChatResult, Engine } from "../../../src/core/engine/engine.js";
 import type { JsonSchema } from "../../../src/core/json/validateJson.js";
 import { builtinActions } from "../../../src/core/refactor/actions.js";
 import { defaultLimits, fieldsAtLimit, limitBounds, resolveLimits } from "../../../src/core/refactor/answerShapes.js";

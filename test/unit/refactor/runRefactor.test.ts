@@ -1,7 +1,7 @@
 // The request pipeline against a scripted Engine (the real engine is covered in test/engine):
 // what the model is asked, and that nothing comes out of an invalid or cancelled answer.
 import { describe, expect, it } from "vitest";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../../src/backends/engine.js";
+import type { ChatRequest, ChatResult, Engine, GenerationOptions } from "../../../src/core/engine/engine.js";
 import { builtinActions } from "../../../src/core/refactor/actions.js";
 import { refactorMessages } from "../../../src/core/refactor/refactorPrompt.js";
 import { requestRefactorAnswer, runRefactor } from "../../../src/core/refactor/runRefactor.js";

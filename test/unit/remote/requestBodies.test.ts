@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fimTokenPrompt, stripControlTokens, suffixModeParts } from "../../../src/core/remote/fimText.js";
 import { chatBody, completionsFimBody, llamaInfillBody, toOpenAiMessage } from "../../../src/core/remote/requestBodies.js";
-import type { ChatRequest } from "../../../src/backends/engine.js";
+import type { ChatRequest } from "../../../src/core/engine/engine.js";
 
 const extra = [{ filename: "util.ts", text: "export const x = 1;" }];
 

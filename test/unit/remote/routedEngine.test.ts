@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Engine } from "../../../src/backends/engine.js";
+import type { Engine } from "../../../src/core/engine/engine.js";
 import { RoutedEngine, UnavailableEngine } from "../../../src/backends/http/routedEngine.js";
 import { EngineError } from "../../../src/protocol/engine.js";
 
@@ -14,6 +14,7 @@ function namedBackend(kind: Engine["kind"], calls: string[]): Engine {
     modelInfo: answer("modelInfo"),
     tokenize: answer("tokenize"),
     infill: answer("infill"),
+    warmUp: answer("warmUp"),
     chat: answer("chat"),
     generate: answer("generate"),
     prefill: answer("prefill"),
@@ -34,7 +35,8 @@ describe("RoutedEngine", () => {
     expect(routed.kind).toBe("http");
     await routed.chat({ messages: [], maxTokens: 1 });
     await routed.prefill({ sequence: "completion", prompt: [{ text: "x" }] });
-    expect(calls).toEqual(["local.infill", "http.chat", "http.prefill"]);
+    await routed.warmUp({ prefix: "", suffix: "" });
+    expect(calls).toEqual(["local.infill", "http.chat", "http.prefill", "http.warmUp"]);
   });
 
   it("does not dispose the engines it routes to, and reports missing cache stats as a typed error", async () => {
@@ -50,7 +52,13 @@ describe("RoutedEngine", () => {
 describe("UnavailableEngine", () => {
   it("answers every call with the settings problem", async () => {
     const engine = new UnavailableEngine("Set deepseekLocal.remote.baseUrl.");
-    for (const call of [() => engine.modelInfo(), () => engine.chat(), () => engine.infill(), () => engine.tokenize()]) {
+    for (const call of [
+      () => engine.modelInfo(),
+      () => engine.chat({ messages: [], maxTokens: 1 }),
+      () => engine.infill({ prefix: "", suffix: "", maxTokens: 1 }),
+      () => engine.warmUp({ prefix: "", suffix: "" }),
+      () => engine.tokenize(""),
+    ]) {
       await expect(call()).rejects.toMatchObject({ code: "engineUnavailable", message: "Set deepseekLocal.remote.baseUrl." });
     }
   });
