@@ -56,6 +56,7 @@ async function runTeam(ctx: BenchContext, { typists, slots }: TeamSize, sessions
 interface SizeResult extends TeamSize {
   id: string;
   p95: number;
+  pauseP95: number;
   failures: number;
 }
 
@@ -91,7 +92,7 @@ function report(ctx: BenchContext, size: TeamSize, id: string, run: TeamRun): Si
       `; ${run.requests} requests (${run.cancelledRequests} stopped early: typed over or at the line limit; ${c.speculativeRequests} speculative, ${c.warmups} warm-ups); slots busy ${((serverMs / run.wallMs) * 100).toFixed(0)}% of ${(run.wallMs / 1000).toFixed(0)} s`,
   });
   ctx.report({ id: `team.failures_${id}`, value: f.failures, unit: "", goal: "== 0", note: "keys whose request failed (an error the editor would log)" });
-  return { ...size, id, p95: f.p95, failures: f.failures };
+  return { ...size, id, p95: f.p95, pauseP95: f.pauseP95, failures: f.failures };
 }
 
 export const team: BenchSection = {
@@ -119,6 +120,8 @@ export const team: BenchSection = {
         goal: other === results.filter((r) => remote || r.slots === r.typists).at(-1) ? `<= ${P95_FACTOR}` : undefined,
         note: `p95 with ${other.typists} typists${remote ? "" : ` on ${other.slots} slots`} / with ${one.typists}`,
       });
+      // Keys answered before the next one are the fast ones: the pauses, always answered, show the rest.
+      ctx.report({ id: `team.pause_p95_${other.id}_vs_${one.id}`, value: other.pauseP95 / one.pauseP95, unit: "×", note: "the same for a burst's last key → its suggestion" });
     }
     const slotEach = results.filter((r) => remote || r.slots === r.typists);
     ctx.report({
