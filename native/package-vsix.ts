@@ -330,22 +330,26 @@ function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** `--gpu cuda,vulkan` / `--gpu none`: the GPU backends to carry instead of the target's defaults. */
+export function parseGpuFlavours(value: string): GpuFlavour[] {
+  const flavours = value.split(',').filter((flavour) => flavour !== 'none');
+  for (const flavour of flavours) {
+    if (flavour !== 'vulkan' && flavour !== 'cuda') throw new Error(`--gpu takes vulkan, cuda or none, not ${flavour}`);
+  }
+  return flavours as GpuFlavour[];
+}
+
 function parseArgs(argv: string[]): PackageOptions {
   const options: PackageOptions = { targets: [] };
-  const gpu: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--target' || arg === '-t') options.targets.push(...(argv[++i] ?? '').split(','));
     else if (arg.startsWith('--target=')) options.targets.push(...arg.slice('--target='.length).split(','));
-    else if (arg === '--gpu') gpu.push(...(argv[++i] ?? '').split(','));
+    else if (arg === '--gpu') (options.gpu ??= []).push(...parseGpuFlavours(argv[++i] ?? ''));
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--out') options.outDir = path.resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${arg}`);
   }
-  for (const flavour of gpu) {
-    if (flavour !== 'vulkan' && flavour !== 'cuda' && flavour !== 'none') throw new Error(`--gpu takes vulkan, cuda or none, not ${flavour}`);
-  }
-  if (gpu.length > 0) options.gpu = gpu.filter((flavour): flavour is GpuFlavour => flavour !== 'none');
   if (options.targets.length === 0) options.targets = vsixTargets;
   return options;
 }

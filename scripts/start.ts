@@ -1,6 +1,7 @@
-// `npm start [-- --model FILE | --synthetic] [--port N] [--no-build]`
+// `npm start [-- --model FILE | --synthetic] [--port N] [--gpu vulkan|cuda|none] [--no-build]`
 //
-// Runs the extension the way a user meets it: builds, packages the linux-x64 VSIX, installs it into
+// Runs the extension the way a user meets it: builds, packages the linux-x64 VSIX (with the GPU
+// backend a user's VSIX carries, Vulkan, unless --gpu says otherwise), installs it into
 // a private code-server (installed by scripts/install-e2e-deps.sh into the cache when missing) and
 // serves VS Code on 127.0.0.1 with the sample workspace. The model: `--model FILE` or
 // DEEPSEEK_LOCAL_MODEL if given; otherwise (or with --synthetic) the synthetic DeepSeek model,
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageVsix } from '../native/package-vsix';
+import { packageVsix, parseGpuFlavours, type GpuFlavour } from '../native/package-vsix';
 import { ensureSyntheticModel } from '../test/fixtures/synthetic-model/index';
 import { freePort, installExtensions, startCodeServer } from '../test/e2e/lib/codeServer.js';
 import { cacheDir, ensureE2eDeps, repoRoot } from '../test/e2e/lib/deps.js';
@@ -26,6 +27,8 @@ interface Args {
   synthetic: boolean;
   port?: number;
   build: boolean;
+  /** GPU backends for the VSIX; undefined: the target's defaults. */
+  gpu?: GpuFlavour[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -37,8 +40,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--synthetic') args.synthetic = true;
     else if (arg === '--port') args.port = Number(argv[++i]);
     else if (arg === '--no-build') args.build = false;
+    else if (arg === '--gpu') args.gpu = parseGpuFlavours(argv[++i] ?? '');
     else if (arg === '--help' || arg === '-h') {
-      console.log('npm start -- [--model FILE | --synthetic] [--port N] [--no-build]');
+      console.log('npm start -- [--model FILE | --synthetic] [--port N] [--gpu vulkan|cuda|none] [--no-build]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
@@ -81,7 +85,8 @@ async function main(): Promise<void> {
   log('packaging the linux-x64 VSIX');
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'dsl-start-'));
   onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
-  const [{ file: vsix }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log, stageDir: workDir, outDir: workDir });
+  const [{ file: vsix, gpuBackends }] = await packageVsix({ targets: ['linux-x64'], build: false, quiet: true, log, stageDir: workDir, outDir: workDir, gpu: args.gpu });
+  log(`the VSIX carries GPU backends: ${gpuBackends.join(', ') || 'none'}`);
   const deps = ensureE2eDeps();
   const model = await resolveModel(args);
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, stagedManifest, targetBackends, vsixTargets } from "../../../native/package-vsix";
+import { parseGpuFlavours, repoRoot, stagedManifest, targetBackends, vsixTargets } from "../../../native/package-vsix";
 
 const llamaVersion = (JSON.parse(readFileSync(path.join(repoRoot, "node_modules/node-llama-cpp/package.json"), "utf8")) as { version: string }).version;
 
@@ -53,5 +53,13 @@ describe("VSIX backends per target", () => {
       const installed = JSON.parse(readFileSync(path.join(repoRoot, "node_modules/@node-llama-cpp", name, "package.json"), "utf8")) as { version: string };
       expect(installed.version, name).toBe(llamaVersion);
     }
+  });
+});
+
+describe("--gpu", () => {
+  it("takes a comma list of vulkan and cuda, or none; refuses anything else", () => {
+    expect(parseGpuFlavours("cuda,vulkan")).toEqual(["cuda", "vulkan"]);
+    expect(parseGpuFlavours("none")).toEqual([]);
+    expect(() => parseGpuFlavours("rocm")).toThrow(/vulkan, cuda or none/);
   });
 });
