@@ -71,6 +71,19 @@ export async function gpuUnavailableReason(llama: Llama, disabledByUser: boolean
   });
 }
 
+let gpuUnavailableSaid = false;
+
+/**
+ * The reason a present GPU is unused, said through `onWarning` once per engine process (a model
+ * reload does not repeat it); the caller keeps it in ModelInfo, so the tooltip goes on saying it.
+ */
+export async function sayGpuUnavailableOnce(llama: Llama, disabledByUser: boolean, onWarning: (message: string) => void): Promise<string | null> {
+  const reason = await gpuUnavailableReason(llama, disabledByUser);
+  if (reason && !gpuUnavailableSaid) onWarning(reason);
+  gpuUnavailableSaid ||= reason !== null;
+  return reason;
+}
+
 export function gpuDisabledByEnvironment(): boolean {
   return process.env.DEEPSEEK_LOCAL_GPU === "off";
 }

@@ -14,7 +14,7 @@ import { modelFileSha256 } from "./modelIdentity.js";
 import { PrefixDiskCache } from "./prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
 import { cpuBackendInfo } from "./cpuBackend.js";
-import { gpuDisabledByEnvironment, gpuUnavailableReason } from "./hardware.js";
+import { gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -45,9 +45,7 @@ export class LoadedModel {
     const file = await checkModelFile(params.modelPath);
     checkModelRoles(file.path, file.info.metadata, params.contextSize, onWarning);
     const llama = await getEngineLlama();
-    // A GPU node-llama-cpp could not use is said once per load, with the reason and what to do.
-    const gpuUnavailable = await gpuUnavailableReason(llama, params.gpuLayers === 0 || gpuDisabledByEnvironment());
-    if (gpuUnavailable) onWarning(gpuUnavailable);
+    const gpuUnavailable = await sayGpuUnavailableOnce(llama, params.gpuLayers === 0 || gpuDisabledByEnvironment(), onWarning);
     // A failed GPU load (out of VRAM, driver trouble) is retried on the CPU and said once, never silently.
     let gpuFallback: string | undefined;
     let loadedOnDevice: { model: LlamaModel; context: LlamaContext };
