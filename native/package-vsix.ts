@@ -20,6 +20,12 @@
 // 181 + 358 MB and link against the CUDA runtime (libcudart/libcublas .so.13), which an NVIDIA
 // driver alone does not install, so for most users they would be dead weight; Vulkan runs on the
 // same cards. The backends a VSIX carries are recorded in its manifest (`nativeBackends`).
+// Fetching a backend on first use instead was weighed and left out: node-llama-cpp 3.22.1 finds
+// prebuilt binaries only inside its own package (llama/localBuilds, bins) or through
+// `import("@node-llama-cpp/<name>")` resolved from its own folder (bindings/utils/compileLLamaCpp.js,
+// getPrebuiltBinaryPath), so a binary in the extension's global storage would need a module
+// resolution hook or writes into the installed extension; carrying Vulkan (a few MB compressed
+// beside the CPU binary) reaches NVIDIA, AMD and Intel users with no download and works offline.
 //
 //   npm run package                          every target, with its default GPU backends
 //   npm run package -- --target linux-x64    one (repeatable)
