@@ -24,7 +24,7 @@
 // prebuilt binaries only inside its own package (llama/localBuilds, bins) or through
 // `import("@node-llama-cpp/<name>")` resolved from its own folder (bindings/utils/compileLLamaCpp.js,
 // getPrebuiltBinaryPath), so a binary in the extension's global storage would need a module
-// resolution hook or writes into the installed extension; carrying Vulkan (a few MB compressed
+// resolution hook or writes into the installed extension; carrying Vulkan (~23 MB compressed
 // beside the CPU binary) reaches NVIDIA, AMD and Intel users with no download and works offline.
 //
 //   npm run package                          every target, with its default GPU backends
