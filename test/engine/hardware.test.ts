@@ -1,7 +1,7 @@
 // The recommendation's memory estimate against what llama.cpp really allocates for the engine's
 // context (issue 26): one KV cache per sequence, the compute and output buffers, on the synthetic
 // model with the engine's own settings; and the hardware report the editor asks the engine for.
-import { statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
@@ -11,6 +11,7 @@ import { estimateMemory, type ContextPlan, type MemoryShape } from "../../src/co
 import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, mlaLatentDims } from "../../src/engine/contextDefaults.js";
 import { sequenceNames } from "../../src/protocol/engine.js";
 import { askEngine } from "../../src/vscode/models/hostHardware.js";
+import { gpuBinaries, readGpuVendors } from "../../src/engine/hardware.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
 const MiB = 1024 * 1024;
@@ -100,5 +101,34 @@ describe("the engine's hardware report (engine/hardware, asked before any model 
   it("a missing engine is an error, not a hang", async () => {
     const report = await askEngine(path.resolve("dist/no-such-engine.mjs"), 20_000);
     expect(report).toBeInstanceOf(Error);
+  });
+});
+
+describe("what the engine checks before blaming the GPU", () => {
+  it("finds the GPU binaries node-llama-cpp would load, resolved from its own folder", () => {
+    // The checkout installs every @node-llama-cpp/linux-x64* package; a VSIX carries linux-x64-vulkan.
+    expect(gpuBinaries("linux", "x64")).toEqual({ published: ["cuda", "vulkan"], carried: ["cuda", "vulkan"] });
+    expect(gpuBinaries("darwin", "arm64").published).toEqual(["metal"]);
+    expect(gpuBinaries("linux", "arm64")).toEqual({ published: [], carried: [] });
+  });
+
+  it("reads display controllers from a sysfs PCI tree; elsewhere it cannot tell", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "dsl-pci-"));
+    try {
+      const device = (name: string, cls: string, vendor: string) => {
+        mkdirSync(path.join(root, name));
+        writeFileSync(path.join(root, name, "class"), `${cls}\n`);
+        writeFileSync(path.join(root, name, "vendor"), `${vendor}\n`);
+      };
+      device("0000:00:02.0", "0x030000", "0x8086");
+      device("0000:01:00.0", "0x030000", "0x1002");
+      device("0000:00:1f.0", "0x060100", "0x8086");
+      mkdirSync(path.join(root, "0000:00:1f.3")); // unreadable entries are skipped
+      expect((await readGpuVendors("linux", root))?.sort()).toEqual(["amd", "intel"]);
+      expect(await readGpuVendors("win32", root)).toBeNull();
+      expect(await readGpuVendors("linux", path.join(root, "missing"))).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
