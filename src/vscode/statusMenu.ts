@@ -2,41 +2,30 @@
 // each feature, the model, the engine, the cache and the log; and the item's note on why ghost text
 // is off. core/statusMenu/menuItems.ts decides what is offered in which state.
 import * as vscode from "vscode";
-import type { Availability } from "../core/completion/completionAvailability.js";
+import { statusNote } from "../core/completion/completionAvailability.js";
 import { clockTime, snoozeMinutes } from "../core/completion/snooze.js";
 import { statusMenuEntries, type MenuAction, type MenuEntry } from "../core/statusMenu/menuItems.js";
 import type { CompletionGate } from "./completion/completionGate.js";
 import { isLanguageEnabled } from "./completion/inlineProvider.js";
 import { openSettingsAt } from "./config.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
-import type { CompletionNote, EngineStatusBar } from "./statusBar.js";
-
-/** Reasons the engine's own state already shows in the item's text: said in the tooltip only. */
-const engineReasons = new Set(["noModel", "engineLoading", "engineStopped", "engineFailed"]);
-
-export function completionNote(availability: Availability, restricted: boolean): CompletionNote | undefined {
-  const restrictedLine = restricted ? ["Restricted Mode: this workspace's settings for the model, engine and server are ignored."] : [];
-  if (availability.on) return restrictedLine.length ? { lines: restrictedLine } : undefined;
-  return {
-    short: engineReasons.has(availability.reason) ? undefined : availability.short,
-    lines: [`Ghost text off: ${availability.explanation}`, ...restrictedLine],
-  };
-}
+import type { EngineStatusBar } from "./statusBar.js";
 
 /** Keeps the status bar's note in step with the active editor, settings, engine and snooze. */
 export function registerCompletionNote(ctx: ExtensionContextHolder, statusBar: EngineStatusBar): void {
   const gate = ctx.completionGate;
   const update = () => {
     const document = vscode.window.activeTextEditor?.document;
-    statusBar.setCompletionNote(completionNote(gate.availability(document?.languageId, document), !vscode.workspace.isTrusted));
+    const note = statusNote(gate.availability(document?.languageId, document), ctx.supervisor.state.kind, !vscode.workspace.isTrusted);
+    statusBar.setCompletionNote(note);
   };
   ctx.own(gate.onDidChange(update));
   ctx.own(ctx.supervisor.onStateChange(update));
   ctx.own(vscode.window.onDidChangeActiveTextEditor(update));
   ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(update));
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration("deepseekLocal") || event.affectsConfiguration("editor.inlineSuggest")) update();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("any") || change.affects("completionSwitches")) update();
     }),
   );
   update();

@@ -47,6 +47,11 @@ export type Availability =
       explanation: string;
     };
 
+/** Reasons that lie with the engine or the model, not with the user's switches. */
+export function isEngineReason(reason: OffReason): boolean {
+  return reason === "noModel" || reason === "engineLoading" || reason === "engineStopped" || reason === "engineFailed";
+}
+
 function off(reason: OffReason, short: string, explanation: string): Availability {
   return { on: false, reason, short, explanation };
 }
@@ -80,4 +85,18 @@ export function completionAvailability(input: AvailabilityInput): Availability {
     case "failed":
       return off("engineFailed", "engine failed", "The engine failed (see the log); restart it or choose another model.");
   }
+}
+
+/** Engine states whose status bar text already says what is wrong ("loading", "no model", "stopped"). */
+const selfExplainingStates = new Set<EngineStateKind>(["starting", "restarting", "loadFailed", "failed"]);
+
+/**
+ * The status bar's note: a few words for the item while ghost text is off, unless the engine state's
+ * own text already says it, and tooltip lines (why, and Restricted Mode ignoring workspace settings).
+ */
+export function statusNote(availability: Availability, engine: EngineStateKind, restricted: boolean): { short?: string; lines: string[] } | undefined {
+  const restrictedLines = restricted ? ["Restricted Mode: this workspace's settings for the model, engine and server are ignored."] : [];
+  if (availability.on) return restrictedLines.length ? { lines: restrictedLines } : undefined;
+  const said = selfExplainingStates.has(engine) && isEngineReason(availability.reason);
+  return { short: said ? undefined : availability.short, lines: [`Ghost text off: ${availability.explanation}`, ...restrictedLines] };
 }

@@ -1,6 +1,6 @@
 // Why ghost text is off: the first reason that applies, in the order a user would fix them.
 import { describe, expect, it } from "vitest";
-import { completionAvailability, type AvailabilityInput } from "../../../src/core/completion/completionAvailability.js";
+import { completionAvailability, statusNote, type AvailabilityInput } from "../../../src/core/completion/completionAvailability.js";
 import { clockTime } from "../../../src/core/completion/snooze.js";
 
 const on: AvailabilityInput = {
@@ -57,5 +57,26 @@ describe("completionAvailability", () => {
     const availability = completionAvailability({ ...on, backend: "remote", remoteProblem: "Set deepseekLocal.remote.baseUrl." });
     expect(availability).toMatchObject({ on: false, reason: "remoteNotConfigured" });
     expect(!availability.on && availability.explanation).toContain("Set deepseekLocal.remote.baseUrl.");
+  });
+});
+
+describe("statusNote", () => {
+  const off = (change: Partial<AvailabilityInput>) => completionAvailability({ ...on, ...change });
+
+  it("says nothing while ghost text is on, except Restricted Mode in the tooltip", () => {
+    expect(statusNote({ on: true }, "ready", false)).toBeUndefined();
+    expect(statusNote({ on: true }, "ready", true)).toEqual({ lines: [expect.stringContaining("Restricted Mode")] });
+  });
+
+  it("shows the user's own switches in the item whatever the engine does", () => {
+    expect(statusNote(off({ enabled: false }), "loadFailed", false)?.short).toBe("ghost text off");
+    expect(statusNote(off({ languageEnabled: false }), "ready", false)).toEqual({ short: "off for typescript", lines: [expect.stringContaining("deepseekLocal.completion.languages")] });
+  });
+
+  it("leaves an engine reason to the tooltip where the engine state's text already says it", () => {
+    expect(statusNote(off({ engine: "starting" }), "starting", false)?.short).toBeUndefined();
+    expect(statusNote(off({ modelConfigured: false, engine: "loadFailed" }), "loadFailed", false)?.short).toBeUndefined();
+    // A stopped engine's item reads just "DeepSeek": the note says why.
+    expect(statusNote(off({ modelConfigured: false, engine: "stopped" }), "stopped", false)?.short).toBe("no model");
   });
 });
