@@ -1,6 +1,6 @@
 // Reads one streamed answer to its end: text to the caller as it comes (stop strings held back, as the
 // local engine does), the wall-clock cap, cancellation, and the verdict on how the answer ended.
-import { AnswerAccumulator, MalformedChunkError, type StreamedAnswer } from "../../core/remote/chatStream.js";
+import { AnswerAccumulator, MalformedChunkError, type StreamFormat, type StreamedAnswer } from "../../core/remote/chatStream.js";
 import { EchoedPrefixStripper } from "../../core/remote/echoedPrefix.js";
 import { JsonEndTracker } from "../../core/generation/jsonEnd.js";
 import { StopStringScanner } from "../../core/generation/textStream.js";
@@ -12,7 +12,7 @@ import { RemoteEngineError, cancelledError } from "./remoteError.js";
 export interface AnswerStreamRequest {
   url: string;
   body: unknown;
-  format: "openai" | "llama";
+  format: StreamFormat;
   stopStrings?: readonly string[];
   /** Generation cap: the answer so far is returned with stopReason "timeout". */
   timeoutMs?: number;
@@ -60,7 +60,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   };
 
   try {
-    const events = transport.stream(request.url, request.body, local.signal);
+    const events = transport.stream(request.url, request.body, local.signal, request.format === "ollama" ? "ndjson" : "sse");
     for (;;) {
       const next = await events.next();
       if (next.done) {

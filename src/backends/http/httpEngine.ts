@@ -1,12 +1,12 @@
-// The Engine served by a remote OpenAI/DeepSeek-compatible server: llama-server, vLLM, SGLang or
-// the DeepSeek API. Chat goes through /v1/chat/completions everywhere; FIM, JSON schemas,
+// The Engine served by a remote OpenAI/DeepSeek-compatible server: llama-server, vLLM, SGLang, the
+// DeepSeek API, Ollama, LM Studio or any other OpenAI-compatible server. Chat goes through /v1/chat/completions everywhere; FIM, JSON schemas,
 // tokenization and raw prompt generation go where each flavor offers them, and a flavor that
 // cannot do something says so with a typed error instead of quietly doing something else.
 import type { RetryPolicy } from "../../core/remote/httpFailure.js";
 import { compileJsonSchema } from "../../core/json/validateJson.js";
 import { checkJsonAnswer } from "../../core/remote/jsonAnswer.js";
-import { remoteContextSize } from "../../core/remote/modelContext.js";
-import { chatBody, completionsFimBody, llamaInfillBody } from "../../core/remote/requestBodies.js";
+import { lmStudioContextSize, ollamaContextSize, remoteContextSize } from "../../core/remote/modelContext.js";
+import { chatBody, completionsFimBody, llamaInfillBody, ollamaGenerateBody } from "../../core/remote/requestBodies.js";
 import {
   detectFlavor,
   flavorCapabilities,
@@ -57,7 +57,16 @@ interface ServerDescription {
   model: string | undefined;
   llama: LlamaServerApi | undefined;
   nativeTools: boolean;
+  /** Ollama only: the model's template cannot insert, so FIM goes as a raw prompt with the tokens. */
+  ollamaRawFim: boolean;
   info: ModelInfo;
+}
+
+interface ProbeAnswers {
+  props: unknown;
+  models: unknown;
+  ollamaVersion: unknown;
+  lmStudioModels: unknown;
 }
 
 /** llama.vscode's `n_predict: 0`: the server evaluates (and caches) the prompt and answers nothing. */
@@ -115,24 +124,45 @@ export class HttpEngine implements Engine {
     const mode = this.options.fim && this.options.fim !== "auto" ? this.options.fim : flavorCapabilities[server.flavor].fim;
     const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };
     const common = { stopStrings: request.stopStrings, timeoutMs: request.timeoutMs };
-    const streamed =
-      mode === "infill"
-        ? await readAnswerStream(
-            this.transport,
-            {
-              ...common,
-              url: `${this.baseUrl}/infill`,
-              format: "llama",
-              body: llamaInfillBody(request, this.options.extraBody),
-            },
-            options,
-          )
-        : await readAnswerStream(
-            this.transport,
-            { ...common, url: openAiUrl(this.baseUrl, server.flavor, "completions", true), format: "openai", body: completionsFimBody(request, mode, context) },
-            options,
-          );
+    let streamed;
+    if (mode === "infill") {
+      const body = llamaInfillBody(request, this.options.extraBody);
+      streamed = await readAnswerStream(this.transport, { ...common, url: `${this.baseUrl}/infill`, format: "llama", body }, options);
+    } else if (mode === "ollamaGenerate") {
+      streamed = await this.ollamaInfill(server, request, common, options);
+    } else {
+      const url = openAiUrl(this.baseUrl, server.flavor, "completions", true);
+      streamed = await readAnswerStream(this.transport, { ...common, url, format: "openai", body: completionsFimBody(request, mode, context) }, options);
+    }
     return { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
+  }
+
+  /**
+   * Ollama's /api/generate with `suffix`; a model whose template cannot insert (no "insert"
+   * capability, or a 400 saying so) gets the FIM tokens written out in a raw prompt from then on.
+   */
+  private async ollamaInfill(
+    server: ServerDescription,
+    request: InfillRequest,
+    common: { stopStrings?: readonly string[]; timeoutMs?: number },
+    options: GenerationOptions,
+  ) {
+    const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };
+    const send = () =>
+      readAnswerStream(
+        this.transport,
+        { ...common, url: `${this.baseUrl}/api/generate`, format: "ollama", body: ollamaGenerateBody(request, context, server.ollamaRawFim) },
+        options,
+      );
+    try {
+      return await send();
+    } catch (error) {
+      const cannotInsert = error instanceof RemoteEngineError && error.status === 400 && /insert|suffix/i.test(error.message);
+      if (!cannotInsert || server.ollamaRawFim) throw error;
+      server.ollamaRawFim = true;
+      this.options.log?.(`remote backend: ${server.model ?? "the model"}'s Ollama template cannot insert; FIM tokens go in a raw prompt`);
+      return send();
+    }
   }
 
   warmUp(request: InfillWarmUp, signal?: AbortSignal): Promise<void> {
@@ -242,40 +272,61 @@ export class HttpEngine implements Engine {
     return untilAborted(this.server, signal);
   }
 
+  /** What the server's discovery endpoints answer; a flavor set in settings skips the others' probes. */
+  private async probeEndpoints(configured: ServerFlavor | undefined): Promise<ProbeAnswers> {
+    const get = (url: string, wanted: boolean) => (wanted ? this.transport.getJson(url).catch(ignoreMissing) : Promise.resolve(undefined));
+    const auto = configured === undefined;
+    const [props, models, ollamaVersion, lmStudioModels] = await Promise.all([
+      get(`${this.baseUrl}/props`, auto || configured === "llama-server"),
+      get(openAiUrl(this.baseUrl, configured ?? "openai", "models"), true),
+      get(`${this.baseUrl}/api/version`, auto),
+      get(`${this.baseUrl}/api/v0/models`, auto || configured === "lmstudio"),
+    ]);
+    return { props, models, ollamaVersion, lmStudioModels };
+  }
+
+  /** Ollama's POST /api/show: context size and capabilities ("insert" = FIM, "tools"). */
+  private async ollamaShow(model: string | undefined): Promise<{ contextSize?: number; capabilities?: string[] }> {
+    if (!model) return {};
+    const show = (await this.transport.postJson(`${this.baseUrl}/api/show`, { model }).catch(ignoreMissing)) as { capabilities?: unknown } | undefined;
+    const capabilities = Array.isArray(show?.capabilities) ? show.capabilities.filter((c): c is string => typeof c === "string") : undefined;
+    return { contextSize: ollamaContextSize(show), capabilities };
+  }
+
   private async probe(): Promise<ServerDescription> {
     const started = performance.now();
     const configured = this.options.flavor && this.options.flavor !== "auto" ? this.options.flavor : undefined;
-    const wantProps = configured === undefined || configured === "llama-server";
-    const [propsRaw, modelsRaw] = await Promise.all([
-      wantProps ? this.transport.getJson(`${this.baseUrl}/props`).catch(ignoreMissing) : undefined,
-      this.transport.getJson(openAiUrl(this.baseUrl, configured ?? "openai", "models")).catch(ignoreMissing),
-    ]);
-    const flavor = configured ?? detectFlavor({ baseUrl: this.baseUrl, props: propsRaw, models: modelsRaw });
-    const props = flavor === "llama-server" ? LlamaProps.safeParse(propsRaw ?? {}) : undefined;
+    const answers = await this.probeEndpoints(configured);
+    const flavor = configured ?? detectFlavor({ baseUrl: this.baseUrl, ...answers });
+    const props = flavor === "llama-server" ? LlamaProps.safeParse(answers.props ?? {}) : undefined;
     if (flavor === "llama-server" && !props?.success) {
       throw new RemoteEngineError("remoteBadResponse", `${this.baseUrl}/props did not describe a llama-server; set deepseekLocal.remote.flavor.`);
     }
-    const models = listedModels(modelsRaw);
+    const models = listedModels(answers.models);
     const model = this.options.model?.trim() || models[0]?.id;
     const listed = models.find((m) => m.id === model);
     const llama = props?.success ? new LlamaServerApi(this.transport, this.baseUrl, props.data) : undefined;
     const special = llama ? await llama.specialTokenIds() : undefined;
+    const ollama = flavor === "ollama" ? await this.ollamaShow(model) : {};
     const p = props?.success ? props.data : undefined;
     this.options.log?.(`remote backend: ${flavorNames[flavor]} at ${this.baseUrl}, model ${model ?? "(server default)"}`);
     const caps = p?.chat_template_caps as { supports_tool_calls?: unknown } | undefined;
     const toolsMode = this.options.tools ?? "auto";
-    const nativeTools = toolsMode === "native" || (toolsMode === "auto" && caps?.supports_tool_calls !== false);
+    const serverCannotCallTools = caps?.supports_tool_calls === false || (ollama.capabilities !== undefined && !ollama.capabilities.includes("tools"));
+    const nativeTools = toolsMode === "native" || (toolsMode === "auto" && !serverCannotCallTools);
+    const reported = [p?.default_generation_settings?.n_ctx, listed?.meta?.n_ctx, listed?.max_model_len, ollama.contextSize, lmStudioContextSize(answers.lmStudioModels, model)];
     return {
       flavor,
       model,
       llama,
       nativeTools,
+      ollamaRawFim: ollama.capabilities !== undefined && !ollama.capabilities.includes("insert"),
       info: {
         path: `${this.baseUrl}${model ? ` · ${model}` : ""}`,
         name: model ?? p?.model_path ?? null,
         architecture: "remote",
         sizeBytes: listed?.meta?.size ?? 0,
-        contextSize: remoteContextSize(model, [p?.default_generation_settings?.n_ctx, listed?.meta?.n_ctx, listed?.max_model_len]),
+        contextSize: remoteContextSize(model, reported),
         trainContextSize: listed?.meta?.n_ctx_train ?? null,
         vocabularySize: listed?.meta?.n_vocab ?? 0,
         specialTokens: special ?? { bos: null, eos: null, fimPrefix: null, fimSuffix: null, fimMiddle: null },

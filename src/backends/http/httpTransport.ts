@@ -5,6 +5,7 @@
 // machine needs the user's yes for that host (issue 19, item 9).
 import { describeHttpFailure, retryDelayMs, type RetryPolicy } from "../../core/remote/httpFailure.js";
 import { plainHttpHost } from "../../core/remote/plainHttp.js";
+import { NdjsonParser } from "../../core/remote/ndjson.js";
 import { SseParser } from "../../core/remote/sse.js";
 import { EngineError } from "../../protocol/engine.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
@@ -35,6 +36,36 @@ export interface TransportOptions {
 
 type Method = "GET" | "POST";
 
+/** How a streamed answer is framed: server-sent events, or one JSON object per line (Ollama). */
+export type StreamFraming = "sse" | "ndjson";
+
+interface Frame {
+  event: string;
+  data: string;
+}
+
+interface FrameDecoder {
+  push(text: string): Frame[];
+  end(): { events: Frame[]; truncated: boolean };
+}
+
+function sseFrames(): FrameDecoder {
+  const parser = new SseParser();
+  return { push: (text) => parser.push(text), end: () => parser.end() };
+}
+
+function ndjsonFrames(): FrameDecoder {
+  const parser = new NdjsonParser();
+  const frame = (data: string): Frame => ({ event: "message", data });
+  return {
+    push: (text) => parser.push(text).map(frame),
+    end: () => {
+      const end = parser.end();
+      return { events: end.lines.map(frame), truncated: end.truncated };
+    },
+  };
+}
+
 /** Same-origin redirects followed before giving up (fetch's own limit is 20). */
 const maxRedirects = 5;
 
@@ -58,22 +89,23 @@ export class HttpTransport {
   }
 
   /**
-   * POSTs and yields each SSE event's JSON payload until `[DONE]` or the end of the body. The caller
-   * decides whether the answer was complete (a stream may end cleanly mid-answer when a proxy drops it).
+   * POSTs and yields each streamed event's JSON payload until `[DONE]` or the end of the body: SSE
+   * (OpenAI-style servers) or NDJSON (Ollama's native API). The caller decides whether the answer
+   * was complete (a stream may end cleanly mid-answer when a proxy drops it).
    */
-  async *stream(url: string, body: unknown, signal?: AbortSignal): AsyncGenerator<unknown, { truncated: boolean }> {
-    const { response, watch } = await this.open("POST", url, body, signal, "text/event-stream");
+  async *stream(url: string, body: unknown, signal?: AbortSignal, framing: StreamFraming = "sse"): AsyncGenerator<unknown, { truncated: boolean }> {
+    const { response, watch } = await this.open("POST", url, body, signal, framing === "sse" ? "text/event-stream" : "application/x-ndjson");
     try {
       const type = response.headers.get("content-type") ?? "";
-      if (!type.includes("text/event-stream")) {
+      if (!(framing === "sse" ? type.includes("text/event-stream") : /ndjson|json/.test(type))) {
         const text = await response.text();
         throw new RemoteEngineError(
           "remoteBadResponse",
-          `${url} answered with ${type || "no content type"} instead of an event stream: ${this.redact(text.slice(0, 200))}`,
+          `${url} answered with ${type || "no content type"} instead of ${framing === "sse" ? "an event stream" : "a JSON-lines stream"}: ${this.redact(text.slice(0, 200))}`,
         );
       }
       if (!response.body) throw new RemoteEngineError("remoteBadResponse", `${url} answered without a body.`);
-      const parser = new SseParser();
+      const frames = framing === "sse" ? sseFrames() : ndjsonFrames();
       const decoder = new TextDecoder();
       const reader = response.body.getReader();
       try {
@@ -81,13 +113,13 @@ export class HttpTransport {
           watch.armIdle();
           const { done, value } = await reader.read();
           if (done) break;
-          for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+          for (const event of frames.push(decoder.decode(value, { stream: true }))) {
             if (event.data === "[DONE]") return { truncated: false };
             yield this.parseEvent(url, event.event, event.data);
           }
         }
-        const rest = parser.push(decoder.decode());
-        const end = parser.end();
+        const rest = frames.push(decoder.decode());
+        const end = frames.end();
         for (const event of [...rest, ...end.events]) {
           if (event.data === "[DONE]") return { truncated: false };
           yield this.parseEvent(url, event.event, event.data);

@@ -20,7 +20,9 @@ const Usage = z
     prompt_tokens: z.number(),
     completion_tokens: z.number(),
     prompt_tokens_details: z.object({ cached_tokens: z.number().optional() }).nullable().optional(),
-    prompt_cache_hit_tokens: z.number().optional(), // DeepSeek API
+    // The DeepSeek API's context cache (https://api-docs.deepseek.com/guides/kv_cache).
+    prompt_cache_hit_tokens: z.number().optional(),
+    prompt_cache_miss_tokens: z.number().optional(),
   })
   .partial();
 export type ServerUsage = z.infer<typeof Usage>;
@@ -56,6 +58,19 @@ const LlamaChunk = z.object({
   timings: Timings.optional(),
 });
 
+/** Ollama's native /api/generate lines (NDJSON); durations are in nanoseconds. */
+const OllamaChunk = z.object({
+  response: z.string(),
+  done: z.boolean(),
+  done_reason: z.string().optional(),
+  prompt_eval_count: z.number().optional(),
+  prompt_eval_duration: z.number().optional(),
+  eval_count: z.number().optional(),
+  eval_duration: z.number().optional(),
+});
+
+export type StreamFormat = "openai" | "llama" | "ollama";
+
 export type FinishReason = "stop" | "length" | "toolCalls" | "other";
 
 export interface StreamedAnswer {
@@ -82,10 +97,11 @@ export class AnswerAccumulator {
   private stoppedByString = false;
   private chunkTokens = 0;
 
-  constructor(private readonly format: "openai" | "llama") {}
+  constructor(private readonly format: StreamFormat) {}
 
   /** Adds one parsed JSON chunk; returns the new answer text it carried (possibly ""). */
   add(chunk: unknown): string {
+    if (this.format === "ollama") return this.addOllama(chunk);
     return this.format === "openai" ? this.addOpenAi(chunk) : this.addLlama(chunk);
   }
 
@@ -147,6 +163,21 @@ export class AnswerAccumulator {
       }
     }
     return chunk.content;
+  }
+
+  private addOllama(raw: unknown): string {
+    const parsed = OllamaChunk.safeParse(raw);
+    if (!parsed.success) throw new MalformedChunkError(`unexpected chunk shape: ${describeIssues(parsed.error)}`);
+    const chunk = parsed.data;
+    this.text += chunk.response;
+    if (chunk.response) this.chunkTokens++;
+    if (chunk.done) {
+      this.finishReason = chunk.done_reason === "length" ? "length" : "stop";
+      this.usage = { prompt_tokens: chunk.prompt_eval_count, completion_tokens: chunk.eval_count };
+      const ms = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e6);
+      this.timings = { prompt_n: chunk.prompt_eval_count, prompt_ms: ms(chunk.prompt_eval_duration), predicted_n: chunk.eval_count, predicted_ms: ms(chunk.eval_duration) };
+    }
+    return chunk.response;
   }
 }
 

@@ -48,3 +48,41 @@ export function remoteContextSize(modelId: string | null | undefined, reported: 
   }
   return knownContextSize(modelId) ?? defaultContextSize;
 }
+
+/**
+ * Ollama runs a model with `num_ctx` tokens (its default, not the model's trained length, unless the
+ * Modelfile or OLLAMA_CONTEXT_LENGTH says otherwise) and silently drops what does not fit.
+ */
+export const ollamaDefaultContextSize = 4096;
+
+/**
+ * The context Ollama gives a model, from POST /api/show: `num_ctx` in its `parameters` text when the
+ * Modelfile sets it, else Ollama's default capped by `model_info["<arch>.context_length"]`.
+ */
+export function ollamaContextSize(show: unknown): number | undefined {
+  if (!show || typeof show !== "object") return undefined;
+  const { parameters, model_info: modelInfo } = show as { parameters?: unknown; model_info?: unknown };
+  const numCtx = typeof parameters === "string" ? /^\s*num_ctx\s+(\d+)\s*$/m.exec(parameters)?.[1] : undefined;
+  if (numCtx && Number(numCtx) > 0) return Number(numCtx);
+  const trained =
+    modelInfo && typeof modelInfo === "object"
+      ? Object.entries(modelInfo).find(([key, value]) => key.endsWith(".context_length") && typeof value === "number" && value > 0)?.[1]
+      : undefined;
+  return typeof trained === "number" ? Math.min(trained, ollamaDefaultContextSize) : ollamaDefaultContextSize;
+}
+
+/**
+ * The context LM Studio gives a model, from GET /api/v0/models: the loaded context when the model is
+ * loaded, else the most it can be loaded with.
+ */
+export function lmStudioContextSize(models: unknown, modelId: string | undefined): number | undefined {
+  const data = (models as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) return undefined;
+  const entry = data.find((m) => !!m && typeof m === "object" && (m as { id?: unknown }).id === modelId) as
+    | { loaded_context_length?: unknown; max_context_length?: unknown }
+    | undefined;
+  for (const value of [entry?.loaded_context_length, entry?.max_context_length]) {
+    if (typeof value === "number" && value > 0) return value;
+  }
+  return undefined;
+}

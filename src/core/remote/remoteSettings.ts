@@ -1,7 +1,7 @@
 // Per-feature backend choice and the remote server's settings, from the raw values VS Code hands
 // over (anything a user can type into settings.json) to a checked, plain object.
 import { isHeaderName, isSecretHeaderName } from "./secretHeaders.js";
-import { normalizeBaseUrl, serverFlavors, type FimMode, type ServerFlavor } from "./serverFlavor.js";
+import { fimModes, normalizeBaseUrl, serverFlavors, type FimMode, type ServerFlavor } from "./serverFlavor.js";
 
 export const backendFeatures = ["completion", "chat", "refactor"] as const;
 export type BackendFeature = (typeof backendFeatures)[number];
@@ -74,7 +74,7 @@ export function readBackendSettings(read: SettingReader): BackendSettings {
       baseUrl,
       model: typeof model === "string" && model.trim() ? model.trim() : undefined,
       flavor: typeof flavor === "string" && (serverFlavors as readonly string[]).includes(flavor) ? (flavor as ServerFlavor) : "auto",
-      fim: fim === "infill" || fim === "suffix" || fim === "fimTokens" ? fim : "auto",
+      fim: (fimModes as readonly unknown[]).includes(fim) ? (fim as FimMode) : "auto",
       tools: tools === "native" || tools === "emulated" ? tools : "auto",
       headers,
       extraBody: extraBody && typeof extraBody === "object" && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {},

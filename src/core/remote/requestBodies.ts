@@ -84,7 +84,7 @@ export function chatBody(request: ChatRequest, context: BodyContext): ChatBody {
 }
 
 /** The body of a FIM request to /v1/completions (`suffix` or `fimTokens` mode). */
-export function completionsFimBody(request: InfillRequest, mode: Exclude<FimMode, "infill">, context: BodyContext): Record<string, unknown> {
+export function completionsFimBody(request: InfillRequest, mode: "suffix" | "fimTokens", context: BodyContext): Record<string, unknown> {
   const text =
     mode === "suffix"
       ? suffixModeParts(request.prefix, request.suffix, request.extraContext)
@@ -113,5 +113,29 @@ export function llamaInfillBody(request: InfillRequest, extraBody: Record<string
     ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}),
     cache_prompt: true,
     stream: true,
+  };
+}
+
+/**
+ * The body of Ollama's /api/generate for FIM (https://github.com/ollama/ollama/blob/main/docs/api.md):
+ * `prompt` + `suffix` through the model's template, which places the FIM tokens; or, for a template
+ * without insert support, `raw` with the DeepSeek FIM tokens written out. Sampling goes in `options`.
+ */
+export function ollamaGenerateBody(request: InfillRequest, context: BodyContext, raw: boolean): Record<string, unknown> {
+  const text = raw
+    ? { prompt: fimTokenPrompt(request.prefix, request.suffix, request.extraContext), raw: true }
+    : suffixModeParts(request.prefix, request.suffix, request.extraContext);
+  const extraOptions = context.extraBody?.options;
+  return {
+    ...context.extraBody,
+    ...(context.model ? { model: context.model } : {}),
+    ...text,
+    stream: true,
+    options: {
+      ...(extraOptions && typeof extraOptions === "object" ? extraOptions : {}),
+      num_predict: request.maxTokens,
+      temperature: request.temperature ?? 0,
+      ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}),
+    },
   };
 }

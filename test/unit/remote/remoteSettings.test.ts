@@ -50,7 +50,7 @@ describe("readBackendSettings", () => {
   });
 
   it("falls back to auto for unknown flavor and FIM values", () => {
-    const remote = readBackendSettings(reader({ "remote.baseUrl": "http://h", "remote.flavor": "ollama", "remote.fim": "x", "remote.tools": 1 })).remote!;
+    const remote = readBackendSettings(reader({ "remote.baseUrl": "http://h", "remote.flavor": "koboldcpp", "remote.fim": "x", "remote.tools": 1 })).remote!;
     expect([remote.flavor, remote.fim, remote.tools]).toEqual(["auto", "auto", "auto"]);
   });
 
