@@ -33,8 +33,8 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerOnboarding(ctx);
 
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!ctx.config.affectsEngine(event)) return;
+    ctx.config.onDidChange((change) => {
+      if (!change.affects("engine")) return;
       ctx.log.info("engine settings changed; loading the model again");
       void ctx.supervisor.reload().catch(() => undefined);
     }),

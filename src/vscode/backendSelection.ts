@@ -245,8 +245,8 @@ export function registerBackendSelection(ctx: { backends: BackendSelector; confi
   ctx.own(vscode.commands.registerCommand("deepseekLocal.clearRemoteApiKey", () => selector.clearApiKey()));
   ctx.own(vscode.commands.registerCommand("deepseekLocal.testRemoteConnection", () => selector.testConnection()));
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (ctx.config.affectsBackends(event)) selector.invalidate();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("backends")) selector.invalidate();
     }),
   );
 }

@@ -1,6 +1,8 @@
-// The one reader of settings. Core code receives plain objects built here. Settings that decide
-// where code goes, what runs and which files are touched are read from user settings only, whatever
-// their declared scope (core/settings/userOnlySettings.ts, issue 19 item 8).
+// The one reader of settings, and the one listener for their changes. Core code receives plain
+// objects built here. Settings that decide where code goes, what runs and which files are touched are
+// read from user settings only, whatever their declared scope (core/settings/userOnlySettings.ts,
+// issue 19 item 8). Once `watch()`ed, the settings are read from one snapshot per change (a
+// completion request reads ~100 of them), and `onDidChange` says which areas a change touched.
 import path from "node:path";
 import * as vscode from "vscode";
 import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
@@ -40,9 +42,43 @@ export interface CompletionConfig {
 /** What Config reads settings through: vscode's WorkspaceConfiguration for the `deepseekLocal` section. */
 export type SettingsReader = Pick<vscode.WorkspaceConfiguration, "get" | "inspect">;
 
-export class Config {
+/** The areas a settings change can touch, each with the settings (full keys) that make it up. */
+const settingsAreas = {
+  /** What the loaded model and its context are: a change needs the engine to load again. */
+  engine: engineRestartSettings.map((key) => `${section}.${key}`),
+  /** Which backend serves each feature, and the remote server. */
+  backends: [`${section}.backend`, `${section}.remote`],
+  /** Anything about ghost text. */
+  completion: [`${section}.completion`],
+  /** Whether ghost text is on at all, or for a language (VS Code's own switch included). */
+  completionSwitches: [`${section}.completion.enabled`, `${section}.completion.languages`, "editor.inlineSuggest.enabled"],
+  /** What may reach a prompt. */
+  privacy: [`${section}.privacy`, `${section}.completion.extraContext`, "files.exclude"],
+  /** The model file. */
+  model: [`${section}.model`],
+  /** The user's refactor actions. */
+  refactorActions: [`${section}.refactor.customActions`],
+  /** Any setting of this extension. */
+  any: [section],
+} as const satisfies Record<string, readonly string[]>;
+export type SettingsArea = keyof typeof settingsAreas;
+
+/** A settings change, by area. */
+export interface SettingsChange {
+  affects(area: SettingsArea): boolean;
+}
+
+export function settingsChangeOf(event: Pick<vscode.ConfigurationChangeEvent, "affectsConfiguration">): SettingsChange {
+  return { affects: (area) => settingsAreas[area].some((key) => event.affectsConfiguration(key)) };
+}
+
+export class Config implements vscode.Disposable {
   /** Keys whose workspace value was set aside and reported (once per key and session). */
   private readonly reportedIgnored = new Set<string>();
+  /** The settings as of the last change, while watched; read afresh each time otherwise. */
+  private snapshot: SettingsReader | undefined;
+  private watching: vscode.Disposable | undefined;
+  private readonly changeListeners = new Set<(change: SettingsChange) => void>();
 
   /**
    * @param storageDirectory the extension's global storage folder (default home of the disk cache)
@@ -60,9 +96,44 @@ export class Config {
     return vscode.workspace.getConfiguration(section);
   }
 
+  /**
+   * From now on: read settings from one snapshot per change, and tell `onDidChange` listeners what
+   * changed, after the snapshot is renewed. The extension calls it once; tests that set values
+   * without an event read afresh.
+   */
+  watch(): this {
+    this.watching ??= vscode.workspace.onDidChangeConfiguration((event) => {
+      this.snapshot = undefined;
+      const change = settingsChangeOf(event);
+      for (const listener of [...this.changeListeners]) listener(change);
+    });
+    return this;
+  }
+
+  /** Called after each settings change (once watched), with the areas it touched. */
+  onDidChange(listener: (change: SettingsChange) => void): vscode.Disposable {
+    this.changeListeners.add(listener);
+    return { dispose: () => void this.changeListeners.delete(listener) };
+  }
+
+  dispose(): void {
+    this.watching?.dispose();
+    this.changeListeners.clear();
+  }
+
+  private reader(): SettingsReader {
+    if (!this.watching) return this.read();
+    return (this.snapshot ??= this.read());
+  }
+
+  /** VS Code's own switch for inline suggestions, for this document's language. */
+  inlineSuggestEnabled(scope?: vscode.ConfigurationScope): boolean {
+    return vscode.workspace.getConfiguration("editor", scope).get<boolean>("inlineSuggest.enabled", true) !== false;
+  }
+
   /** One setting's value: user-only settings ignore workspace and folder values. */
   private value<T>(key: string, fallback: T): T {
-    const raw = this.read();
+    const raw = this.reader();
     const source: SettingSource = { get: (k) => raw.get(k), inspect: (k) => raw.inspect(k) };
     const value = readSetting(source, key, (ignored) => this.reportIgnored(ignored));
     return value === undefined ? fallback : (value as T);
@@ -174,22 +245,9 @@ export class Config {
     return this.value<unknown>("completion.extraContext.clipboard", false) === true;
   }
 
-  /** Whether a configuration change touches what may reach a prompt. */
-  affectsPrivacy(event: vscode.ConfigurationChangeEvent): boolean {
-    return (
-      event.affectsConfiguration(`${section}.privacy`) ||
-      event.affectsConfiguration(`${section}.completion.extraContext`) ||
-      event.affectsConfiguration("files.exclude")
-    );
-  }
-
   /** Which backend serves each feature, and the remote server's settings (no API key: SecretStorage). */
   get backends(): BackendSettings {
     return readBackendSettings((key) => this.value<unknown>(key, undefined));
-  }
-
-  affectsBackends(event: vscode.ConfigurationChangeEvent): boolean {
-    return event.affectsConfiguration(`${section}.backend`) || event.affectsConfiguration(`${section}.remote`);
   }
 
   async setCompletionEnabled(enabled: boolean): Promise<void> {
@@ -210,10 +268,6 @@ export class Config {
 
   async setModelPath(path: string): Promise<void> {
     await this.raw.update("model.path", path, vscode.ConfigurationTarget.Global);
-  }
-
-  affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
-    return engineRestartSettings.some((key) => event.affectsConfiguration(`${section}.${key}`));
   }
 }
 

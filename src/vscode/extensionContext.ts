@@ -27,7 +27,8 @@ export class ExtensionContextHolder implements vscode.Disposable {
   constructor(readonly vscodeContext: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel("DeepSeek Local", { log: true });
     this.extensionScope.push(this.log);
-    this.config = new Config(vscodeContext.globalStorageUri.fsPath, this.log);
+    this.config = new Config(vscodeContext.globalStorageUri.fsPath, this.log).watch();
+    this.extensionScope.push(this.config);
     this.privacy = new WorkspacePrivacy(this.config);
     this.extensionScope.push(this.privacy);
     this.supervisor = new EngineSupervisor({

@@ -20,8 +20,8 @@ export function registerOnboarding(ctx: ExtensionContextHolder): void {
     void vscode.commands.executeCommand("setContext", needsSetupContextKey, needsSetup);
   };
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration("deepseekLocal.model.path") || ctx.config.affectsBackends(event)) update();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("model") || change.affects("backends")) update();
     }),
   );
   update();

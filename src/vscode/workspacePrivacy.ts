@@ -28,7 +28,7 @@ export class WorkspacePrivacy implements PrivacySource, vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly config: Pick<Config, "privacy" | "clipboardContextAllowed" | "affectsPrivacy">,
+    private readonly config: Pick<Config, "privacy" | "clipboardContextAllowed" | "onDidChange">,
     read?: IgnoreFileReader,
   ) {
     this.gitIgnores = new WorkspaceGitIgnores(read);
@@ -41,8 +41,8 @@ export class WorkspacePrivacy implements PrivacySource, vscode.Disposable {
       this.subscriptions.push(watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange));
     }
     this.subscriptions.push(
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!config.affectsPrivacy(event)) return;
+      config.onDidChange((change) => {
+        if (!change.affects("privacy")) return;
         this.current = undefined;
         this.changed.fire();
       }),

@@ -92,7 +92,7 @@ describe("secrets vs completion's extra context", () => {
     } as unknown as Engine;
     pipeline = new CompletionPipeline(engine, () => ({ ...defaultCompletionSettings, speculative: false }));
     // As the extension wires it: settings through Config, .gitignore files read from the disk.
-    privacy = new WorkspacePrivacy(new Config("/storage"));
+    privacy = new WorkspacePrivacy(new Config("/storage").watch());
     feed = new ExtraContextFeed(pipeline, { isActive: () => true, isEnabled: () => true, extraContextEnabled: () => true, privacy, log: () => undefined });
   });
   afterEach(() => {
@@ -188,7 +188,7 @@ describe("secrets vs the chat's tools, prompts and history", () => {
    */
   async function toolTurn(script: Parameters<typeof scriptedEngine>[0], question: string) {
     const { engine, requests } = scriptedEngine(script, 32_768);
-    const privacy = new WorkspacePrivacy(new Config("/storage"));
+    const privacy = new WorkspacePrivacy(new Config("/storage").watch());
     const chat = new ChatSession({
       engine,
       store: new ConversationStore(history),

@@ -45,8 +45,8 @@ export function registerChat(ctx: ExtensionContextHolder): void {
   );
   ctx.own(registerProposalDocuments());
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (ctx.config.affectsBackends(event)) session.settingsChanged();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("backends")) session.settingsChanged();
     }),
   );
   ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));

@@ -48,7 +48,7 @@ export class CompletionGate implements vscode.Disposable {
       languageId,
       languageEnabled: languageId === undefined || isLanguageEnabled(completion.languages, languageId),
       snoozedUntil: this.snooze.until,
-      inlineSuggestEnabled: vscode.workspace.getConfiguration("editor", scope).get<boolean>("inlineSuggest.enabled", true) !== false,
+      inlineSuggestEnabled: this.ctx.config.inlineSuggestEnabled(scope),
       backend: backends.backends.completion,
       engine: state,
       // A running engine has a model, whatever the settings say now.

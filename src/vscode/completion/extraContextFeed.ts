@@ -65,16 +65,16 @@ export class ExtraContextFeed implements vscode.Disposable {
         this.pipeline.forget(document.uri.toString());
         this.editedLines.delete(document.uri.toString());
       }),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration("deepseekLocal.completion.enabled") || event.affectsConfiguration("deepseekLocal.completion.languages")) this.restart();
-      }),
       // A privacy setting or an ignore file changed: a file admitted before may be private now.
       options.privacy.onDidChange(() => this.restart()),
     );
   }
 
-  /** What the ring holds was admitted under the old rules: start again under the new ones. */
-  private restart(): void {
+  /**
+   * What the ring holds was admitted under the old rules: start again under the new ones (ghost text
+   * switched on or off, for a language or everywhere; a privacy change).
+   */
+  restart(): void {
     this.pipeline.ring.clear();
     this.editedLines.clear();
     this.reported.clear();

@@ -27,7 +27,11 @@ export function describeOutcome(outcome: CompletionOutcome): string {
  * selection; a cursor move alone asks nothing. Only for the local engine, where a request the next
  * key cancels costs nothing but CPU; a server (maybe paid) is asked when VS Code asks.
  */
-function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider, isLocal: () => boolean): vscode.Disposable {
+function startRequestsAsTheUserTypes(
+  provider: DeepSeekInlineCompletionProvider,
+  isLocal: () => boolean,
+  inlineSuggestEnabled: (document: vscode.TextDocument) => boolean,
+): vscode.Disposable {
   const edited = new WeakSet<vscode.TextDocument>();
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeTextDocument((event) => {
@@ -38,7 +42,7 @@ function startRequestsAsTheUserTypes(provider: DeepSeekInlineCompletionProvider,
       const document = editor.document;
       if (!edited.delete(document) || !isLocal()) return;
       if (editor !== vscode.window.activeTextEditor || event.selections.length !== 1 || !event.selections[0]!.isEmpty) return;
-      if (!vscode.workspace.getConfiguration("editor", document).get<boolean>("inlineSuggest.enabled", true)) return;
+      if (!inlineSuggestEnabled(document)) return;
       provider.startEarly(document, event.selections[0]!.active);
     }),
   );
@@ -82,14 +86,25 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
   });
   ctx.own(provider);
   ctx.own(vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
-  ctx.own(startRequestsAsTheUserTypes(provider, () => ctx.config.backends.backends.completion === "local"));
   ctx.own(
+    startRequestsAsTheUserTypes(
+      provider,
+      () => ctx.config.backends.backends.completion === "local",
+      (document) => ctx.config.inlineSuggestEnabled(document),
+    ),
+  );
+  const feed = ctx.own(
     new ExtraContextFeed(pipeline, {
       isActive,
       isEnabled,
       extraContextEnabled: () => ctx.config.completion.pipeline.extraContextChunks > 0,
       privacy: ctx.privacy,
       log: (line) => ctx.log.debug(line),
+    }),
+  );
+  ctx.own(
+    ctx.config.onDidChange((change) => {
+      if (change.affects("completionSwitches")) feed.restart();
     }),
   );
 
@@ -107,8 +122,8 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
     }),
   );
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration("deepseekLocal.completion")) pipeline.cache.clear();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("completion")) pipeline.cache.clear();
     }),
   );
   return pipeline;

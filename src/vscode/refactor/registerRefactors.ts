@@ -3,7 +3,7 @@
 // notification that can cancel it, check the answer, and hand VS Code a previewed WorkspaceEdit.
 import * as vscode from "vscode";
 import { builtinActions, commandIdOf, type RefactorAction } from "../../core/refactor/actions.js";
-import { customActionsSetting, parseCustomActions } from "../../core/refactor/customActions.js";
+import { parseCustomActions } from "../../core/refactor/customActions.js";
 import { RefactorError } from "../../core/refactor/refactorError.js";
 import { runRefactor } from "../../core/refactor/runRefactor.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
@@ -136,8 +136,8 @@ export function registerRefactors(ctx: ExtensionContextHolder): void {
   }
   ctx.own(vscode.commands.registerCommand(runActionCommand, () => runner.pickAndRun()));
   ctx.own(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(customActionsSetting)) runner.loadCustomActions();
+    ctx.config.onDidChange((change) => {
+      if (change.affects("refactorActions")) runner.loadCustomActions();
     }),
   );
 }

@@ -39,7 +39,7 @@ function start() {
   const { engine: e } = engine();
   pipeline = new CompletionPipeline(e, () => ({ ...defaultCompletionSettings, extraContextChunks: switches.extraContext ? 8 : 0, speculative: false }));
   const isEnabled = (languageId: string) => switches.completion && (switches.languages[languageId] ?? true);
-  privacy = new WorkspacePrivacy(new Config("/storage"), (file) => ignoreFiles.get(file));
+  privacy = new WorkspacePrivacy(new Config("/storage").watch(), (file) => ignoreFiles.get(file));
   feed = new ExtraContextFeed(pipeline, { isActive: isEnabled, isEnabled, extraContextEnabled: () => switches.extraContext, privacy, log: () => undefined });
 }
 
