@@ -38,7 +38,8 @@ export async function startFakeServer(routes: Record<string, Route>): Promise<Fa
         closedPaths.add(path);
         for (const resolve of closedWaiters.get(path) ?? []) resolve();
       });
-      const route = routes[`${request.method} ${path}`];
+      // "*" answers any route the server does not have (LM Studio answers them with 200 and an error).
+      const route = routes[`${request.method} ${path}`] ?? routes["*"];
       if (!route) {
         res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `no route ${path}` } }));
         return;
