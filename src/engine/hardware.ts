@@ -1,6 +1,7 @@
 // What this machine offers the model, as node-llama-cpp sees it (issue 26): the GPU backend it
 // loaded, the devices and memory behind it (NVIDIA, AMD, Intel and Apple alike, not nvidia-smi
 // alone), and, when a GPU is present but unused, why.
+import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -86,6 +87,23 @@ export async function sayGpuUnavailableOnce(llama: Llama, disabledByUser: boolea
 
 export function gpuDisabledByEnvironment(): boolean {
   return process.env.DEEPSEEK_LOCAL_GPU === "off";
+}
+
+/**
+ * What the engine asks getLlama for. `DEEPSEEK_LOCAL_GPU` may name a backend (cuda, vulkan, metal)
+ * or `off`. Otherwise "auto", except on a Linux machine with no display controller at all (servers,
+ * CI, containers without a GPU): there a Vulkan loader with only a software device (Mesa's
+ * lavapipe, installed on most desktops) makes node-llama-cpp load its Vulkan binary with no device,
+ * and the model would run on that binary's prebuilt CPU code instead of the CPU build (measured:
+ * `gpu: "vulkan"`, no device, 0 VRAM). WSL passes its GPU through /dev/dxg, not the PCI bus.
+ */
+export async function engineGpuOption(env = process.env, platform = process.platform, vendors?: GpuVendor[] | null): Promise<GpuBackendName | "auto" | false> {
+  const asked = env.DEEPSEEK_LOCAL_GPU;
+  if (asked === "off") return false;
+  if (asked === "cuda" || asked === "vulkan" || asked === "metal") return asked;
+  if (platform !== "linux") return "auto";
+  const found = vendors === undefined ? await readGpuVendors(platform) : vendors;
+  return found !== null && found.length === 0 && !existsSync("/dev/dxg") ? false : "auto";
 }
 
 /** The machine as the engine would run a model on it. */

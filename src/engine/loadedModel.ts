@@ -11,22 +11,17 @@ import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCh
 import { checkModelFile } from "./modelFile.js";
 import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultMmap, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
-import { PrefixDiskCache } from "./prefixDiskCache.js";
+import { PrefixDiskCache } from "../core/cache/prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
 import { cpuBackendInfo } from "./cpuBackend.js";
-import { gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
+import { engineGpuOption, gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
 let llamaPromise: Promise<Llama> | undefined;
 
-/** One llama.cpp binding per process; GPU backends are detected once. */
+/** One llama.cpp binding per process; GPU backends are detected once (engineGpuOption says which are tried). */
 export function getEngineLlama(): Promise<Llama> {
-  llamaPromise ??= getLlama({
-    gpu: gpuDisabledByEnvironment() ? false : "auto",
-    build: "never",
-    logLevel: "error" as never,
-    progressLogs: false,
-  });
+  llamaPromise ??= engineGpuOption().then((gpu) => getLlama({ gpu, build: "never", logLevel: "error" as never, progressLogs: false }));
   return llamaPromise;
 }
 
@@ -126,7 +121,9 @@ export class LoadedModel {
     };
   }
 
+  /** Clear Cache: the KV of every sequence in memory, and the disk cache's entries. */
   async clearCache(): Promise<void> {
+    await Promise.all(Object.values(this.sequences).map((runner) => runner.clearKv()));
     await this.prefixCache?.disk.clear();
   }
 

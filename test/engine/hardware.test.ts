@@ -11,7 +11,7 @@ import { estimateMemory, type ContextPlan, type MemoryShape } from "../../src/co
 import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, mlaLatentDims } from "../../src/engine/contextDefaults.js";
 import { sequenceNames } from "../../src/protocol/engine.js";
 import { askEngine } from "../../src/vscode/models/hostHardware.js";
-import { gpuBinaries, readGpuVendors } from "../../src/engine/hardware.js";
+import { engineGpuOption, gpuBinaries, readGpuVendors } from "../../src/engine/hardware.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
 const MiB = 1024 * 1024;
@@ -130,5 +130,18 @@ describe("what the engine checks before blaming the GPU", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("which backend the engine asks node-llama-cpp for", () => {
+  it("DEEPSEEK_LOCAL_GPU names one or turns the GPU off; otherwise auto, except on Linux without any display controller", async () => {
+    expect(await engineGpuOption({ DEEPSEEK_LOCAL_GPU: "off" }, "linux", ["nvidia"])).toBe(false);
+    expect(await engineGpuOption({ DEEPSEEK_LOCAL_GPU: "vulkan" }, "linux", [])).toBe("vulkan");
+    expect(await engineGpuOption({}, "linux", ["amd"])).toBe("auto");
+    expect(await engineGpuOption({}, "linux", null)).toBe("auto"); // cannot tell: let node-llama-cpp decide
+    // No GPU on the bus: a software Vulkan device (lavapipe) must not pull the model onto the Vulkan binary's CPU code.
+    expect(await engineGpuOption({}, "linux", [])).toBe(false);
+    expect(await engineGpuOption({}, "darwin", null)).toBe("auto");
+    expect(await engineGpuOption({}, "win32", null)).toBe("auto");
   });
 });
