@@ -89,7 +89,9 @@ function report(ctx: BenchContext, size: TeamSize, id: string, run: TeamRun): Si
     unit: "ms",
     note:
       (run.serverMs !== undefined ? "/metrics: prompt + generation time, cancelled requests included" : "answered requests' timings only (no /metrics)") +
-      `; ${run.requests} requests (${run.cancelledRequests} stopped early: typed over or at the line limit; ${c.speculativeRequests} speculative, ${c.warmups} warm-ups); slots busy ${((serverMs / run.wallMs) * 100).toFixed(0)}% of ${(run.wallMs / 1000).toFixed(0)} s`,
+      `; ${run.requests} requests (${run.cancelledRequests} stopped early: typed over or at the line limit; ${c.speculativeRequests} speculative, ${c.warmups} warm-ups)` +
+      (run.evaluatedTokens === undefined ? "" : `; ${(run.evaluatedTokens / run.requests).toFixed(0)} prompt tokens evaluated a request`) +
+      `; slots busy ${((serverMs / run.wallMs) * 100).toFixed(0)}% of ${(run.wallMs / 1000).toFixed(0)} s`,
   });
   ctx.report({ id: `team.failures_${id}`, value: f.failures, unit: "", goal: "== 0", note: "keys whose request failed (an error the editor would log)" });
   return { ...size, id, p95: f.p95, pauseP95: f.pauseP95, failures: f.failures };

@@ -3,7 +3,7 @@
 import { HttpEngine, type HttpEngineOptions } from "../../../src/backends/http/httpEngine";
 import type { PipelineCounters } from "../../../src/core/completion/completionPipeline";
 import type { KeystrokeRecord } from "./latency";
-import { fetchServerBusySeconds } from "./serverMetrics";
+import { evaluatedPromptTokens, fetchServerMetrics, serverBusySeconds } from "./serverMetrics";
 import { runTypist } from "./typist";
 import { typistScript } from "./typistSchedule";
 
@@ -35,6 +35,8 @@ export interface TeamRun {
   cancelledRequests: number;
   /** Server busy time over the run from its /metrics (cancelled requests included), when it has one. */
   serverMs: number | undefined;
+  /** Prompt tokens the server evaluated over the run (llama-server's /metrics), when it says. */
+  evaluatedTokens: number | undefined;
   /** The server time the answered requests' responses report (cancelled ones never say). */
   answeredServerMs: number;
   wallMs: number;
@@ -58,17 +60,23 @@ export async function driveTeam(options: TeamOptions): Promise<TeamRun> {
   const engines = Array.from({ length: options.typists }, () => new TimedHttpEngine({ ...options.engine, baseUrl: options.baseUrl }));
   // Each extension probes its server once when it starts; not part of typing.
   await Promise.all(engines.map((engine) => engine.modelInfo()));
-  const busyBefore = await fetchServerBusySeconds(options.baseUrl, options.metricsHeaders);
+  const before = await fetchServerMetrics(options.baseUrl, options.metricsHeaders);
   const started = performance.now() + 100;
   const results = await Promise.all(engines.map((engine, i) => runTypist(i, typistScript(i, { sessions: options.sessions }), engine, started)));
   const wallMs = performance.now() - started;
-  const busyAfter = await fetchServerBusySeconds(options.baseUrl, options.metricsHeaders);
+  const after = await fetchServerMetrics(options.baseUrl, options.metricsHeaders);
+  const delta = (read: (metrics: Map<string, number>) => number | undefined) => {
+    const [from, to] = [read(before), read(after)];
+    return from !== undefined && to !== undefined ? to - from : undefined;
+  };
+  const busySeconds = delta(serverBusySeconds);
   await Promise.all(engines.map((engine) => engine.dispose()));
   return {
     typists: options.typists,
     records: results.flatMap((r) => r.records),
     counters: results.map((r) => r.counters).reduce(addCounters),
-    serverMs: busyBefore !== undefined && busyAfter !== undefined ? (busyAfter - busyBefore) * 1000 : undefined,
+    serverMs: busySeconds === undefined ? undefined : busySeconds * 1000,
+    evaluatedTokens: delta(evaluatedPromptTokens),
     requests: engines.reduce((sum, engine) => sum + engine.requests, 0),
     cancelledRequests: engines.reduce((sum, engine) => sum + engine.cancelled, 0),
     answeredServerMs: engines.reduce((sum, engine) => sum + engine.answeredServerMs, 0),

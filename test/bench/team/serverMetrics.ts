@@ -32,13 +32,17 @@ export function serverBusySeconds(metrics: ReadonlyMap<string, number>): number 
   return names?.reduce((sum, name) => sum + metrics.get(name)!, 0);
 }
 
-/** Fetches the server's /metrics (beside /v1, not under it) and reads the busy seconds; undefined when it has none. */
-export async function fetchServerBusySeconds(baseUrl: string, headers: Record<string, string> = {}): Promise<number | undefined> {
+/** Prompt tokens the server evaluated (not taken from its cache), where it counts them. */
+export function evaluatedPromptTokens(metrics: ReadonlyMap<string, number>): number | undefined {
+  return metrics.get("llamacpp:prompt_tokens_total");
+}
+
+/** The server's /metrics (beside /v1, not under it), or an empty map when it has none. */
+export async function fetchServerMetrics(baseUrl: string, headers: Record<string, string> = {}): Promise<Map<string, number>> {
   try {
     const response = await fetch(`${baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/metrics`, { headers, signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) return undefined;
-    return serverBusySeconds(parsePrometheus(await response.text()));
+    return response.ok ? parsePrometheus(await response.text()) : new Map();
   } catch {
-    return undefined;
+    return new Map();
   }
 }

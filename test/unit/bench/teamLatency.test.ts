@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { teamFigures, typistsServed, type KeystrokeRecord } from "../../bench/team/latency";
-import { parsePrometheus, serverBusySeconds } from "../../bench/team/serverMetrics";
+import { evaluatedPromptTokens, parsePrometheus, serverBusySeconds } from "../../bench/team/serverMetrics";
 
 const key = (typedAt: number, more: Partial<KeystrokeRecord> = {}): KeystrokeRecord => ({ typist: 0, typedAt, lastOfBurst: false, ...more });
 
@@ -68,6 +68,7 @@ describe("server busy time from /metrics", () => {
       "llamacpp:requests_processing 0",
     ].join("\n");
     expect(serverBusySeconds(parsePrometheus(text))).toBeCloseTo(1.75);
+    expect(evaluatedPromptTokens(parsePrometheus(`${text}\nllamacpp:prompt_tokens_total 454`))).toBe(454);
   });
 
   it("sums vLLM's labelled histogram sums", () => {
