@@ -109,7 +109,7 @@ export function gpuUnavailableMessage(facts: GpuAvailabilityFacts): string | nul
     if (!present || facts.published.length === 0) return null;
     return (
       `DeepSeek Local: ${gpu} is present, but this installation carries no GPU backend, so the model runs on the CPU. ` +
-      `Install the extension's build for this platform, which carries ${facts.published.map(backendName).join(" and ")} (a VSIX packaged with \`--gpu none\` has none).`
+      `Install the extension's own build for this platform (it carries a GPU backend: ${facts.published.includes("metal") ? "Metal" : "Vulkan"}); a VSIX packaged with \`--gpu none\` has none.`
     );
   }
   const withLibraries = facts.carried.filter((backend) => facts.librariesFound.includes(backend));
