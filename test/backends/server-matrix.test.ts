@@ -4,6 +4,7 @@
 // llama-server runs the same features in http-llama-server.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/httpEngine.js";
+import { capabilityReport } from "../../src/core/remote/capabilityReport.js";
 import type { ServerFlavor } from "../../src/core/remote/serverFlavor.js";
 import { defaultContextSize, ollamaDefaultContextSize } from "../../src/core/remote/modelContext.js";
 import { engineFailure, type FakeServer } from "./fakeServer.js";
@@ -84,6 +85,9 @@ describe.each(kinds)("$flavor", (kind) => {
     const { engine } = await connect(kind);
     expect(await engine.flavor()).toBe(kind.flavor);
     expect((await engine.modelInfo()).contextSize).toBe(kind.contextSize);
+    // Test Remote Connection's report says how tools are served.
+    const tools = capabilityReport(await engine.serverFacts()).find((line) => line.feature === "tools")!;
+    expect(tools.support).toBe(kind.tools === "native" ? "native" : "instead");
   }, T);
 
   it("ghost text: fills in the middle through the server's FIM route", async () => {

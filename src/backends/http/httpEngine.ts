@@ -5,7 +5,8 @@
 import type { RetryPolicy } from "../../core/remote/httpFailure.js";
 import { compileJsonSchema } from "../../core/json/validateJson.js";
 import { checkJsonAnswer } from "../../core/remote/jsonAnswer.js";
-import { lmStudioContextSize, ollamaContextSize, remoteContextSize } from "../../core/remote/modelContext.js";
+import type { ServerFacts } from "../../core/remote/capabilityReport.js";
+import { lmStudioContextSize, ollamaContextSize, remoteContext, type ContextSource } from "../../core/remote/modelContext.js";
 import { chatBody, completionsFimBody, llamaInfillBody, ollamaGenerateBody } from "../../core/remote/requestBodies.js";
 import {
   detectFlavor,
@@ -59,6 +60,7 @@ interface ServerDescription {
   nativeTools: boolean;
   /** Ollama only: the model's template cannot insert, so FIM goes as a raw prompt with the tokens. */
   ollamaRawFim: boolean;
+  contextSource: ContextSource;
   info: ModelInfo;
 }
 
@@ -104,6 +106,26 @@ export class HttpEngine implements Engine {
     return (await this.describe(signal)).flavor;
   }
 
+  /** What the server offers, for Test Remote Connection's per-feature report. */
+  async serverFacts(signal?: AbortSignal): Promise<ServerFacts> {
+    const server = await this.describe(signal);
+    const caps = flavorCapabilities[server.flavor];
+    return {
+      flavor: server.flavor,
+      model: server.model,
+      contextSize: server.info.contextSize,
+      contextSource: server.contextSource,
+      fim: this.fimMode(server),
+      ollamaRawFim: server.ollamaRawFim,
+      nativeTools: server.nativeTools,
+      serverTokenizer: !!server.llama || caps.openAiTokenize,
+    };
+  }
+
+  private fimMode(server: ServerDescription): FimMode {
+    return this.options.fim && this.options.fim !== "auto" ? this.options.fim : flavorCapabilities[server.flavor].fim;
+  }
+
   async tokenize(text: string, options: { parseSpecial?: boolean; signal?: AbortSignal } = {}): Promise<number[]> {
     const server = await this.describe(options.signal);
     if (server.llama) return server.llama.tokenize(text, options.parseSpecial ?? false, options.signal);
@@ -121,7 +143,7 @@ export class HttpEngine implements Engine {
 
   async infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
     const server = await this.describe(options.signal);
-    const mode = this.options.fim && this.options.fim !== "auto" ? this.options.fim : flavorCapabilities[server.flavor].fim;
+    const mode = this.fimMode(server);
     const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };
     const common = { stopStrings: request.stopStrings, timeoutMs: request.timeoutMs };
     let streamed;
@@ -315,18 +337,20 @@ export class HttpEngine implements Engine {
     const serverCannotCallTools = caps?.supports_tool_calls === false || (ollama.capabilities !== undefined && !ollama.capabilities.includes("tools"));
     const nativeTools = toolsMode === "native" || (toolsMode === "auto" && !serverCannotCallTools);
     const reported = [p?.default_generation_settings?.n_ctx, listed?.meta?.n_ctx, listed?.max_model_len, ollama.contextSize, lmStudioContextSize(answers.lmStudioModels, model)];
+    const context = remoteContext(model, reported);
     return {
       flavor,
       model,
       llama,
       nativeTools,
       ollamaRawFim: ollama.capabilities !== undefined && !ollama.capabilities.includes("insert"),
+      contextSource: context.source,
       info: {
         path: `${this.baseUrl}${model ? ` · ${model}` : ""}`,
         name: model ?? p?.model_path ?? null,
         architecture: "remote",
         sizeBytes: listed?.meta?.size ?? 0,
-        contextSize: remoteContextSize(model, reported),
+        contextSize: context.size,
         trainContextSize: listed?.meta?.n_ctx_train ?? null,
         vocabularySize: listed?.meta?.n_vocab ?? 0,
         specialTokens: special ?? { bos: null, eos: null, fimPrefix: null, fimSuffix: null, fimMiddle: null },

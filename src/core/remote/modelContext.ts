@@ -43,10 +43,18 @@ export function knownContextSize(modelId: string | null | undefined): number | u
  * given), else the table's, else the default. Never 0 or negative.
  */
 export function remoteContextSize(modelId: string | null | undefined, reported: readonly (number | null | undefined)[]): number {
+  return remoteContext(modelId, reported).size;
+}
+
+/** Where a remote context size came from: what Test Remote Connection tells the user. */
+export type ContextSource = "server" | "table" | "default";
+
+export function remoteContext(modelId: string | null | undefined, reported: readonly (number | null | undefined)[]): { size: number; source: ContextSource } {
   for (const value of reported) {
-    if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.floor(value);
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) return { size: Math.floor(value), source: "server" };
   }
-  return knownContextSize(modelId) ?? defaultContextSize;
+  const known = knownContextSize(modelId);
+  return known ? { size: known, source: "table" } : { size: defaultContextSize, source: "default" };
 }
 
 /**
