@@ -4,6 +4,7 @@
 // 120 ms a key with 1.5 s pauses. Does latency hold when the team grows, and what does a keystroke
 // cost the server? `DEEPSEEK_LOCAL_TEAM_URL` points the same drive at a server already running
 // (vLLM, SGLang, llama-server on a GPU host) instead. Definitions: test/bench/README.md ("team").
+import { serverFlavors, type ServerFlavor } from "../../../src/core/remote/serverFlavor";
 import { startLlamaServer } from "../../fixtures/llama-server";
 import { driveTeam, type TeamRun, type TeamOptions } from "../team/driveTeam";
 import { teamFigures, typistsServed } from "../team/latency";
@@ -23,9 +24,14 @@ function remoteTarget(env: NodeJS.ProcessEnv): { url: string; engine: TeamOption
   const url = env.DEEPSEEK_LOCAL_TEAM_URL?.trim();
   if (!url) return undefined;
   const apiKey = env.DEEPSEEK_LOCAL_TEAM_API_KEY?.trim() || undefined;
+  const flavor = env.DEEPSEEK_LOCAL_TEAM_FLAVOR?.trim() || "auto";
+  if (flavor !== "auto" && !(serverFlavors as readonly string[]).includes(flavor)) {
+    throw new Error(`DEEPSEEK_LOCAL_TEAM_FLAVOR must be auto or one of ${serverFlavors.join(", ")} (got "${flavor}")`);
+  }
   return {
     url,
     engine: {
+      flavor: flavor as ServerFlavor | "auto",
       model: env.DEEPSEEK_LOCAL_TEAM_MODEL?.trim() || undefined,
       apiKey: () => apiKey,
       // Whoever sets the variable chose this server, plain http included.
@@ -113,19 +119,19 @@ export const team: BenchSection = {
       results.push(report(ctx, size, sizeId(size, !!remote), await runTeam(ctx, size, sessions)));
     }
     const one = results[0]!;
+    const slotEach = results.filter((r) => remote || r.slots === r.typists);
     for (const other of results.slice(1)) {
       ctx.report({
         id: `team.p95_${other.id}_vs_${one.id}`,
         value: other.p95 / one.p95,
         unit: "×",
         // The goal: the largest team with a slot each.
-        goal: other === results.filter((r) => remote || r.slots === r.typists).at(-1) ? `<= ${P95_FACTOR}` : undefined,
+        goal: other === slotEach.at(-1) ? `<= ${P95_FACTOR}` : undefined,
         note: `p95 with ${other.typists} typists${remote ? "" : ` on ${other.slots} slots`} / with ${one.typists}`,
       });
       // Keys answered before the next one are the fast ones: the pauses, always answered, show the rest.
       ctx.report({ id: `team.pause_p95_${other.id}_vs_${one.id}`, value: other.pauseP95 / one.pauseP95, unit: "×", note: "the same for a burst's last key → its suggestion" });
     }
-    const slotEach = results.filter((r) => remote || r.slots === r.typists);
     ctx.report({
       id: "team.typists_served",
       value: typistsServed(slotEach, P95_FACTOR),
