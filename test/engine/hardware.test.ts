@@ -3,6 +3,7 @@
 // model with the engine's own settings; and the hardware report the editor asks the engine for.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,12 +17,17 @@ import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
 const MiB = 1024 * 1024;
 
-/** A buffer llama.cpp reports at info level: "CPU KV buffer size =     3.38 MiB". */
-function allocatedBuffer(log: string[], what: "model" | "KV" | "compute" | "output"): number {
-  const text = log.join("");
-  const match = new RegExp(`CPU\\s+${what} buffer size =\\s+([\\d.]+) MiB`).exec(text);
-  if (!match) throw new Error(`llama.cpp did not report its ${what} buffer:\n${text.slice(-2000)}`);
-  return Number(match[1]) * MiB;
+/**
+ * A buffer llama.cpp reports at info level: "CPU KV buffer size =     3.38 MiB". node-llama-cpp
+ * hands log lines over asynchronously, so they may arrive after the call that caused them resolves.
+ */
+async function allocatedBuffer(log: string[], what: "model" | "KV" | "compute" | "output"): Promise<number> {
+  const pattern = new RegExp(`CPU\\s+${what} buffer size =\\s+([\\d.]+) MiB`);
+  for (const deadline = Date.now() + 10_000; ; await sleep(20)) {
+    const match = pattern.exec(log.join(""));
+    if (match) return Number(match[1]) * MiB;
+    if (Date.now() > deadline) throw new Error(`llama.cpp did not report its ${what} buffer:\n${log.join("").slice(-2000)}`);
+  }
 }
 
 describe("memory estimate against llama.cpp's allocations (synthetic model, the engine's context settings)", () => {
@@ -37,7 +43,7 @@ describe("memory estimate against llama.cpp's allocations (synthetic model, the 
     modelPath = await ensureSyntheticModel();
     llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.info, logger: (_level, message) => log.push(message), progressLogs: false });
     model = await llama.loadModel({ modelPath, gpuLayers: 0, useMmap: false });
-    modelBuffer = allocatedBuffer(log, "model");
+    modelBuffer = await allocatedBuffer(log, "model");
     fileBytes = statSync(modelPath).size;
     const arch = model.fileInfo.architectureMetadata as { block_count: number; vocab_size: number; attention: { head_count: number } };
     const mla = mlaLatentDims(model.fileInfo.architectureMetadata)!;
@@ -62,7 +68,8 @@ describe("memory estimate against llama.cpp's allocations (synthetic model, the 
     const context = await model.createContext({ sequences: plan.sequences, contextSize, flashAttention, batchSize: plan.microBatch, threads: 1 });
     try {
       expect(context.contextSize).toBe(contextSize);
-      const allocated = { model: modelBuffer, kv: allocatedBuffer(log, "KV"), compute: allocatedBuffer(log, "compute"), output: allocatedBuffer(log, "output") };
+      const [kv, compute, output] = await Promise.all([allocatedBuffer(log, "KV"), allocatedBuffer(log, "compute"), allocatedBuffer(log, "output")]);
+      const allocated = { model: modelBuffer, kv, compute, output };
       const estimate = estimateMemory(fileBytes, shape, plan);
       const allocatedTotal = allocated.model + allocated.kv + allocated.compute + allocated.output;
       const nodeLlamaCppEstimate = model.fileInsights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: 0, batchSize: plan.microBatch, sequences: plan.sequences, flashAttention });
