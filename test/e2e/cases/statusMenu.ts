@@ -71,7 +71,7 @@ export default defineCase({
     await t.step('"Show Log" opens the DeepSeek Local output', async () => {
       await openMenu('Show Log');
       await row('Show Log').click();
-      await waitFor('the output panel on the DeepSeek Local channel', async () => ((await page.locator('.part.panel').innerText().catch(() => '')).includes('DeepSeek Local activated') ? true : undefined), {
+      await waitFor('the output panel on the DeepSeek Local channel', async () => ((await page.locator('.part.panel').innerText().catch(() => '')).replace(/\u00a0/g, ' ').includes('DeepSeek Local activated') ? true : undefined), {
         timeoutMs: 15_000,
       });
     });
