@@ -163,6 +163,8 @@ export const RequestMetrics = z.object({
   firstTokenMs: z.number().nullable(),
   generationMs: z.number(),
   totalMs: z.number(),
+  /** The DeepSeek API's context cache for this prompt (prompt_cache_hit/miss_tokens): what it billed as cached. */
+  serverCache: z.object({ hitTokens: z.number(), missTokens: z.number() }).optional(),
 });
 export type RequestMetrics = z.infer<typeof RequestMetrics>;
 

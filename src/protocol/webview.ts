@@ -22,6 +22,8 @@ export type HostMessage =
   | { type: "state"; state: ChatViewState }
   /** A chunk of the streaming entry's text. */
   | { type: "chunk"; entryId: string; text: string }
+  /** A chunk of the streaming entry's reasoning (a reasoning model's thinking, shown collapsed). */
+  | { type: "reasoning"; entryId: string; text: string }
   /** An entry was added or replaced (tool calls, the finished answer). */
   | { type: "entry"; entry: ChatEntry }
   | { type: "error"; message: string }

@@ -64,6 +64,9 @@ onHostMessage((message: HostMessage) => {
     case "chunk":
       transcript.append(message.entryId, message.text);
       break;
+    case "reasoning":
+      transcript.appendReasoning(message.entryId, message.text);
+      break;
     case "entry":
       transcript.replace(message.entry);
       break;

@@ -19,6 +19,8 @@ export class Transcript {
   readonly element = h("div", { class: "transcript", attrs: { role: "log", "aria-live": "polite", "data-testid": "transcript" } });
   private state: ChatViewState | null = null;
   private readonly bodies = new Map<string, HTMLElement>();
+  /** The reasoning text elements of assistant entries (a reasoning model's thinking). */
+  private readonly reasonings = new Map<string, HTMLElement>();
   private dirty = new Set<string>();
   private frame = 0;
   private editing: string | null = null;
@@ -38,6 +40,7 @@ export class Transcript {
     const stick = this.nearBottom();
     this.state = state;
     this.bodies.clear();
+    this.reasonings.clear();
     const entries = state.conversation.entries;
     if (!entries.length) {
       this.element.replaceChildren(this.welcome(state));
@@ -55,6 +58,16 @@ export class Transcript {
     entry.content += text;
     this.dirty.add(entryId);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** A chunk of the streaming answer's reasoning: plain text, in a part that stays collapsed. */
+  appendReasoning(entryId: string, text: string): void {
+    const entry = this.state?.conversation.entries.find((e) => e.id === entryId);
+    if (!entry) return;
+    const first = entry.reasoning === undefined;
+    entry.reasoning = (entry.reasoning ?? "") + text;
+    if (first && this.state) this.render(this.state);
+    else this.reasonings.get(entryId)?.replaceChildren(entry.reasoning);
   }
 
   replace(updated: ChatEntry): void {
@@ -123,12 +136,21 @@ export class Transcript {
       element.append(this.prefixEditor(entry));
       return element;
     }
+    if (entry.reasoning) element.append(this.reasoningPart(entry, streaming));
     const body = h("div", { class: "markdown", attrs: { "data-testid": "answer" } });
     this.bodies.set(entry.id, body);
     this.fillMarkdown(body, entry.content);
     element.append(body);
     if (!streaming) element.append(this.footer(entry, isLastAssistant));
     return element;
+  }
+
+  /** Collapsed unless the user opens it: the thinking is there to inspect, not to read first. */
+  private reasoningPart(entry: ChatEntry, streaming: boolean): HTMLElement {
+    const text = h("div", { class: "reasoning-text", text: entry.reasoning ?? "" });
+    this.reasonings.set(entry.id, text);
+    const label = streaming && !entry.content ? "Reasoning…" : "Reasoning";
+    return h("details", { class: "reasoning", attrs: { "data-testid": "reasoning" } }, h("summary", { text: label }), text);
   }
 
   private footer(entry: ChatEntry, isLast: boolean): HTMLElement {
@@ -138,7 +160,8 @@ export class Transcript {
     const m = entry.metrics;
     if (m) {
       const first = m.firstTokenMs === null ? "" : ` · first token ${Math.round(m.firstTokenMs)} ms`;
-      footer.append(h("span", { class: "metrics", text: `${m.generatedTokens} tokens · prompt ${m.promptTokens} (${m.reusedTokens} reused)${first}`, attrs: { "data-testid": "metrics" } }));
+      const prompt = m.serverCache ? `(cache hit ${m.serverCache.hitTokens}, miss ${m.serverCache.missTokens})` : `(${m.reusedTokens} reused)`;
+      footer.append(h("span", { class: "metrics", text: `${m.generatedTokens} tokens · prompt ${m.promptTokens} ${prompt}${first}`, attrs: { "data-testid": "metrics" } }));
     }
     if (isLast && !this.state?.streamingEntryId && (entry.content || entry.stopReason)) {
       if (entry.stopReason && entry.stopReason !== "eos" && entry.stopReason !== "stopString") {

@@ -26,6 +26,8 @@ export interface StreamedResult {
   answer: StreamedAnswer;
   /** The text as shown to the caller: cut at a stop string or at the end of the JSON value. */
   text: string;
+  /** A reasoning model's thinking, never part of `text`. */
+  reasoning: string;
   stopReason: StopReason;
   metrics: RequestMetrics;
 }
@@ -76,6 +78,8 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
         }
         throw error;
       }
+      const thought = accumulator.takeReasoning();
+      if (thought) options.onReasoning?.(thought);
       if (!added) continue;
       firstTokenMs ??= performance.now() - started;
       const scan = scanner.push(echo.push(added));
@@ -114,20 +118,23 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   }
   // Text held back in case it began a stop string is the answer's end after all.
   if (!endedBy) show(scanner.flush());
-  return { answer, text: shown, stopReason, metrics: metricsOf(answer, started, firstTokenMs) };
+  return { answer, text: shown, reasoning: answer.reasoning, stopReason, metrics: metricsOf(answer, started, firstTokenMs) };
 }
 
 function metricsOf(answer: StreamedAnswer, started: number, firstTokenMs: number | null): RequestMetrics {
   const totalMs = performance.now() - started;
   const t = answer.timings;
   const usage = answer.usage;
-  const reused = t?.cache_n ?? usage?.prompt_tokens_details?.cached_tokens ?? usage?.prompt_cache_hit_tokens ?? 0;
+  const reused = t?.cache_n ?? usage?.prompt_cache_hit_tokens ?? usage?.prompt_tokens_details?.cached_tokens ?? 0;
   // llama-server's usage counts the whole prompt; its timings split it into reused and evaluated.
   const promptTokens = t?.prompt_n !== undefined ? t.prompt_n + (t.cache_n ?? 0) : (usage?.prompt_tokens ?? 0);
+  const hit = usage?.prompt_cache_hit_tokens;
+  const serverCache = hit !== undefined ? { hitTokens: hit, missTokens: usage?.prompt_cache_miss_tokens ?? Math.max(0, promptTokens - hit) } : undefined;
   return {
+    ...(serverCache ? { serverCache } : {}),
     promptTokens,
     reusedTokens: reused,
-    evaluatedTokens: t?.prompt_n ?? Math.max(0, promptTokens - reused),
+    evaluatedTokens: t?.prompt_n ?? serverCache?.missTokens ?? Math.max(0, promptTokens - reused),
     restoredTokens: 0,
     forcedTokens: 0,
     // An aborted stream has no final usage: count what arrived.

@@ -18,7 +18,7 @@ import {
   type ServerFlavor,
 } from "../../core/remote/serverFlavor.js";
 import { EngineError, type GenerateResult, type ModelInfo, type RequestMetrics } from "../../protocol/engine.js";
-import type { ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, InfillWarmUp, PrefillRequest } from "../../core/engine/engine.js";
+import type { ChatMessage, ChatRequest, ChatResult, Engine, GenerationOptions, GenerationRequest, InfillRequest, InfillWarmUp, PrefillRequest } from "../../core/engine/engine.js";
 import { readAnswerStream } from "./answerStream.js";
 import { chatWithToolStep } from "./emulatedTools.js";
 import { HttpTransport, type TransportOptions } from "./httpTransport.js";
@@ -199,7 +199,7 @@ export class HttpEngine implements Engine {
     return this.chatOnce(server, request, options);
   }
 
-  private async chatOnce(server: ServerDescription, request: ChatRequest, options: GenerationOptions): Promise<ChatResult> {
+  private async chatOnce(server: ServerDescription, request: ChatRequest, options: GenerationOptions, repairsLeft = 1): Promise<ChatResult> {
     if (request.jsonSchema) {
       try {
         compileJsonSchema(request.jsonSchema);
@@ -223,15 +223,19 @@ export class HttpEngine implements Engine {
     );
     const result: ChatResult = { text: streamed.text, stopReason: streamed.stopReason, metrics: streamed.metrics };
     if (streamed.answer.toolCalls.length) result.toolCalls = streamed.answer.toolCalls;
-    if (request.jsonSchema && streamed.stopReason !== "timeout" && !result.toolCalls) {
-      const check = checkJsonAnswer(streamed.text, request.jsonSchema);
-      if (!check.ok) {
-        const cut = streamed.stopReason === "maxTokens" ? ` It was cut off at ${request.maxTokens} tokens.` : "";
-        throw new EngineError("invalidJsonAnswer", `The server's answer is not valid for the requested JSON schema: ${check.reason}.${cut}`);
-      }
-      result.text = check.text;
+    if (streamed.reasoning) result.reasoning = streamed.reasoning;
+    if (!request.jsonSchema || streamed.stopReason === "timeout" || result.toolCalls) return result;
+    const check = checkJsonAnswer(streamed.text, request.jsonSchema);
+    if (check.ok) return { ...result, text: check.text };
+    const cut = streamed.stopReason === "maxTokens" ? ` It was cut off at ${request.maxTokens} tokens.` : "";
+    if (repairsLeft > 0 && !options.signal?.aborted) {
+      // One repair round: the model sees its answer and what is wrong with it (a server in
+      // json_object mode enforces JSON, not the schema). Its text is not streamed again.
+      const repair = jsonRepairRequest(request, streamed.text, `${check.reason}.${cut}`);
+      const repaired = await this.chatOnce(server, repair, { signal: options.signal }, repairsLeft - 1);
+      return { ...repaired, metrics: addedMetrics(result.metrics, repaired.metrics) };
     }
-    return result;
+    throw new EngineError("invalidJsonAnswer", `The server's answer is not valid for the requested JSON schema: ${check.reason}.${cut}`);
   }
 
   async generate(request: GenerationRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
@@ -377,6 +381,35 @@ export class HttpEngine implements Engine {
       `${flavorNames[flavor]} does not offer ${what} (it needs llama-server's native API). Use the local backend for this feature, or serve the model with llama-server.`,
     );
   }
+}
+
+/** The conversation again, with the invalid answer and the validator's complaint after it. */
+function jsonRepairRequest(request: ChatRequest, answer: string, problem: string): ChatRequest {
+  const messages: ChatMessage[] = [
+    ...request.messages,
+    { role: "assistant", content: `${request.assistantPrefix ?? ""}${answer}` },
+    { role: "user", content: `That answer is not valid for the JSON schema: ${problem} Answer again with the corrected JSON object only.` },
+  ];
+  return { ...request, messages, assistantPrefix: undefined };
+}
+
+/** Two requests' metrics as one (a repair round's cost counts toward the answer). */
+function addedMetrics(a: RequestMetrics, b: RequestMetrics): RequestMetrics {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    reusedTokens: a.reusedTokens + b.reusedTokens,
+    evaluatedTokens: a.evaluatedTokens + b.evaluatedTokens,
+    restoredTokens: a.restoredTokens + b.restoredTokens,
+    forcedTokens: a.forcedTokens + b.forcedTokens,
+    generatedTokens: a.generatedTokens + b.generatedTokens,
+    promptMs: a.promptMs + b.promptMs,
+    firstTokenMs: a.firstTokenMs,
+    generationMs: a.generationMs + b.generationMs,
+    totalMs: a.totalMs + b.totalMs,
+    ...(a.serverCache || b.serverCache
+      ? { serverCache: { hitTokens: (a.serverCache?.hitTokens ?? 0) + (b.serverCache?.hitTokens ?? 0), missTokens: (a.serverCache?.missTokens ?? 0) + (b.serverCache?.missTokens ?? 0) } }
+      : {}),
+  };
 }
 
 interface ListedModel {

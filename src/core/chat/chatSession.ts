@@ -189,7 +189,7 @@ export class ChatSession {
       const toolDefinitions = settings.tools && !prefix ? workspaceToolDefinitions : undefined;
       const fit = await this.fit(settings, continued ? entries.slice(0, -1) : entries, toolDefinitions);
       if (continued) {
-        Object.assign(answer, { content: prefix ?? "", stopReason: undefined, metrics: undefined });
+        Object.assign(answer, { content: prefix ?? "", stopReason: undefined, metrics: undefined, reasoning: undefined });
       } else {
         if (fit.notice) entries.push({ id: newId(), role: "notice", content: fit.notice });
         entries.push(answer);
@@ -203,6 +203,10 @@ export class ChatSession {
           onText: (chunk) => {
             answer.content += chunk;
             this.options.post({ type: "chunk", entryId: answer.id, text: chunk });
+          },
+          onReasoning: (chunk) => {
+            answer.reasoning = (answer.reasoning ?? "") + chunk;
+            this.options.post({ type: "reasoning", entryId: answer.id, text: chunk });
           },
           onToolCall: (call) => this.showToolCall(answer, call),
           onToolResult: (call, result) => {
@@ -273,7 +277,14 @@ export class ChatSession {
   private finishAnswer(answer: ChatEntry, result: GenerateResult): void {
     answer.stopReason = result.stopReason;
     const m = result.metrics;
-    answer.metrics = { promptTokens: m.promptTokens, reusedTokens: m.reusedTokens, evaluatedTokens: m.evaluatedTokens, generatedTokens: m.generatedTokens, firstTokenMs: m.firstTokenMs };
+    answer.metrics = {
+      promptTokens: m.promptTokens,
+      reusedTokens: m.reusedTokens,
+      evaluatedTokens: m.evaluatedTokens,
+      generatedTokens: m.generatedTokens,
+      firstTokenMs: m.firstTokenMs,
+      ...(m.serverCache ? { serverCache: m.serverCache } : {}),
+    };
     this.options.log(`chat: ${m.promptTokens} prompt tokens (${m.reusedTokens} reused, ${m.evaluatedTokens} evaluated), ${m.generatedTokens} generated, ${result.stopReason}`);
   }
 

@@ -11,6 +11,8 @@ export interface ToolRunner {
 export interface ChatTurnEvents {
   /** A text chunk of the answer being generated. */
   onText(text: string): void;
+  /** A chunk of a reasoning model's thinking (shown apart; not part of the conversation). */
+  onReasoning?(text: string): void;
   /** The model asked for a tool; called before it runs. */
   onToolCall(call: ToolCall): void;
   /** A tool finished; its result goes back to the model. */
@@ -49,7 +51,7 @@ export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, 
         temperature: request.temperature,
         sequence: "chat",
       },
-      { signal: request.signal, onText: events.onText },
+      { signal: request.signal, onText: events.onText, onReasoning: events.onReasoning },
     );
     if (!toolsAllowed || !result.toolCalls?.length || result.stopReason === "aborted") {
       added.push({ role: "assistant", content: result.text });

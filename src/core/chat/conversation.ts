@@ -29,8 +29,18 @@ export const ChatEntry = z.object({
   stopReason: z.string().optional(),
   /** Assistant entries: engine counters for the turn (shown on hover, used by tests). */
   metrics: z
-    .object({ promptTokens: z.number(), reusedTokens: z.number(), evaluatedTokens: z.number(), generatedTokens: z.number(), firstTokenMs: z.number().nullable() })
+    .object({
+      promptTokens: z.number(),
+      reusedTokens: z.number(),
+      evaluatedTokens: z.number(),
+      generatedTokens: z.number(),
+      firstTokenMs: z.number().nullable(),
+      /** The DeepSeek API's context cache: prompt tokens it billed as cache hits and misses. */
+      serverCache: z.object({ hitTokens: z.number(), missTokens: z.number() }).optional(),
+    })
     .optional(),
+  /** Assistant entries of a reasoning model: its thinking, shown collapsed, never sent back to the model. */
+  reasoning: z.string().optional(),
 });
 export type ChatEntry = z.infer<typeof ChatEntry>;
 

@@ -45,6 +45,8 @@ export interface ChatRequest {
 
 export interface ChatResult extends GenerateResult {
   toolCalls?: ToolCall[];
+  /** A reasoning model's thinking (remote reasoners only); not part of `text` nor of the history. */
+  reasoning?: string;
 }
 
 export interface TokenizeOptions {

@@ -75,6 +75,8 @@ export type FinishReason = "stop" | "length" | "toolCalls" | "other";
 
 export interface StreamedAnswer {
   text: string;
+  /** A reasoning model's thinking (DeepSeek's `reasoning_content`), kept apart from the answer. */
+  reasoning: string;
   toolCalls: ToolCall[];
   /** Undefined until the server said why it stopped: a stream that ends without it was cut off. */
   finishReason: FinishReason | undefined;
@@ -90,6 +92,8 @@ export class MalformedChunkError extends Error {}
 
 export class AnswerAccumulator {
   private text = "";
+  private reasoning = "";
+  private unreadReasoning = "";
   private readonly calls = new Map<number, { id: string; name: string; arguments: string }>();
   private finishReason: FinishReason | undefined;
   private usage: ServerUsage | undefined;
@@ -111,6 +115,7 @@ export class AnswerAccumulator {
       .map(([index, call]) => ({ id: call.id || `call_${index}`, name: call.name, arguments: call.arguments }));
     return {
       text: this.text,
+      reasoning: this.reasoning,
       toolCalls,
       finishReason: this.finishReason,
       usage: this.usage,
@@ -131,12 +136,24 @@ export class AnswerAccumulator {
       if ((choice.index ?? 0) !== 0) continue; // we always ask for one choice
       const piece = choice.delta?.content ?? choice.text ?? "";
       added += piece;
+      const thought = choice.delta?.reasoning_content;
+      if (thought) {
+        this.reasoning += thought;
+        this.unreadReasoning += thought;
+      }
       for (const delta of choice.delta?.tool_calls ?? []) this.addToolCallDelta(delta);
       if (choice.finish_reason) this.finishReason = toFinishReason(choice.finish_reason);
     }
     this.text += added;
     if (added) this.chunkTokens++;
     return added;
+  }
+
+  /** Reasoning that arrived since the last call (streamed to the caller apart from the answer). */
+  takeReasoning(): string {
+    const thought = this.unreadReasoning;
+    this.unreadReasoning = "";
+    return thought;
   }
 
   private addToolCallDelta(delta: z.infer<typeof ToolCallDelta>): void {
