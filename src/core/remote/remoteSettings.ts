@@ -22,10 +22,17 @@ export interface RemoteSettings {
 
 export interface BackendSettings {
   backends: Record<BackendFeature, BackendKind>;
-  /** Undefined when no remote server is configured (or its URL is unusable: see `problem`). */
+  /** The shared server (deepseekLocal.remote.*); undefined when none is set (or its URL is unusable: see `problem`). */
   remote: RemoteSettings | undefined;
-  /** What is wrong with the remote settings, in words a user can act on. */
+  /** What is wrong with the shared remote settings, in words a user can act on. */
   problem: string | undefined;
+  /**
+   * The server each feature uses when it runs remotely: its own (deepseekLocal.remote.<feature>.baseUrl
+   * and .model, issue 26 item 3), else the shared one. Undefined where there is none: see `problems`.
+   */
+  servers: Record<BackendFeature, RemoteSettings | undefined>;
+  /** Per feature, what is wrong with its server's settings. */
+  problems: Record<BackendFeature, string | undefined>;
 }
 
 /** Reads one setting under `deepseekLocal.` (the caller's accessor over the configuration). */
@@ -34,24 +41,63 @@ export type SettingReader = (key: string) => unknown;
 /** Headers that must not come from settings: the transport sets them. */
 const protocolHeaders = new Set(["content-type", "accept", "content-length", "host", "transfer-encoding", "connection"]);
 
+type ServerOptions = Omit<RemoteSettings, "baseUrl" | "model">;
+
 export function readBackendSettings(read: SettingReader): BackendSettings {
   const backends = Object.fromEntries(
     backendFeatures.map((feature) => [feature, read(`backend.${feature}`) === "remote" ? "remote" : "local"]),
   ) as Record<BackendFeature, BackendKind>;
-  const rawUrl = typeof read("remote.baseUrl") === "string" ? (read("remote.baseUrl") as string).trim() : "";
-  const wantsRemote = Object.values(backends).includes("remote");
-  if (!rawUrl) {
-    return { backends, remote: undefined, problem: wantsRemote ? "Set deepseekLocal.remote.baseUrl to the server's URL (e.g. http://gpu-server:8080)." : undefined };
+  const { options, problem: headerProblem } = readServerOptions(read);
+  const shared = readServer(read, "remote", options);
+  const sharedProblem = shared.problem ?? (shared.remote ? headerProblem : undefined);
+  const servers = {} as Record<BackendFeature, RemoteSettings | undefined>;
+  const problems = {} as Record<BackendFeature, string | undefined>;
+  for (const feature of backendFeatures) {
+    const own = readServer(read, `remote.${feature}`, { ...options, flavor: "auto", fim: "auto" });
+    const ownModel = stringSetting(read(`remote.${feature}.model`));
+    // A feature without its own URL uses the shared server, with its own model when it names one
+    // (one server serving a Base and an Instruct model).
+    // One whose own URL is unusable gets no server: its code must not go where the user did not point it.
+    if (own.problem) servers[feature] = undefined;
+    else servers[feature] = own.remote ?? (shared.remote && ownModel ? { ...shared.remote, model: ownModel } : shared.remote);
+    if (own.problem || own.remote) problems[feature] = own.problem ?? headerProblem;
+    else problems[feature] = shared.problem === missingSharedUrl ? missingUrlProblem(feature) : sharedProblem;
   }
-  let baseUrl: string;
+  // No shared URL is a problem only for a remote feature that has no server of its own either.
+  const unserved = backendFeatures.some((feature) => backends[feature] === "remote" && !servers[feature]);
+  const problem = shared.problem === missingSharedUrl ? (unserved ? missingSharedUrl : undefined) : sharedProblem;
+  return { backends, remote: shared.remote, problem, servers, problems };
+}
+
+const missingSharedUrl = "Set deepseekLocal.remote.baseUrl to the server's URL (e.g. http://gpu-server:8080).";
+
+function missingUrlProblem(feature: BackendFeature): string {
+  return `Set deepseekLocal.remote.baseUrl (or deepseekLocal.remote.${feature}.baseUrl) to the server's URL (e.g. http://gpu-server:8080).`;
+}
+
+/**
+ * One server's URL and model under `prefix` ("remote" or "remote.<feature>"); the other options are
+ * shared. A feature's own server is detected (flavor and FIM `auto`): the shared flavor setting
+ * describes the shared server.
+ */
+function readServer(read: SettingReader, prefix: string, options: ServerOptions): { remote?: RemoteSettings; problem?: string } {
+  const rawUrl = stringSetting(read(`${prefix}.baseUrl`));
+  if (!rawUrl) return { problem: prefix === "remote" ? missingSharedUrl : undefined };
   try {
-    baseUrl = normalizeBaseUrl(rawUrl);
+    return { remote: { baseUrl: normalizeBaseUrl(rawUrl, `deepseekLocal.${prefix}.baseUrl`), model: stringSetting(read(`${prefix}.model`)), ...options } };
   } catch (error) {
-    return { backends, remote: undefined, problem: (error as Error).message };
+    return { problem: (error as Error).message };
   }
+}
+
+function stringSetting(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
+
+/** The options every server shares: kind, FIM route, tools, headers, body extras, timeouts. */
+function readServerOptions(read: SettingReader): { options: ServerOptions; problem: string | undefined } {
   const flavor = read("remote.flavor");
   const fim = read("remote.fim");
-  const model = read("remote.model");
   const tools = read("remote.tools");
   const problems: string[] = [];
   const headers: Record<string, string> = {};
@@ -69,10 +115,7 @@ export function readBackendSettings(read: SettingReader): BackendSettings {
   }
   const extraBody = read("remote.extraBody");
   return {
-    backends,
-    remote: {
-      baseUrl,
-      model: typeof model === "string" && model.trim() ? model.trim() : undefined,
+    options: {
       flavor: typeof flavor === "string" && (serverFlavors as readonly string[]).includes(flavor) ? (flavor as ServerFlavor) : "auto",
       fim: (fimModes as readonly unknown[]).includes(fim) ? (fim as FimMode) : "auto",
       tools: tools === "native" || tools === "emulated" ? tools : "auto",

@@ -96,19 +96,19 @@ export function isDeepSeekApi(baseUrl: string): boolean {
  * The server root without a trailing slash or `/v1` (users paste either form). Only http(s) URLs are
  * accepted; anything else is a settings mistake worth saying so.
  */
-export function normalizeBaseUrl(value: string): string {
+export function normalizeBaseUrl(value: string, setting = "deepseekLocal.remote.baseUrl"): string {
   const trimmed = value.trim();
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new Error(`"${trimmed}" is not a URL: set deepseekLocal.remote.baseUrl to e.g. http://gpu-server:8080`);
+    throw new Error(`"${trimmed}" is not a URL: set ${setting} to e.g. http://gpu-server:8080`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`deepseekLocal.remote.baseUrl must be an http:// or https:// URL, not ${url.protocol}`);
+    throw new Error(`${setting} must be an http:// or https:// URL, not ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new Error("deepseekLocal.remote.baseUrl must not contain credentials: use the Set Remote API Key command");
+    throw new Error(`${setting} must not contain credentials: use the Set Remote API Key command`);
   }
   url.search = "";
   url.hash = "";

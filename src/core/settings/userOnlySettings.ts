@@ -32,6 +32,12 @@ export const userOnlySettings = [
   "remote.maxRetries",
   "remote.headers",
   "remote.extraBody",
+  "remote.completion.baseUrl",
+  "remote.completion.model",
+  "remote.chat.baseUrl",
+  "remote.chat.model",
+  "remote.refactor.baseUrl",
+  "remote.refactor.model",
   // What the model is told and may do.
   "chat.systemPrompt",
   "chat.tools",

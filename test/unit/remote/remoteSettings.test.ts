@@ -5,11 +5,9 @@ const reader = (values: Record<string, unknown>) => (key: string) => values[key]
 
 describe("readBackendSettings", () => {
   it("defaults every feature to the local backend, with no remote and no problem", () => {
-    expect(readBackendSettings(reader({}))).toEqual({
-      backends: { completion: "local", chat: "local", refactor: "local" },
-      remote: undefined,
-      problem: undefined,
-    });
+    const settings = readBackendSettings(reader({}));
+    expect(settings).toMatchObject({ backends: { completion: "local", chat: "local", refactor: "local" }, remote: undefined, problem: undefined });
+    expect(settings.servers).toEqual({ completion: undefined, chat: undefined, refactor: undefined });
   });
 
   it("asks for a URL when a feature is set to remote without one", () => {
@@ -60,5 +58,60 @@ describe("readBackendSettings", () => {
     expect(settings.problem).toMatch(/Authorization.*API Key/);
     expect(settings.problem).toMatch(/bad name/);
     expect(readBackendSettings(reader({ "remote.baseUrl": "gpu:8080" })).problem).toMatch(/http/);
+  });
+});
+
+describe("per-feature servers (issue 26, item 3)", () => {
+  const base = {
+    "backend.completion": "remote",
+    "backend.chat": "remote",
+    "remote.baseUrl": "http://gpu:8080",
+    "remote.model": "shared-model",
+    "remote.flavor": "llama-server",
+    "remote.headers": { "X-Team": "ml" },
+    "remote.timeoutMs": 9000,
+  };
+
+  it("gives every feature the shared server when none names its own", () => {
+    const settings = readBackendSettings(reader(base));
+    expect(settings.servers.completion).toEqual(settings.remote);
+    expect(settings.servers.chat).toEqual(settings.remote);
+    expect(settings.problems).toEqual({ completion: undefined, chat: undefined, refactor: undefined });
+  });
+
+  it("a feature's own URL and model: a Base server for ghost text, an Instruct one for chat", () => {
+    const settings = readBackendSettings(
+      reader({
+        ...base,
+        "remote.completion.baseUrl": "http://base-host:8081/v1",
+        "remote.completion.model": "DeepSeek-Coder-V2-Lite-Base",
+        "remote.chat.model": "DeepSeek-Coder-V2-Lite-Instruct",
+      }),
+    );
+    // Its own server: its own model, detected (the shared flavor describes the shared server), the shared options.
+    expect(settings.servers.completion).toMatchObject({ baseUrl: "http://base-host:8081", model: "DeepSeek-Coder-V2-Lite-Base", flavor: "auto", headers: { "X-Team": "ml" }, requestTimeoutMs: 9000 });
+    // The shared server with another model.
+    expect(settings.servers.chat).toMatchObject({ baseUrl: "http://gpu:8080", model: "DeepSeek-Coder-V2-Lite-Instruct", flavor: "llama-server" });
+    expect(settings.servers.refactor).toEqual(settings.remote);
+  });
+
+  it("a feature's own URL without a model uses that server's default model, not the shared one", () => {
+    const settings = readBackendSettings(reader({ ...base, "remote.chat.baseUrl": "https://api.deepseek.com" }));
+    expect(settings.servers.chat).toMatchObject({ baseUrl: "https://api.deepseek.com", model: undefined });
+  });
+
+  it("needs no shared URL when each remote feature names its own", () => {
+    const settings = readBackendSettings(reader({ "backend.chat": "remote", "remote.chat.baseUrl": "http://chat-host:8000" }));
+    expect(settings.problem).toBeUndefined();
+    expect(settings.problems.chat).toBeUndefined();
+    expect(settings.servers.chat?.baseUrl).toBe("http://chat-host:8000");
+    expect(settings.problems.completion).toMatch(/remote\.completion\.baseUrl/);
+  });
+
+  it("names the feature's setting when its URL is unusable, and keeps that feature off the shared server", () => {
+    const settings = readBackendSettings(reader({ ...base, "remote.completion.baseUrl": "ftp://x" }));
+    expect(settings.servers.completion).toBeUndefined();
+    expect(settings.problems.completion).toMatch(/deepseekLocal\.remote\.completion\.baseUrl must be an http/);
+    expect(settings.problems.chat).toBeUndefined();
   });
 });
