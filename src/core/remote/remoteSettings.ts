@@ -133,3 +133,28 @@ function clampNumber(value: unknown, fallback: number, min: number, max: number)
   if (typeof value !== "number" || !Number.isFinite(value)) return fallback;
   return Math.min(max, Math.max(min, Math.round(value)));
 }
+
+/** A server and the features that use it (several features may share one). */
+export interface ServerUse {
+  server: RemoteSettings;
+  features: BackendFeature[];
+}
+
+/**
+ * The distinct servers the features use: those of the features set to `remote`, or, when none is,
+ * every configured one (so a server can be tested before a feature is switched to it).
+ */
+export function serverUses(settings: BackendSettings): ServerUse[] {
+  const remoteFeatures = backendFeatures.filter((feature) => settings.backends[feature] === "remote");
+  const features = remoteFeatures.length ? remoteFeatures : backendFeatures;
+  const uses = new Map<string, ServerUse>();
+  for (const feature of features) {
+    const server = settings.servers[feature];
+    if (!server) continue;
+    const key = JSON.stringify(server);
+    const use = uses.get(key) ?? { server, features: [] };
+    use.features.push(feature);
+    uses.set(key, use);
+  }
+  return [...uses.values()];
+}

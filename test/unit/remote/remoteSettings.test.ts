@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBackendSettings } from "../../../src/core/remote/remoteSettings.js";
+import { readBackendSettings, serverUses } from "../../../src/core/remote/remoteSettings.js";
 
 const reader = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -113,5 +113,20 @@ describe("per-feature servers (issue 26, item 3)", () => {
     expect(settings.servers.completion).toBeUndefined();
     expect(settings.problems.completion).toMatch(/deepseekLocal\.remote\.completion\.baseUrl must be an http/);
     expect(settings.problems.chat).toBeUndefined();
+  });
+
+  it("lists each distinct server once with the features that use it", () => {
+    const settings = readBackendSettings(reader({ ...base, "backend.refactor": "remote", "remote.completion.baseUrl": "http://base-host:8081" }));
+    const uses = serverUses(settings).map((use) => [use.server.baseUrl, use.features]);
+    expect(uses).toEqual([
+      ["http://base-host:8081", ["completion"]],
+      ["http://gpu:8080", ["chat", "refactor"]],
+    ]);
+    // No feature remote yet: every configured server, to test before switching.
+    const local = readBackendSettings(reader({ "remote.baseUrl": "http://gpu:8080", "remote.chat.model": "instruct" }));
+    expect(serverUses(local).map((use) => [use.server.model, use.features])).toEqual([
+      [undefined, ["completion", "refactor"]],
+      ["instruct", ["chat"]],
+    ]);
   });
 });
