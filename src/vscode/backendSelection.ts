@@ -9,19 +9,22 @@ import { HttpEngine } from "../backends/http/httpEngine.js";
 import { RoutedEngine, UnavailableEngine } from "../backends/http/routedEngine.js";
 import { plainHttpHost } from "../core/remote/plainHttp.js";
 import { isHeaderName, isSecretHeaderName, parseStoredSecretHeaders, withSecretHeader } from "../core/remote/secretHeaders.js";
-import { flavorNames } from "../core/remote/serverFlavor.js";
-import type { BackendFeature, RemoteSettings } from "../core/remote/remoteSettings.js";
+import { formatCapabilityReport } from "../core/remote/capabilityReport.js";
+import { serverUses, type BackendFeature, type RemoteSettings } from "../core/remote/remoteSettings.js";
 import { openSettingsAt, type Config } from "./config.js";
 
 const secretKeyPrefix = "deepseekLocal.remote.apiKey:";
 const secretHeadersPrefix = "deepseekLocal.remote.headerSecrets:";
 /** globalState: hosts ("name:port") the user allowed plain http to. */
 const plainHttpHostsKey = "deepseekLocal.remote.plainHttpHosts";
+const featureNames: Record<BackendFeature, string> = { completion: "ghost text", chat: "chat", refactor: "refactors" };
+
 /** Headers the transport sets itself; not storable as secrets either. */
 const protocolHeaders = new Set(["authorization", "content-type", "accept", "content-length", "host", "transfer-encoding", "connection"]);
 
 export class BackendSelector implements vscode.Disposable {
-  private remote: { settingsKey: string; engine: HttpEngine } | undefined;
+  /** One engine per distinct server settings (features sharing a server share its engine). */
+  private readonly remotes = new Map<string, HttpEngine>();
   private readonly featureEngines = new Map<BackendFeature, Engine>();
   /** This session's answers (pending or "no") per host, so the question is asked once, not per keystroke. */
   private readonly plainHttpAnswers = new Map<string, Promise<boolean>>();
@@ -53,18 +56,19 @@ export class BackendSelector implements vscode.Disposable {
   currentEngine(feature: BackendFeature): Engine {
     const settings = this.ctx.config.backends;
     if (settings.backends[feature] === "local") return this.ctx.localEngine;
-    if (!settings.remote) return new UnavailableEngine(settings.problem ?? "The remote backend is not configured.");
-    return this.remoteEngine(settings.remote, settings.problem);
+    const server = settings.servers[feature];
+    if (!server) return new UnavailableEngine(settings.problems[feature] ?? "The remote backend is not configured.");
+    return this.remoteEngine(server, settings.problems[feature]);
   }
 
   /** Settings changed: the next request builds a remote engine from the new ones. */
   invalidate(): void {
-    void this.remote?.engine.dispose();
-    this.remote = undefined;
+    for (const engine of this.remotes.values()) void engine.dispose();
+    this.remotes.clear();
   }
 
   async setApiKey(): Promise<void> {
-    const origin = this.remoteOrigin();
+    const origin = await this.remoteOrigin();
     if (!origin) return;
     const key = await vscode.window.showInputBox({
       title: "DeepSeek Local: Remote API Key",
@@ -81,7 +85,7 @@ export class BackendSelector implements vscode.Disposable {
 
   /** Stores (or, with an empty value, removes) a credential header such as X-Api-Key for the configured server. */
   async setHeaderSecret(): Promise<void> {
-    const origin = this.remoteOrigin();
+    const origin = await this.remoteOrigin();
     if (!origin) return;
     const storeName = secretHeadersPrefix + origin;
     const stored = parseStoredSecretHeaders(await this.ctx.secrets.get(storeName));
@@ -119,35 +123,49 @@ export class BackendSelector implements vscode.Disposable {
   }
 
   async clearApiKey(): Promise<void> {
-    const origin = this.remoteOrigin();
+    const origin = await this.remoteOrigin();
     if (!origin) return;
     await this.ctx.secrets.delete(secretKeyPrefix + origin);
     void vscode.window.showInformationMessage(`DeepSeek Local: API key for ${origin} removed.`);
   }
 
-  /** Probes the configured server and says what it found. */
+  /**
+   * Probes each server the features use and says, per feature, what it offers and what the
+   * extension does instead (issue 20, goal 3).
+   */
   async testConnection(): Promise<void> {
     const settings = this.ctx.config.backends;
-    if (!settings.remote) {
-      void vscode.window.showErrorMessage(`DeepSeek Local: ${settings.problem ?? "set deepseekLocal.remote.baseUrl first."}`);
+    const uses = serverUses(settings);
+    if (!uses.length) {
+      void vscode.window.showErrorMessage(`DeepSeek Local: ${settings.problem ?? Object.values(settings.problems).find(Boolean) ?? "set deepseekLocal.remote.baseUrl first."}`);
       return;
     }
-    // The question about plain http is asked again here even if it was declined this session.
-    const host = plainHttpHost(settings.remote.baseUrl);
-    if (host && (await this.plainHttpAnswers.get(host)) === false) this.plainHttpAnswers.delete(host);
-    const engine = this.remoteEngine(settings.remote, settings.problem);
-    try {
-      const info = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DeepSeek Local: connecting to ${settings.remote.baseUrl}…` },
-        () => engine.modelInfo(),
-      );
-      const flavor = flavorNames[await engine.flavor()];
-      void vscode.window.showInformationMessage(`DeepSeek Local: connected to ${flavor} at ${settings.remote.baseUrl}, model ${info.name ?? "(default)"}.`);
-    } catch (error) {
-      void vscode.window.showErrorMessage(`DeepSeek Local: ${(error as Error).message}`, "Set Remote API Key").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("deepseekLocal.setRemoteApiKey");
-      });
+    const reports: string[] = [];
+    let failed = false;
+    for (const { server, features } of uses) {
+      // The question about plain http is asked again here even if it was declined this session.
+      const host = plainHttpHost(server.baseUrl);
+      if (host && (await this.plainHttpAnswers.get(host)) === false) this.plainHttpAnswers.delete(host);
+      const engine = this.remoteEngine(server, settings.problems[features[0]!]);
+      const heading = `${server.baseUrl} (${features.map((f) => featureNames[f]).join(", ")})`;
+      try {
+        const facts = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `DeepSeek Local: connecting to ${server.baseUrl}…` },
+          () => engine.serverFacts(),
+        );
+        reports.push([heading, ...formatCapabilityReport(facts).map((line) => `  ${line}`)].join("\n"));
+      } catch (error) {
+        failed = true;
+        reports.push(`${heading}\n  ✗ ${(error as Error).message}`);
+      }
     }
+    const detail = reports.join("\n\n");
+    for (const line of detail.split("\n")) this.ctx.log.info(`test connection: ${line}`);
+    const summary = failed ? "DeepSeek Local: a remote server did not answer." : `DeepSeek Local: connected to ${uses.length === 1 ? "the server" : `${uses.length} servers`}.`;
+    const show = failed ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
+    void show(summary, { modal: true, detail }, ...(failed ? ["Set Remote API Key"] : [])).then((choice) => {
+      if (choice) void vscode.commands.executeCommand("deepseekLocal.setRemoteApiKey");
+    });
   }
 
   dispose(): void {
@@ -156,12 +174,12 @@ export class BackendSelector implements vscode.Disposable {
 
   private remoteEngine(remote: RemoteSettings, problem?: string): HttpEngine {
     const settingsKey = JSON.stringify(remote);
-    if (this.remote?.settingsKey !== settingsKey) {
-      this.invalidate();
-      if (problem) this.reportProblem(problem); // once per settings change, not per request
+    let engine = this.remotes.get(settingsKey);
+    if (!engine) {
+      if (problem) this.reportProblem(problem); // once per server and settings change, not per request
       const origin = new URL(remote.baseUrl).origin;
       const secretName = secretKeyPrefix + origin;
-      const engine = new HttpEngine({
+      engine = new HttpEngine({
         baseUrl: remote.baseUrl,
         model: remote.model,
         flavor: remote.flavor,
@@ -179,9 +197,9 @@ export class BackendSelector implements vscode.Disposable {
         // was sent where, when and with what status (issue 26). Never keys, headers or code.
         log: (line) => this.ctx.log.info(line),
       });
-      this.remote = { settingsKey, engine };
+      this.remotes.set(settingsKey, engine);
     }
-    return this.remote.engine;
+    return engine;
   }
 
   private reportProblem(problem: string): void {
@@ -227,9 +245,21 @@ export class BackendSelector implements vscode.Disposable {
     return true;
   }
 
-  private remoteOrigin(): string | undefined {
-    const remote = this.ctx.config.backends.remote;
-    if (remote) return new URL(remote.baseUrl).origin;
+  /** The server a key is for: the only one configured, or the one the user picks. */
+  private async remoteOrigin(): Promise<string | undefined> {
+    const uses = serverUses(this.ctx.config.backends);
+    const origins = [...new Set(uses.map((use) => new URL(use.server.baseUrl).origin))];
+    if (origins.length === 1) return origins[0];
+    if (origins.length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        origins.map((origin) => ({
+          label: origin,
+          description: uses.filter((use) => new URL(use.server.baseUrl).origin === origin).flatMap((use) => use.features.map((f) => featureNames[f])).join(", "),
+        })),
+        { title: "DeepSeek Local: which server is the secret for?", ignoreFocusOut: true },
+      );
+      return picked?.label;
+    }
     void vscode.window.showErrorMessage("DeepSeek Local: set deepseekLocal.remote.baseUrl first; the key is stored for that server.", "Open Settings").then((choice) => {
       if (choice) void openSettingsAt("deepseekLocal.remote");
     });
