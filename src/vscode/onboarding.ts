@@ -16,7 +16,8 @@ const emptyTree: vscode.TreeDataProvider<never> = { getTreeItem: (element) => el
 export function registerOnboarding(ctx: ExtensionContextHolder): void {
   ctx.own(vscode.window.registerTreeDataProvider(welcomeViewId, emptyTree));
   const update = () => {
-    const needsSetup = !ctx.config.modelPath && !ctx.config.backends.remote;
+    const backends = ctx.config.backends;
+    const needsSetup = !ctx.config.modelPath && !backends.remote && !Object.values(backends.servers).some(Boolean);
     void vscode.commands.executeCommand("setContext", needsSetupContextKey, needsSetup);
   };
   ctx.own(

@@ -90,7 +90,7 @@ export async function showStatusMenu(ctx: ExtensionContextHolder): Promise<void>
     languageEnabled: document ? isLanguageEnabled(completion.languages, document.languageId) : true,
     snoozedUntil: ctx.completionGate.snooze.until,
     backends: backends.backends,
-    remoteBaseUrl: backends.remote?.baseUrl,
+    serverUrls: { completion: backends.servers.completion?.baseUrl, chat: backends.servers.chat?.baseUrl, refactor: backends.servers.refactor?.baseUrl },
     engine: ctx.supervisor.state.kind,
     modelPath: ctx.config.modelPath || undefined,
   });

@@ -22,8 +22,8 @@ export interface MenuState {
   languageEnabled: boolean;
   snoozedUntil: number | undefined;
   backends: Record<BackendFeature, BackendKind>;
-  /** The configured server, or undefined when none is usable. */
-  remoteBaseUrl: string | undefined;
+  /** Per feature, the server it would use (its own or the shared one), or undefined when none is usable. */
+  serverUrls: Record<BackendFeature, string | undefined>;
   engine: EngineStateKind;
   /** The model file the local engine loads, or undefined when none is chosen. */
   modelPath: string | undefined;
@@ -72,10 +72,10 @@ function backendEntries(state: MenuState): MenuEntry[] {
         description: "switch to the local engine",
         action: { kind: "setBackend", feature, backend: "local" },
       });
-    } else if (state.remoteBaseUrl) {
+    } else if (state.serverUrls[feature]) {
       entries.push({
         label: `$(vm) ${title}: local engine`,
-        description: `switch to ${state.remoteBaseUrl}`,
+        description: `switch to ${state.serverUrls[feature]}`,
         action: { kind: "setBackend", feature, backend: "remote" },
       });
     } else {

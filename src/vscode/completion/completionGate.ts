@@ -53,7 +53,7 @@ export class CompletionGate implements vscode.Disposable {
       engine: state,
       // A running engine has a model, whatever the settings say now.
       modelConfigured: state === "ready" || this.ctx.config.modelPath !== "",
-      remoteProblem: backends.remote ? undefined : backends.problem,
+      remoteProblem: backends.servers.completion ? undefined : (backends.problems.completion ?? backends.problem),
     });
   }
 

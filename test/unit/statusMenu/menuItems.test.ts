@@ -8,7 +8,7 @@ const base: MenuState = {
   languageEnabled: true,
   snoozedUntil: undefined,
   backends: { completion: "local", chat: "local", refactor: "local" },
-  remoteBaseUrl: undefined,
+  serverUrls: { completion: undefined, chat: undefined, refactor: undefined },
   engine: "ready",
   modelPath: "/models/deepseek.gguf",
 };
@@ -33,9 +33,14 @@ describe("statusMenuEntries", () => {
   });
 
   it("switches each feature's backend, or sends the user to set up a server first", () => {
-    const withServer = actions({ remoteBaseUrl: "https://gpu:8080", backends: { completion: "local", chat: "remote", refactor: "local" } });
+    const withServer = actions({
+      serverUrls: { completion: "https://gpu:8080", chat: "https://gpu:8080", refactor: undefined },
+      backends: { completion: "local", chat: "remote", refactor: "local" },
+    });
     expect(withServer.get("Ghost text: local engine")).toEqual({ kind: "setBackend", feature: "completion", backend: "remote" });
     expect(withServer.get("Chat: server")).toEqual({ kind: "setBackend", feature: "chat", backend: "local" });
+    // A feature with no server of its own or shared is sent to the settings first.
+    expect(withServer.get("Refactors: local engine")).toEqual({ kind: "configureRemote" });
     expect(actions({}).get("Refactors: local engine")).toEqual({ kind: "configureRemote" });
   });
 
