@@ -105,7 +105,7 @@ function report(ctx: BenchContext, size: TeamSize, id: string, run: TeamRun): Si
 
 export const team: BenchSection = {
   id: "team",
-  title: "A team on one server (llama-server --parallel N, N typists, the extension's completion code)",
+  title: "A team on one server (N typists at once, each the extension's completion code; llama-server with a slot each unless DEEPSEEK_LOCAL_TEAM_URL)",
   // About a minute per team size with three sessions a typist: asked for by name.
   optIn: "only",
   async run(ctx) {
