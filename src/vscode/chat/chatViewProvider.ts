@@ -37,14 +37,23 @@ export function chatHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): string
 </html>`;
 }
 
+/**
+ * How long a disposed chat view waits for a new one before its answer is stopped: VS Code disposes
+ * the view when the user moves it to another side bar or the panel, and resolves a new one at once
+ * where it lands.
+ */
+export const chatCloseGraceMs = 1000;
+
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly viewScope: vscode.Disposable[] = [];
+  private closing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly session: ChatSession,
     private readonly mediaRoot: vscode.Uri,
     private readonly log: (line: string) => void,
+    private readonly closeGraceMs = chatCloseGraceMs,
   ) {}
 
   post(message: HostMessage): void {
@@ -53,6 +62,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeView();
+    clearTimeout(this.closing);
     this.view = view;
     view.webview.options = { enableScripts: true, localResourceRoots: [this.mediaRoot] };
     view.webview.html = chatHtml(view.webview, this.mediaRoot);
@@ -62,11 +72,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (this.view !== view) return;
         this.view = undefined;
         this.disposeView();
-        // Closing the chat (the view's Hide / close, the window closing) stops its answer, so a server
-        // slot or a paid API does not run on to chat.maxTokens for a page nobody sees (issue 26). A
-        // view that is only hidden (another side bar view chosen) is not disposed: the answer goes on
-        // and shows when the chat is opened again, as in Copilot and Continue.
-        void this.session.stop();
+        this.closing = setTimeout(() => this.closed(), this.closeGraceMs);
       }),
     );
   }
@@ -139,11 +145,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
+  /**
+   * Closing the chat (its view hidden where VS Code lets it be, or the window closing) stops its
+   * answer, so a server slot or a paid API does not run on to chat.maxTokens for a page nobody sees
+   * (issue 26). A view that is only hidden (another side bar view chosen, the side bar hidden) is
+   * not disposed: the answer goes on and shows when the chat is opened again, as in Copilot and
+   * Continue.
+   */
+  private closed(): void {
+    if (this.view) return;
+    if (this.session.busy) this.log("chat: the chat view was closed; its answer was stopped");
+    void this.session.stop();
+  }
+
   private disposeView(): void {
     for (const disposable of this.viewScope.splice(0)) disposable.dispose();
   }
 
   dispose(): void {
+    clearTimeout(this.closing);
     this.disposeView();
   }
 }

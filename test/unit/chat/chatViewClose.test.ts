@@ -1,6 +1,7 @@
 // Closing the chat stops its answer (issue 26): when VS Code disposes the chat view, the request in
 // flight is aborted, so a server slot or paid tokens do not run on to chat.maxTokens. A view that is
-// only hidden (the user picked another side bar view) keeps generating.
+// only hidden (the user picked another side bar view) keeps generating, and so does one that moves
+// (VS Code disposes it and resolves a new one where it lands).
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +14,9 @@ import { EventEmitter, Uri } from "../../fixtures/fakeVscode.js";
 import { scriptedEngine } from "./scriptedEngine.js";
 
 vi.mock("vscode", async () => (await import("../../fixtures/fakeVscode.js")).vscode);
+
+/** The wait for a new view before a closed one stops the answer (1 s in the product). */
+const closeGraceMs = 30;
 
 let directory: string;
 beforeEach(async () => void (directory = await mkdtemp(path.join(os.tmpdir(), "chat-view-close-"))));
@@ -56,13 +60,27 @@ async function answering(chat: ChatSession): Promise<{ sending: Promise<void> }>
   return { sending };
 }
 
+/** A chat view shown in `views` in turn (the last one is current), with an answer streaming into it. */
+async function chatStreamingInto(...views: vscode.WebviewView[]) {
+  const chat = longAnswerChat();
+  const provider = new ChatViewProvider(chat, Uri.file("/ext/media") as unknown as vscode.Uri, () => undefined, closeGraceMs);
+  for (const view of views) provider.resolveWebviewView(view);
+  return { chat, provider, ...(await answering(chat)) };
+}
+
+/** Whether the answer is still being written after the close grace has passed; stops it then. */
+async function stillGenerating(chat: ChatSession, sending: Promise<void>): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, closeGraceMs * 3));
+  const busy = chat.busy && chat.state.streamingEntryId === chat.current.entries[1]!.id;
+  await chat.stop();
+  await sending;
+  return busy;
+}
+
 describe("closing the chat view", () => {
   it("aborts the answer in flight and keeps what was generated", async () => {
-    const chat = longAnswerChat();
-    const provider = new ChatViewProvider(chat, Uri.file("/ext/media") as unknown as vscode.Uri, () => undefined);
     const { view, close } = fakeView();
-    provider.resolveWebviewView(view);
-    const { sending } = await answering(chat);
+    const { chat, sending } = await chatStreamingInto(view);
 
     close();
     const ended = await Promise.race([sending.then(() => "ended"), new Promise((resolve) => setTimeout(resolve, 2000, "still generating"))]);
@@ -72,32 +90,24 @@ describe("closing the chat view", () => {
   });
 
   it("lets the answer go on while the view is only hidden", async () => {
-    const chat = longAnswerChat();
-    const provider = new ChatViewProvider(chat, Uri.file("/ext/media") as unknown as vscode.Uri, () => undefined);
     const { view, hide } = fakeView();
-    provider.resolveWebviewView(view);
-    const { sending } = await answering(chat);
-
+    const { chat, sending } = await chatStreamingInto(view);
     hide();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(chat.busy).toBe(true);
-    expect(chat.state.streamingEntryId).toBe(chat.current.entries[1]!.id);
-    await chat.stop();
-    await sending;
+    expect(await stillGenerating(chat, sending)).toBe(true);
   });
 
   it("leaves the answer alone when an earlier view, already replaced, is disposed", async () => {
-    const chat = longAnswerChat();
-    const provider = new ChatViewProvider(chat, Uri.file("/ext/media") as unknown as vscode.Uri, () => undefined);
     const first = fakeView();
-    provider.resolveWebviewView(first.view);
-    provider.resolveWebviewView(fakeView().view);
-    const { sending } = await answering(chat);
-
+    const { chat, sending } = await chatStreamingInto(first.view, fakeView().view);
     first.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(chat.busy).toBe(true);
-    await chat.stop();
-    await sending;
+    expect(await stillGenerating(chat, sending)).toBe(true);
+  });
+
+  it("lets the answer go on when the view moves (disposed, and a new one resolved at once)", async () => {
+    const moved = fakeView();
+    const { chat, provider, sending } = await chatStreamingInto(moved.view);
+    moved.close();
+    provider.resolveWebviewView(fakeView().view);
+    expect(await stillGenerating(chat, sending)).toBe(true);
   });
 });
