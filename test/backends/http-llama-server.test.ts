@@ -4,6 +4,7 @@ import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage, ToolDefinition } from "../../src/core/engine/engine.js";
 import { HttpEngine } from "../../src/backends/http/httpEngine.js";
+import { capabilityReport } from "../../src/core/remote/capabilityReport.js";
 import { EngineError } from "../../src/protocol/engine.js";
 import { startLlamaServer } from "../fixtures/llama-server.js";
 import { DEEPSEEK_TOKENS, ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
@@ -49,6 +50,14 @@ describe("HTTP backend on llama-server", () => {
     });
     // User text never turns into control tokens.
     expect(await engine.tokenize(DEEPSEEK_TOKENS.fimBegin)).not.toContain(info.specialTokens.fimPrefix);
+  });
+
+  it("Test Remote Connection's report: llama-server does every feature itself", async () => {
+    const report = capabilityReport(await engine.serverFacts());
+    // This server runs with a tool-capable template (the JSON tool step's case is below).
+    expect(report.filter((line) => line.support === "instead").map((line) => line.feature)).toEqual([]);
+    expect(report.find((line) => line.feature === "ghost text")?.detail).toMatch(/\/infill/);
+    expect(report.find((line) => line.feature === "context size")?.detail).toBe("4,096 tokens, as the server says");
   });
 
   it("streams a chat answer, and the next turn reuses the conversation's KV", async () => {
