@@ -2,7 +2,7 @@
 // KV layout, and a restored state is checked token by token before it is trusted.
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { hashTokens, type PrefixCacheKeyFields } from "../core/cache/prefixCacheEntry.js";
-import type { PrefixDiskCache } from "./prefixDiskCache.js";
+import type { PrefixDiskCache } from "../core/cache/prefixDiskCache.js";
 
 export interface PrefixPersistence {
   /** Prefixes shorter than this are evaluated, not restored. */

@@ -11,7 +11,7 @@ import { checkModelHeader, headerFactsFromMetadata } from "../core/models/roleCh
 import { checkModelFile } from "./modelFile.js";
 import { attentionHeadSizes, defaultBatchSize, defaultFlashAttention, defaultMmap, defaultThreads, mlaLatentDims } from "./contextDefaults.js";
 import { modelFileSha256 } from "./modelIdentity.js";
-import { PrefixDiskCache } from "./prefixDiskCache.js";
+import { PrefixDiskCache } from "../core/cache/prefixDiskCache.js";
 import { DirectDecode } from "./tokenStepper.js";
 import { cpuBackendInfo } from "./cpuBackend.js";
 import { engineGpuOption, gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
@@ -121,7 +121,9 @@ export class LoadedModel {
     };
   }
 
+  /** Clear Cache: the KV of every sequence in memory, and the disk cache's entries. */
   async clearCache(): Promise<void> {
+    await Promise.all(Object.values(this.sequences).map((runner) => runner.clearKv()));
     await this.prefixCache?.disk.clear();
   }
 

@@ -70,6 +70,11 @@ export class SequenceRunner {
     return this.gate && !this.gate.foreground ? this.gate.gate.yieldToForeground() : undefined;
   }
 
+  /** Forgets the sequence's KV (Clear Cache), after the request in progress. */
+  clearKv(): Promise<void> {
+    return this.exclusive(() => this.sequence.clearHistory());
+  }
+
   /** Requests on one sequence run one at a time, in arrival order. */
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
     const gate = this.gate;

@@ -12,7 +12,8 @@ import { registerCodeActions } from "./refactor/codeActions.js";
 import { registerRefactors } from "./refactor/registerRefactors.js";
 import { EngineStatusBar } from "./statusBar.js";
 import { registerCompletionNote } from "./statusMenu.js";
-import { openSettingsAt } from "./config.js";
+import { openSettingsAt, type SettingsChange } from "./config.js";
+import { engineAfterSettingsChange } from "../supervisor/reloadPolicy.js";
 
 export async function activateExtension(vscodeContext: vscode.ExtensionContext): Promise<ExtensionContextHolder> {
   const ctx = new ExtensionContextHolder(vscodeContext);
@@ -22,23 +23,17 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
     statusBar.setState(state);
     notifyUser(state);
   }));
-  registerCommands(ctx);
-  registerChat(ctx);
-  registerCompletion(ctx, statusBar, ctx.completionGate);
+  const chat = registerChat(ctx);
+  const completion = registerCompletion(ctx, statusBar, ctx.completionGate);
   registerCompletionNote(ctx, statusBar);
   registerBackendSelection(ctx);
-  registerModels(ctx);
-  registerRefactors(ctx);
+  const models = registerModels(ctx);
+  const refactors = registerRefactors(ctx);
+  registerCommands(ctx, chat, completion.commands, models, refactors);
   ctx.own(registerCodeActions());
   registerOnboarding(ctx);
 
-  ctx.own(
-    ctx.config.onDidChange((change) => {
-      if (!change.affects("engine")) return;
-      ctx.log.info("engine settings changed; loading the model again");
-      void ctx.supervisor.reload().catch(() => undefined);
-    }),
-  );
+  ctx.own(ctx.config.onDidChange((change) => applyEngineSettings(ctx, change)));
 
   const someFeatureIsLocal = Object.values(ctx.config.backends.backends).includes("local");
   if (ctx.config.startOnActivation && someFeatureIsLocal) {
@@ -48,6 +43,24 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   }
   ctx.log.info("DeepSeek Local activated");
   return ctx;
+}
+
+/** A settings change reaches the engine only where it runs and some feature uses it (reloadPolicy.ts). */
+function applyEngineSettings(ctx: ExtensionContextHolder, change: SettingsChange): void {
+  if (!change.affects("engine") && !change.affects("backends")) return;
+  const action = engineAfterSettingsChange({
+    state: ctx.supervisor.state.kind,
+    engineSettingsChanged: change.affects("engine"),
+    someFeatureIsLocal: Object.values(ctx.config.backends.backends).includes("local"),
+    modelConfigured: ctx.config.modelPath !== "",
+  });
+  if (action === "reload") {
+    ctx.log.info("engine settings changed; loading the model again");
+    void ctx.supervisor.reload().catch(() => undefined);
+  } else if (action === "stop") {
+    ctx.log.info("no feature needs the local engine now (or no model is set); stopping it");
+    void ctx.supervisor.stop();
+  }
 }
 
 function notifyUser(state: EngineState): void {

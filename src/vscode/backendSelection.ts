@@ -267,13 +267,9 @@ export class BackendSelector implements vscode.Disposable {
   }
 }
 
-/** Commands and the settings listener of backend selection; one call from activation. */
+/** The settings listener of backend selection (its commands are in commands.ts); one call from activation. */
 export function registerBackendSelection(ctx: { backends: BackendSelector; config: Config; own<T extends vscode.Disposable>(disposable: T): T }): void {
   const selector = ctx.backends;
-  ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteApiKey", () => selector.setApiKey()));
-  ctx.own(vscode.commands.registerCommand("deepseekLocal.setRemoteHeaderSecret", () => selector.setHeaderSecret()));
-  ctx.own(vscode.commands.registerCommand("deepseekLocal.clearRemoteApiKey", () => selector.clearApiKey()));
-  ctx.own(vscode.commands.registerCommand("deepseekLocal.testRemoteConnection", () => selector.testConnection()));
   ctx.own(
     ctx.config.onDidChange((change) => {
       if (change.affects("backends")) selector.invalidate();

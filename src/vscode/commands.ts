@@ -1,15 +1,26 @@
-// Every command in one table: id → handler. Titles live in package.json.
+// Every command in one table: id → handler. Titles live in package.json. The extension-wide
+// commands are below; each feature hands in the commands bound to its own objects (the chat
+// session, the refactor runner, the completion provider), and `registerCommands` registers them all
+// in one place, refusing an id twice. A command that needs the local engine running has a variant
+// for when it does not run, chosen at each call, so that no handler starts or loads the engine as a
+// side effect (rust-analyzer's editors/code `CommandFactory` has enabled/disabled variants the same way).
 import * as vscode from "vscode";
-import { describeCacheStats, describeClearCache, describeClearedCache } from "../core/cache/describeCacheStats.js";
+import { clearCache, diskFolderCache, runningEngineCache, showCacheStats } from "./cacheCommands.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 import { openWalkthrough, setUpServer } from "./onboarding.js";
 import { fixWithDeepSeek } from "./refactor/codeActions.js";
 import { showStatusMenu, snoozeGhostText, toggleGhostTextForLanguage } from "./statusMenu.js";
 
-type CommandTable = Record<string, (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown>;
+export type CommandHandler = (...args: unknown[]) => unknown;
+export type CommandTable = Readonly<Record<string, CommandHandler>>;
 
-const commands: CommandTable = {
-  "deepseekLocal.restartEngine": async (ctx) => {
+/** A command bound to the engine's state at the moment it runs: `running` only while the engine is ready. */
+function engineBound(ctx: ExtensionContextHolder, variants: { running: CommandHandler; notRunning: CommandHandler }): CommandHandler {
+  return (...args) => (ctx.supervisor.state.kind === "ready" ? variants.running : variants.notRunning)(...args);
+}
+
+const extensionCommands = (ctx: ExtensionContextHolder): CommandTable => ({
+  "deepseekLocal.restartEngine": async () => {
     try {
       const model = await ctx.supervisor.restart();
       void vscode.window.showInformationMessage(`DeepSeek Local: engine restarted (${model.name ?? model.path}).`);
@@ -17,36 +28,27 @@ const commands: CommandTable = {
       // The state listener already showed what went wrong.
     }
   },
-  "deepseekLocal.stopEngine": (ctx) => ctx.supervisor.stop(),
-  "deepseekLocal.showLog": (ctx) => ctx.log.show(),
-  "deepseekLocal.showCacheStats": async (ctx) => {
-    const stats = await ctx.engine.cacheStats?.();
-    if (!stats) return void vscode.window.showInformationMessage("DeepSeek Local: this backend keeps no cache of its own.");
-    const report = describeCacheStats(stats);
-    ctx.log.info(report.replace(/\n/g, " · "));
-    void vscode.window.showInformationMessage(report, { modal: true });
-  },
-  // Asks first, saying how much goes from where (issue 19): the folder is the user's choice.
-  "deepseekLocal.clearCache": async (ctx) => {
-    const disk = ctx.engine.clearCache ? ((await ctx.engine.cacheStats?.())?.disk ?? null) : null;
-    const prompt = describeClearCache(disk);
-    if (prompt.kind === "nothing" || !disk) return void vscode.window.showInformationMessage(prompt.message);
-    const answer = await vscode.window.showWarningMessage(prompt.message, { modal: true, detail: prompt.detail }, prompt.confirm);
-    if (answer !== prompt.confirm) return;
-    try {
-      await ctx.engine.clearCache!();
-      void vscode.window.showInformationMessage(describeClearedCache(disk));
-    } catch (error) {
-      void vscode.window.showErrorMessage(`DeepSeek Local: could not clear the prefix cache in ${disk.directory}: ${(error as Error).message}`);
-    }
-  },
-  "deepseekLocal.showStatusMenu": (ctx) => showStatusMenu(ctx),
-  "deepseekLocal.snoozeCompletion": (ctx, minutes) => snoozeGhostText(ctx.completionGate, minutes),
-  "deepseekLocal.toggleCompletionForLanguage": (ctx) => toggleGhostTextForLanguage(ctx),
-  "deepseekLocal.fixWithDeepSeek": (_ctx, uri, range, message) => fixWithDeepSeek(uri, range, message),
+  "deepseekLocal.stopEngine": () => ctx.supervisor.stop(),
+  "deepseekLocal.showLog": () => ctx.log.show(),
+  "deepseekLocal.showCacheStats": engineBound(ctx, {
+    running: () => showCacheStats(ctx, runningEngineCache(ctx), true),
+    notRunning: () => showCacheStats(ctx, diskFolderCache(ctx), false),
+  }),
+  "deepseekLocal.clearCache": engineBound(ctx, {
+    running: () => clearCache(runningEngineCache(ctx), true),
+    notRunning: () => clearCache(diskFolderCache(ctx), false),
+  }),
+  "deepseekLocal.showStatusMenu": () => showStatusMenu(ctx),
+  "deepseekLocal.snoozeCompletion": (minutes) => snoozeGhostText(ctx.completionGate, minutes),
+  "deepseekLocal.toggleCompletionForLanguage": () => toggleGhostTextForLanguage(ctx),
+  "deepseekLocal.fixWithDeepSeek": (uri, range, message) => fixWithDeepSeek(uri, range, message),
   "deepseekLocal.openWalkthrough": () => openWalkthrough(),
   "deepseekLocal.setUpServer": () => setUpServer(),
-  "deepseekLocal.selectModelFile": async (ctx) => {
+  "deepseekLocal.setRemoteApiKey": () => ctx.backends.setApiKey(),
+  "deepseekLocal.setRemoteHeaderSecret": () => ctx.backends.setHeaderSecret(),
+  "deepseekLocal.clearRemoteApiKey": () => ctx.backends.clearApiKey(),
+  "deepseekLocal.testRemoteConnection": () => ctx.backends.testConnection(),
+  "deepseekLocal.selectModelFile": async () => {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       filters: { "GGUF model": ["gguf"] },
@@ -54,10 +56,20 @@ const commands: CommandTable = {
     });
     if (picked?.[0]) await ctx.config.setModelPath(picked[0].fsPath);
   },
-};
+});
 
-export function registerCommands(ctx: ExtensionContextHolder): void {
-  for (const [id, handler] of Object.entries(commands)) {
-    ctx.own(vscode.commands.registerCommand(id, (...args: unknown[]) => handler(ctx, ...args)));
+/** The one table: the extension's commands and each feature's. An id in two tables is a bug. */
+export function commandTable(ctx: ExtensionContextHolder, ...featureTables: CommandTable[]): CommandTable {
+  const table: Record<string, CommandHandler> = {};
+  for (const part of [extensionCommands(ctx), ...featureTables]) {
+    for (const [id, handler] of Object.entries(part)) {
+      if (table[id]) throw new Error(`the command ${id} is in the command table twice`);
+      table[id] = handler;
+    }
   }
+  return table;
+}
+
+export function registerCommands(ctx: ExtensionContextHolder, ...featureTables: CommandTable[]): void {
+  for (const [id, handler] of Object.entries(commandTable(ctx, ...featureTables))) ctx.own(vscode.commands.registerCommand(id, handler));
 }

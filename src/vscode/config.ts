@@ -198,7 +198,7 @@ export class Config implements vscode.Disposable {
   }
 
   /** Where evaluated prefixes persist across restarts, or undefined when the user turned it off. */
-  private get diskCache(): LoadParams["diskCache"] {
+  get diskCache(): LoadParams["diskCache"] {
     if (!this.value<boolean>("cache.enabled", true)) return undefined;
     const directory = this.value<string>("cache.directory", "").trim() || path.join(this.storageDirectory, "prefix-cache");
     const maxGB = Math.max(0, this.value<number>("cache.maxSizeGB", 4));

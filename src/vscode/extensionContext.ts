@@ -1,5 +1,7 @@
-// What the extension holds while active: settings, log, the engine and its supervisor, and two
-// disposal scopes (the extension's life, and one engine configuration's life).
+// What the extension holds while active: settings, log, the engine and its supervisor, and what
+// lives as long as the extension (`own`). Nothing is registered per engine process: commands pick
+// their engine-state variant when they run (commands.ts), and a settings change reaches the engine
+// through one policy (supervisor/reloadPolicy.ts).
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Engine } from "../core/engine/engine.js";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { hashTokens, prefixCacheKey } from "../../src/core/cache/prefixCacheEntry.js";
 import { prefixCacheFolderName } from "../../src/core/cache/prefixCacheFolder.js";
-import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
+import { PrefixDiskCache, type CacheFileSystem } from "../../src/core/cache/prefixDiskCache.js";
 import type { GenerationRequest } from "../../src/core/engine/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 

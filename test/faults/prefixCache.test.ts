@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hashTokens, type PrefixCacheKeyFields } from "../../src/core/cache/prefixCacheEntry.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
-import { PrefixDiskCache, type CacheFileSystem } from "../../src/engine/prefixDiskCache.js";
+import { PrefixDiskCache, type CacheFileSystem } from "../../src/core/cache/prefixDiskCache.js";
 import type { GenerationRequest } from "../../src/core/engine/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 import { registerCommands } from "../../src/vscode/commands.js";
@@ -24,7 +24,9 @@ const editor = vi.hoisted(() => ({
   infos: [] as string[],
   answer: undefined as string | undefined,
 }));
-vi.mock("vscode", () => ({
+vi.mock("vscode", async () => ({
+  // What the command table's other modules read at load time; the dialogs and commands are recorded here.
+  ...(await import("../fixtures/fakeVscode.js")).vscode,
   commands: {
     registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
       editor.commands.set(id, handler);
@@ -351,7 +353,7 @@ describe("item 1: Clear Cache in the editor asks first", () => {
         await cache.clear();
       },
     };
-    registerCommands({ engine, own: () => undefined } as unknown as ExtensionContextHolder);
+    registerCommands({ engine, supervisor: { state: { kind: "ready" } }, own: () => undefined } as unknown as ExtensionContextHolder);
     const clearCommand = editor.commands.get("deepseekLocal.clearCache")!;
 
     editor.answer = undefined; // the user closes the dialog
@@ -369,6 +371,65 @@ describe("item 1: Clear Cache in the editor asks first", () => {
     expect(cleared).toBe(1);
     expect((await cache.stats()).entries).toBe(0);
     expect(editor.infos.at(-1)).toContain(cache.directory);
+  });
+});
+
+describe("item 1: the cache commands with no engine running (issue 27 item 2)", () => {
+  /** The editor's commands while the engine is `state`; the engine fails the test if it is asked anything. */
+  function commandsWith(directory: string | undefined, state: string) {
+    editor.warnings.length = 0;
+    editor.infos.length = 0;
+    const engineAsked = () => expect.fail("the engine was asked while it does not run");
+    const ctx = {
+      engine: { cacheStats: engineAsked, clearCache: engineAsked },
+      supervisor: { state: { kind: state } },
+      config: { diskCache: directory ? { directory, maxBytes: 1024 ** 2, minTokens: 64 } : undefined },
+      log: { info: () => undefined, warn: () => undefined },
+      own: () => undefined,
+    };
+    registerCommands(ctx as unknown as ExtensionContextHolder);
+    return { stats: editor.commands.get("deepseekLocal.showCacheStats")!, clear: editor.commands.get("deepseekLocal.clearCache")! };
+  }
+
+  it("reports and clears the disk folder without the engine, asking first; the user's files stay", async () => {
+    const dir = path.join(scratch, "not-running");
+    await plantUserFiles(dir);
+    const cache = new PrefixDiskCache(dir, 1024 ** 2, () => undefined);
+    for (const seed of [1, 2, 3]) await cache.save(fieldsFor(seed), writePayload(seed));
+    for (const state of ["stopped", "loadFailed", "starting"]) {
+      const { stats } = commandsWith(dir, state);
+      await stats();
+      expect(editor.infos.at(-1)).toMatch(/not running[\s\S]*3 prefixes/);
+      expect(editor.infos.at(-1)).toContain(cache.directory);
+    }
+    const { clear } = commandsWith(dir, "stopped");
+    editor.answer = undefined;
+    await clear();
+    expect((await cache.stats()).entries).toBe(3);
+    editor.answer = editor.warnings[0]!.items[0];
+    await clear();
+    expect((await cache.stats()).entries).toBe(0);
+    await expectUserFilesIntact(dir);
+  });
+
+  it("never creates the cache folder to report or clear it", async () => {
+    const dir = path.join(scratch, "never-used");
+    await mkdir(dir);
+    const { stats, clear } = commandsWith(dir, "stopped");
+    await stats();
+    expect(editor.infos.at(-1)).toMatch(/0 prefixes/);
+    await clear();
+    expect(editor.warnings).toEqual([]);
+    expect(editor.infos.at(-1)).toMatch(/already empty/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("with the disk cache off and no engine, says there is nothing", async () => {
+    const { stats, clear } = commandsWith(undefined, "stopped");
+    await stats();
+    expect(editor.infos.at(-1)).toMatch(/Disk cache: off/);
+    await clear();
+    expect(editor.infos.at(-1)).toMatch(/disk cache is off/);
   });
 });
 
@@ -429,6 +490,16 @@ describe("on the real engine (node-llama-cpp, synthetic model)", () => {
     expect((await engine.cacheStats()).disk!.entries).toBe(0);
     await expectUserFilesIntact(dir);
     expect(warnings).toEqual([]);
+  });
+
+  it("Clear Cache empties the KV in memory too: the same request is evaluated again", async () => {
+    const engine = engineWith(path.join(scratch, "engine-clear-memory"), 1024 ** 3, []);
+    await engine.generate(request("memory"));
+    expect((await engine.generate(request("memory"))).metrics.reusedTokens).toBeGreaterThan(0);
+    await engine.clearCache();
+    const after = (await engine.generate(request("memory"))).metrics;
+    expect(after.reusedTokens).toBe(0);
+    expect(after.restoredTokens).toBe(0);
   });
 
   it("a cache folder that is a file: completion works, one warning, nothing written", async () => {

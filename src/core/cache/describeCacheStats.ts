@@ -43,7 +43,14 @@ export function describeClearCache(disk: CacheStats["disk"]): ClearCachePrompt {
   };
 }
 
-/** What Clear Cache says once it has deleted. */
-export function describeClearedCache(disk: NonNullable<CacheStats["disk"]>): string {
-  return `DeepSeek Local: deleted ${disk.entries} cached prefix${disk.entries === 1 ? "" : "es"} (${bytes(disk.bytesOnDisk)}) from ${disk.directory}.`;
+/** What Clear Cache says once it has deleted (and, with a running engine, emptied its KV in memory). */
+export function describeClearedCache(disk: NonNullable<CacheStats["disk"]>, inMemoryToo = false): string {
+  const memory = inMemoryToo ? ", and emptied the cache in memory" : "";
+  return `DeepSeek Local: deleted ${disk.entries} cached prefix${disk.entries === 1 ? "" : "es"} (${bytes(disk.bytesOnDisk)}) from ${disk.directory}${memory}.`;
+}
+
+/** What Clear Cache says when only the running engine's memory had something: nothing on disk to ask about. */
+export function describeMemoryOnlyClear(disk: CacheStats["disk"]): string {
+  const why = !disk ? "the disk cache is off" : `the disk cache in ${disk.directory} is empty`;
+  return `DeepSeek Local: emptied the cache in memory; ${why}.`;
 }

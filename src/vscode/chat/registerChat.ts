@@ -4,6 +4,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { conversationToMarkdown } from "../../core/chat/conversation.js";
 import { ConversationStore } from "../../core/chat/conversationStore.js";
+import type { CommandTable } from "../commands.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
@@ -11,7 +12,8 @@ import { fileAttachment, registerProposalDocuments, selectionAttachment } from "
 
 const currentConversationKey = "deepseekLocal.chat.currentConversation";
 
-export function registerChat(ctx: ExtensionContextHolder): void {
+/** The chat view and its session; the chat's commands, for the one command table. */
+export function registerChat(ctx: ExtensionContextHolder): CommandTable {
   const { vscodeContext } = ctx;
   const store = new ConversationStore(path.join(vscodeContext.globalStorageUri.fsPath, "chat-history"));
   let provider: ChatViewProvider | undefined;
@@ -59,7 +61,7 @@ export function registerChat(ctx: ExtensionContextHolder): void {
       void vscode.window.showWarningMessage(`DeepSeek Local: ${(error as Error).message}`);
     }
   };
-  const commands: Record<string, (...args: unknown[]) => unknown> = {
+  const commands: CommandTable = {
     "deepseekLocal.chat.newChat": async () => {
       await session.newChat();
       await provider!.reveal();
@@ -92,6 +94,6 @@ export function registerChat(ctx: ExtensionContextHolder): void {
       if (choice === "Delete") await session.remove(targetId);
     },
   };
-  for (const [id, handler] of Object.entries(commands)) ctx.own(vscode.commands.registerCommand(id, handler));
   ctx.own({ dispose: () => void session.stop() });
+  return commands;
 }

@@ -2,6 +2,7 @@
 // the extra-context feed, the toggle command, and the status bar line (latency, tokens/s, cache).
 import * as vscode from "vscode";
 import { CompletionPipeline, type CompletionOutcome } from "../../core/completion/completionPipeline.js";
+import type { CommandTable } from "../commands.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import type { EngineStatusBar } from "../statusBar.js";
 import { CompletionGate } from "./completionGate.js";
@@ -52,7 +53,7 @@ function startRequestsAsTheUserTypes(
  * @param gate whether ghost text may show now (settings, snooze, language, backend); activation hands
  *   in the one the status bar and its menu share
  */
-export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar, gate = new CompletionGate(ctx)): CompletionPipeline {
+export function registerCompletion(ctx: ExtensionContextHolder, statusBar: EngineStatusBar, gate = new CompletionGate(ctx)): { pipeline: CompletionPipeline; commands: CommandTable } {
   const pipeline = new CompletionPipeline(ctx.engineFor("completion"), () => ctx.config.completion.pipeline, (line) => ctx.log.trace(line));
   ctx.own({ dispose: () => pipeline.dispose() });
   let lastError = "";
@@ -109,22 +110,20 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
   );
 
   ctx.own(
-    vscode.commands.registerCommand(dismissGhostTextCommand, () => {
-      provider.dismissed();
-      return vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
-    }),
-  );
-  ctx.own(
-    vscode.commands.registerCommand(toggleCompletionCommand, async () => {
-      const enabled = !ctx.config.completion.enabled;
-      await ctx.config.setCompletionEnabled(enabled);
-      void vscode.window.setStatusBarMessage(`DeepSeek Local: inline completion ${enabled ? "on" : "off"}`, 3000);
-    }),
-  );
-  ctx.own(
     ctx.config.onDidChange((change) => {
       if (change.affects("completion")) pipeline.cache.clear();
     }),
   );
-  return pipeline;
+  const commands: CommandTable = {
+    [dismissGhostTextCommand]: () => {
+      provider.dismissed();
+      return vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+    },
+    [toggleCompletionCommand]: async () => {
+      const enabled = !ctx.config.completion.enabled;
+      await ctx.config.setCompletionEnabled(enabled);
+      void vscode.window.setStatusBarMessage(`DeepSeek Local: inline completion ${enabled ? "on" : "off"}`, 3000);
+    },
+  };
+  return { pipeline, commands };
 }

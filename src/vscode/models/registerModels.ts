@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { formatBytes } from "../../core/download/progressMeter.js";
 import { loadCatalog, type CatalogEntry } from "../../core/models/catalog.js";
 import { recommendModel, type Recommendation } from "../../core/models/recommendation.js";
+import type { CommandTable } from "../commands.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { probeHardware } from "./hostHardware.js";
 import { downloadCatalogModel } from "./modelDownload.js";
@@ -74,14 +75,15 @@ async function offerResume(ctx: ExtensionContextHolder): Promise<void> {
   }
 }
 
-export function registerModels(ctx: ExtensionContextHolder): void {
-  ctx.own(
-    vscode.commands.registerCommand("deepseekLocal.downloadModel", async () => {
-      const entry = await pickCatalogEntry(ctx);
-      if (entry) await downloadCatalogModel(ctx, entry);
-    }),
-  );
+/** The first-run welcome or an interrupted download's resume; the download command, for the command table. */
+export function registerModels(ctx: ExtensionContextHolder): CommandTable {
   const needsLocalModel = Object.values(ctx.config.backends.backends).some((kind) => kind === "local");
   if (!ctx.config.modelPath && needsLocalModel) void showWelcome(ctx).catch((error: unknown) => ctx.log.error(`welcome: ${String(error)}`));
   else void offerResume(ctx);
+  return {
+    "deepseekLocal.downloadModel": async () => {
+      const entry = await pickCatalogEntry(ctx);
+      if (entry) await downloadCatalogModel(ctx, entry);
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { builtinActions, commandIdOf, type RefactorAction } from "../../core/ref
 import { parseCustomActions } from "../../core/refactor/customActions.js";
 import { RefactorError } from "../../core/refactor/refactorError.js";
 import { runRefactor } from "../../core/refactor/runRefactor.js";
+import type { CommandHandler, CommandTable } from "../commands.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { buildRefactorEdit } from "./refactorEdit.js";
 import { refactorTargetFrom } from "./refactorTargetFromEditor.js";
@@ -127,17 +128,19 @@ class RefactorRunner {
   }
 }
 
-export function registerRefactors(ctx: ExtensionContextHolder): void {
+/** The refactor runner; a command per built-in action and the action picker, for the command table. */
+export function registerRefactors(ctx: ExtensionContextHolder): CommandTable {
   const runner = new RefactorRunner(ctx);
   runner.loadCustomActions();
-  for (const action of builtinActions) {
-    // An instruction may come as the argument ("Fix with DeepSeek", codeActions.ts); menus pass a Uri.
-    ctx.own(vscode.commands.registerCommand(commandIdOf(action), (instruction?: unknown) => runner.run(action, typeof instruction === "string" ? instruction : undefined)));
-  }
-  ctx.own(vscode.commands.registerCommand(runActionCommand, () => runner.pickAndRun()));
   ctx.own(
     ctx.config.onDidChange((change) => {
       if (change.affects("refactorActions")) runner.loadCustomActions();
     }),
   );
+  const commands: Record<string, CommandHandler> = { [runActionCommand]: () => runner.pickAndRun() };
+  for (const action of builtinActions) {
+    // An instruction may come as the argument ("Fix with DeepSeek", codeActions.ts); menus pass a Uri.
+    commands[commandIdOf(action)] = (instruction) => runner.run(action, typeof instruction === "string" ? instruction : undefined);
+  }
+  return commands;
 }

@@ -23,7 +23,7 @@ import {
   planSweep,
   prefixCacheFolderName,
   tempFileName,
-} from "../core/cache/prefixCacheFolder.js";
+} from "./prefixCacheFolder.js";
 import {
   checkHeader,
   planEviction,
@@ -32,7 +32,7 @@ import {
   type CacheEntryInfo,
   type PrefixCacheHeader,
   type PrefixCacheKeyFields,
-} from "../core/cache/prefixCacheEntry.js";
+} from "./prefixCacheEntry.js";
 
 /** The file operations the cache uses; tests inject failures (a full disk) through it. */
 export type CacheFileSystem = Pick<
