@@ -6,13 +6,12 @@
 // side effect (rust-analyzer's editors/code `CommandFactory` has enabled/disabled variants the same way).
 import * as vscode from "vscode";
 import { clearCache, diskFolderCache, runningEngineCache, showCacheStats } from "./cacheCommands.js";
+import { mergeCommandTables, type CommandHandler, type CommandTable } from "./commandTable.js";
 import type { ExtensionContextHolder } from "./extensionContext.js";
 import { openWalkthrough, setUpServer } from "./onboarding.js";
 import { fixWithDeepSeek } from "./refactor/codeActions.js";
 import { showStatusMenu, snoozeGhostText, toggleGhostTextForLanguage } from "./statusMenu.js";
 
-export type CommandHandler = (...args: unknown[]) => unknown;
-export type CommandTable = Readonly<Record<string, CommandHandler>>;
 
 /** A command bound to the engine's state at the moment it runs: `running` only while the engine is ready. */
 function engineBound(ctx: ExtensionContextHolder, variants: { running: CommandHandler; notRunning: CommandHandler }): CommandHandler {
@@ -58,18 +57,9 @@ const extensionCommands = (ctx: ExtensionContextHolder): CommandTable => ({
   },
 });
 
-/** The one table: the extension's commands and each feature's. An id in two tables is a bug. */
-export function commandTable(ctx: ExtensionContextHolder, ...featureTables: CommandTable[]): CommandTable {
-  const table: Record<string, CommandHandler> = {};
-  for (const part of [extensionCommands(ctx), ...featureTables]) {
-    for (const [id, handler] of Object.entries(part)) {
-      if (table[id]) throw new Error(`the command ${id} is in the command table twice`);
-      table[id] = handler;
-    }
-  }
-  return table;
-}
-
+/** Registers the one table: the extension's commands and each feature's. */
 export function registerCommands(ctx: ExtensionContextHolder, ...featureTables: CommandTable[]): void {
-  for (const [id, handler] of Object.entries(commandTable(ctx, ...featureTables))) ctx.own(vscode.commands.registerCommand(id, handler));
+  for (const [id, handler] of Object.entries(mergeCommandTables(extensionCommands(ctx), ...featureTables))) {
+    ctx.own(vscode.commands.registerCommand(id, handler));
+  }
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { conversationToMarkdown } from "../../core/chat/conversation.js";
 import { ConversationStore } from "../../core/chat/conversationStore.js";
-import type { CommandTable } from "../commands.js";
+import type { CommandTable } from "../commandTable.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
@@ -53,18 +53,24 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
   );
   ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));
 
+  ctx.own({ dispose: () => void session.stop() });
+  return chatCommands(session, store, provider);
+}
+
+/** The chat's commands, bound to its session, history and view. */
+function chatCommands(session: ChatSession, store: ConversationStore, provider: ChatViewProvider): CommandTable {
   const attach = async (make: () => ReturnType<typeof selectionAttachment>) => {
     try {
       session.attach(make());
-      await provider!.reveal();
+      await provider.reveal();
     } catch (error) {
       void vscode.window.showWarningMessage(`DeepSeek Local: ${(error as Error).message}`);
     }
   };
-  const commands: CommandTable = {
+  return {
     "deepseekLocal.chat.newChat": async () => {
       await session.newChat();
-      await provider!.reveal();
+      await provider.reveal();
     },
     "deepseekLocal.chat.attachSelection": () => attach(selectionAttachment),
     "deepseekLocal.chat.attachFile": () => attach(() => fileAttachment()),
@@ -94,6 +100,4 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
       if (choice === "Delete") await session.remove(targetId);
     },
   };
-  ctx.own({ dispose: () => void session.stop() });
-  return commands;
 }

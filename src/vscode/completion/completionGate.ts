@@ -4,11 +4,15 @@
 import * as vscode from "vscode";
 import { completionAvailability, type Availability } from "../../core/completion/completionAvailability.js";
 import { SnoozeClock } from "../../core/completion/snooze.js";
-import type { ExtensionContextHolder } from "../extensionContext.js";
+import type { EngineSupervisor } from "../../supervisor/engineSupervisor.js";
+import type { Config } from "../config.js";
 import { isLanguageEnabled } from "./inlineProvider.js";
 
 /** What the gate reads: settings and the engine's state. */
-export type GateContext = Pick<ExtensionContextHolder, "config" | "supervisor">;
+export interface GateContext {
+  config: Config;
+  supervisor: Pick<EngineSupervisor, "state">;
+}
 
 export class CompletionGate implements vscode.Disposable {
   readonly snooze = new SnoozeClock();

@@ -2,7 +2,7 @@
 // the extra-context feed, the toggle command, and the status bar line (latency, tokens/s, cache).
 import * as vscode from "vscode";
 import { CompletionPipeline, type CompletionOutcome } from "../../core/completion/completionPipeline.js";
-import type { CommandTable } from "../commands.js";
+import type { CommandTable } from "../commandTable.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import type { EngineStatusBar } from "../statusBar.js";
 import { CompletionGate } from "./completionGate.js";

@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { formatBytes } from "../../core/download/progressMeter.js";
 import { loadCatalog, type CatalogEntry } from "../../core/models/catalog.js";
 import { recommendModel, type Recommendation } from "../../core/models/recommendation.js";
-import type { CommandTable } from "../commands.js";
+import type { CommandTable } from "../commandTable.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { probeHardware } from "./hostHardware.js";
 import { downloadCatalogModel } from "./modelDownload.js";

@@ -6,7 +6,7 @@ import { builtinActions, commandIdOf, type RefactorAction } from "../../core/ref
 import { parseCustomActions } from "../../core/refactor/customActions.js";
 import { RefactorError } from "../../core/refactor/refactorError.js";
 import { runRefactor } from "../../core/refactor/runRefactor.js";
-import type { CommandHandler, CommandTable } from "../commands.js";
+import type { CommandHandler, CommandTable } from "../commandTable.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import { buildRefactorEdit } from "./refactorEdit.js";
 import { refactorTargetFrom } from "./refactorTargetFromEditor.js";
