@@ -125,6 +125,8 @@ export const GenerateParams = z
     topP: z.number().min(0).max(1).optional(),
     seed: z.number().int().optional(),
     stopStrings: z.array(z.string().min(1)).max(16).default([]),
+    /** Stop once the answer has this many lines (ghost text shows no more); the result says `lineLimit`. */
+    maxLines: z.number().int().min(1).optional(),
     /** A JSON Schema: the answer is generated under the grammar built from it. */
     jsonSchema: z.record(z.string(), z.unknown()).optional(),
     /** Wall-clock cap on generation; the result says `timeout` when it was hit. */
@@ -137,7 +139,8 @@ export const GenerateParams = z
   .strict();
 export type GenerateParams = z.input<typeof GenerateParams>;
 
-export const StopReason = z.enum(["eos", "maxTokens", "stopString", "aborted", "timeout"]);
+/** `lineLimit`: the answer reached `maxLines` lines (the line break after the last one is not part of it). */
+export const StopReason = z.enum(["eos", "maxTokens", "stopString", "lineLimit", "aborted", "timeout"]);
 export type StopReason = z.infer<typeof StopReason>;
 
 export const RequestMetrics = z.object({

@@ -1,60 +1,25 @@
-// Ghost-text completion as a pipeline with no editor in it: window → typed-through cache →
-// one model request at a time (the next keystroke cancels the previous one) → post-processing →
-// cache; a preview (the first words or lines) is shown while the rest is generated, and the
-// suggestion grows in place as lines complete (`onSuggestionGrew`); plus
-// the speculative next completion and the extra-context warm-up. Everything is cancelled by
+// Ghost-text completion as a pipeline with no editor in it: window (promptWindows) → typed-through
+// cache → one model request at a time (RequestScheduler: the next keystroke cancels the previous
+// one, background work never cancels it) → the model stage (modelRequest: previews, line limit,
+// post-processing) → cache; a preview is shown while the rest is generated, and the suggestion
+// grows in place as lines complete (`onSuggestionGrew`); plus the speculative next completion
+// (speculation) and the extra-context warm-up (contextWarmUp). Everything is cancelled by
 // AbortSignal; the editor adapter converts its CancellationToken at the edge.
 // It only calls `infill` and `warmUp`, so it runs against any backend.
-import type { CompletionEngine, ExtraContextChunk, InfillRequest } from "../engine/completionEngine.js";
-import { EngineError, type RequestMetrics } from "../../protocol/engine.js";
+import type { CompletionEngine } from "../engine/completionEngine.js";
+import type { RequestMetrics } from "../../protocol/engine.js";
+import { sleep, untilAborted } from "../scheduling/abortable.js";
+import { RequestScheduler } from "../scheduling/requestScheduler.js";
 import { CompletionCache, type CachePosition } from "./completionCache.js";
+import { defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "./completionSettings.js";
+import { commitExtraContext } from "./contextWarmUp.js";
 import { ExtraContextRing } from "./extraContextRing.js";
-import { selectFimWindow, type FimWindow } from "./fimWindow.js";
-import { postProcessCompletion, previewOfStream } from "./postProcess.js";
+import type { FimWindow } from "./fimWindow.js";
+import { askModel, infillRequestFor, isCancellation, type ModelAnswer } from "./modelRequest.js";
+import { PromptWindows, samePosition } from "./promptWindows.js";
+import { acceptedInput, speculationGapMs } from "./speculation.js";
 
-export interface CompletionSettings {
-  prefixTokens: number;
-  suffixTokens: number;
-  /** Generation caps: tokens and wall-clock time. */
-  maxTokens: number;
-  timeoutMs: number;
-  maxLines: number;
-  /**
-   * Extra wait after a keystroke before asking the model, on top of the editor's own (VS Code asks
-   * 50 ms after the last keystroke). 0 by default: the next keystroke cancels a request in flight,
-   * so waiting longer only makes every suggestion later; a paid or shared server may want more.
-   */
-  debounceMs: number;
-  extraContextChunks: number;
-  extraContextTokens: number;
-  speculative: boolean;
-}
-
-export const defaultCompletionSettings: CompletionSettings = {
-  prefixTokens: 1024,
-  suffixTokens: 128,
-  maxTokens: 64,
-  timeoutMs: 3000,
-  maxLines: 8,
-  debounceMs: 0,
-  extraContextChunks: 8,
-  extraContextTokens: 512,
-  speculative: true,
-};
-
-export interface CompletionInput {
-  /** Identifies the document (its URI). */
-  documentId: string;
-  /** The name shown for the document in extra-context headers (workspace-relative path). */
-  filename: string;
-  /** The document's text, or a slice of whole lines of it starting at `firstLine`. */
-  text: string;
-  /** The cursor, as an offset into `text`. */
-  offset: number;
-  firstLine?: number;
-  /** Asked for explicitly (a command, not typing): no debounce. */
-  explicit?: boolean;
-}
+export { defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "./completionSettings.js";
 
 export interface CompletionOutcome {
   /** The suggestion; "" when there is nothing to suggest here. */
@@ -76,12 +41,6 @@ export interface PipelineCounters {
   warmups: number;
 }
 
-interface ModelAnswer {
-  text: string;
-  /** Absent when a backend that rejects on abort was stopped at the line limit. */
-  metrics?: RequestMetrics;
-}
-
 interface PendingRequest {
   position: CachePosition;
   /** What to show first: the preview, or the whole answer when it came first. */
@@ -89,88 +48,15 @@ interface PendingRequest {
   started: number;
 }
 
-/**
- * A speculative request waits this long after its suggestion is shown: a user who types on sooner
- * would cancel it anyway, and Tab comes later than that.
- */
-const speculationGapMs = 150;
-
-/**
- * A preview of a line still being written shows once it has this many characters: a word or two
- * arrive within the keystroke interval where a whole line does not (editor bench, issue 25).
- */
-const previewMinChars = 8;
-
-function samePosition(a: CachePosition, b: CachePosition): boolean {
-  return a.documentId === b.documentId && a.prefix === b.prefix && a.suffix === b.suffix;
-}
-
-/**
- * The promise's value, or undefined as soon as the signal aborts. A rejection reaches the caller
- * only while it still waits; a detached request's failure is for no one.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) resolve(undefined);
-        else reject(error);
-      },
-    );
-  });
-}
-
-function sameChunks(a: readonly ExtraContextChunk[], b: readonly ExtraContextChunk[]): boolean {
-  return a.length === b.length && a.every((chunk, i) => chunk.filename === b[i]!.filename && chunk.text === b[i]!.text);
-}
-
-function countNewlines(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
-  return count;
-}
-
-/** Resolves true after `ms`, or false as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function isCancellation(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error instanceof EngineError && error.code === "cancelled");
-}
-
 export class CompletionPipeline {
   readonly cache = new CompletionCache();
   readonly ring: ExtraContextRing;
   readonly counters: PipelineCounters = { requests: 0, speculativeRequests: 0, cacheHits: 0, cancelled: 0, warmups: 0 };
-  /** Per document, the line its prefix window starts at: kept so the prompt start stays put. */
-  private readonly anchors = new Map<string, number>();
-  /** The one model request (keystroke, speculative or warm-up) the pipeline has running. */
-  private running: AbortController | undefined;
+  private readonly windows = new PromptWindows();
+  /** Keystroke requests are foreground, speculation background, warm-ups idle work. */
+  private readonly scheduler = new RequestScheduler();
   /** The keystroke request now running, which a caller asking for the same position joins. */
   private pending: PendingRequest | undefined;
-  private speculation: Promise<void> = Promise.resolve();
-  private lastRequest: Promise<void> = Promise.resolve();
   private readonly growListeners = new Set<(position: CachePosition) => void>();
 
   constructor(
@@ -191,8 +77,8 @@ export class CompletionPipeline {
   async complete(input: CompletionInput, signal: AbortSignal): Promise<CompletionOutcome | undefined> {
     const arrived = performance.now();
     const settings = this.settings();
-    const window = this.window(input, settings);
-    const position: CachePosition = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
+    const window = this.windows.windowFor(input, settings);
+    const position = this.windows.positionOf(input, window);
     const cached = this.cache.lookup(position);
     if (cached !== undefined) {
       this.counters.cacheHits++;
@@ -227,7 +113,7 @@ export class CompletionPipeline {
 
   /** Stops the running model request (keystroke, speculative or warm-up), if any. */
   cancel(): void {
-    this.running?.abort();
+    this.scheduler.cancel();
   }
 
   /**
@@ -236,6 +122,7 @@ export class CompletionPipeline {
    * then the whole answer, replaces it in the cache and tells the editor to show it.
    */
   private startRequest(input: CompletionInput, window: FimWindow, settings: CompletionSettings, position: CachePosition): PendingRequest {
+    const claim = this.scheduler.claim("foreground")!;
     let showFirst!: (answer: ModelAnswer) => void;
     const firstShown = new Promise<ModelAnswer>((resolve) => (showFirst = resolve));
     let shown: string | undefined;
@@ -249,7 +136,7 @@ export class CompletionPipeline {
         else this.grew(position);
         shown = text;
       }, 0);
-    const whole = this.ask(input, window, settings, undefined, false, onPreview).then((result) => {
+    const whole = this.ask(input, window, settings, claim.signal, false, onPreview).then((result) => {
       done = true;
       if (result) {
         this.cache.store(position, result.text);
@@ -262,8 +149,9 @@ export class CompletionPipeline {
     const settle = () => {
       done = true;
       if (this.pending === pending) this.pending = undefined;
+      claim.release();
     };
-    this.lastRequest = whole.then(settle, settle);
+    whole.then(settle, settle);
     return pending;
   }
 
@@ -281,35 +169,25 @@ export class CompletionPipeline {
   suggestionShown(input: CompletionInput, suggestion: string): void {
     const settings = this.settings();
     if (!settings.speculative || !suggestion || this.pending) return;
-    const accepted: CompletionInput = {
-      ...input,
-      text: input.text.slice(0, input.offset) + suggestion + input.text.slice(input.offset),
-      offset: input.offset + suggestion.length,
-      explicit: true,
-    };
-    const window = this.window(accepted, settings);
-    const position = { documentId: input.documentId, prefix: window.prefix, suffix: window.suffix };
+    const accepted = acceptedInput(input, suggestion);
+    const window = this.windows.windowFor(accepted, settings);
+    const position = this.windows.positionOf(accepted, window);
     if (this.cache.lookup(position) !== undefined) return;
-    const claim = this.claim();
-    this.speculation = (async () => {
-      try {
-        if (!(await sleep(Math.max(settings.debounceMs, speculationGapMs), claim.signal))) return;
-        const answer = await this.ask(accepted, window, settings, claim.signal, true).catch(() => undefined);
-        if (answer) this.cache.store(position, answer.text);
-      } finally {
-        claim.release();
-      }
-    })();
+    void this.scheduler.run("background", async (signal) => {
+      if (!(await sleep(Math.max(settings.debounceMs, speculationGapMs), signal))) return;
+      const answer = await this.ask(accepted, window, settings, signal, true).catch(() => undefined);
+      if (answer) this.cache.store(position, answer.text);
+    });
   }
 
   /** Settles when the keystroke request started last has finished, whole answer and all (tests, bench). */
   requestSettled(): Promise<void> {
-    return this.lastRequest;
+    return this.scheduler.requestSettled("foreground");
   }
 
   /** Settles when the speculative request started last has finished (tests, bench). */
   speculationSettled(): Promise<void> {
-    return this.speculation;
+    return this.scheduler.requestSettled("background");
   }
 
   /**
@@ -320,17 +198,15 @@ export class CompletionPipeline {
   async refreshContext(input: CompletionInput | undefined, signal?: AbortSignal): Promise<boolean> {
     // A running request is what the user waits for: never cancel it for a warm-up; the queued
     // chunks wait for the next idle moment.
-    if (this.running) return false;
-    const before = input ? this.ring.chunksFor(input.filename) : [];
-    if (!this.ring.commit() || !input) return false;
-    const extraContext = this.ring.chunksFor(input.filename);
-    if (sameChunks(before, extraContext)) return false;
+    if (this.scheduler.runningPriority) return false;
+    const extraContext = commitExtraContext(this.ring, input?.filename);
+    if (!extraContext || !input) return false;
     const settings = this.settings();
-    const window = this.window(input, settings);
-    const claim = this.claim(signal);
+    const window = this.windows.windowFor(input, settings);
+    const claim = this.scheduler.claim("idle", signal)!;
     this.counters.warmups++;
     try {
-      this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
+      this.windows.anchor(input, window);
       await this.engine.warmUp({ prefix: window.prefix, suffix: window.suffix, extraContext, timeoutMs: settings.timeoutMs }, claim.signal);
       return true;
     } catch (error) {
@@ -343,7 +219,7 @@ export class CompletionPipeline {
 
   /** Forgets a closed document's window anchor. */
   forget(documentId: string): void {
-    this.anchors.delete(documentId);
+    this.windows.forget(documentId);
   }
 
   dispose(): void {
@@ -351,120 +227,23 @@ export class CompletionPipeline {
   }
 
   /**
-   * Makes a new request the one running, cancelling the previous one unless it is `parent` itself
-   * (a speculative request's own wait). The request is also cancelled when `parent` aborts.
+   * One model request under a claim's signal; undefined when cancelled (by that signal or the next
+   * request). Not async: the answer reaches the cache in the same turn as the engine's, before a
+   * caller that stopped waiting can ask again.
    */
-  private claim(parent?: AbortSignal): { signal: AbortSignal; abort: () => void; release: () => void } {
-    if (this.running && this.running.signal !== parent) this.running.abort();
-    const controller = new AbortController();
-    this.running = controller;
-    const abort = () => controller.abort();
-    if (parent?.aborted) controller.abort();
-    else parent?.addEventListener("abort", abort, { once: true });
-    return {
-      signal: controller.signal,
-      abort: () => controller.abort(),
-      release: () => {
-        parent?.removeEventListener("abort", abort);
-        if (this.running === controller) this.running = undefined;
-      },
-    };
-  }
-
-  private window(input: CompletionInput, settings: CompletionSettings): FimWindow {
-    const firstLine = input.firstLine ?? 0;
-    const anchor = this.anchors.get(input.documentId);
-    const relative = anchor === undefined || anchor < firstLine ? undefined : anchor - firstLine;
-    return selectFimWindow(input.text, input.offset, settings, relative);
-  }
-
-  private request(input: CompletionInput, window: FimWindow, settings: CompletionSettings): InfillRequest {
-    return {
-      prefix: window.prefix,
-      suffix: window.suffix,
-      extraContext: this.ring.chunksFor(input.filename),
-      maxTokens: settings.maxTokens,
-      timeoutMs: settings.timeoutMs,
-      temperature: 0,
-    };
-  }
-
-  /**
-   * One model request, cancelled by `signal` or by the next request. Undefined when cancelled.
-   * `onPreview` gets what can be shown of the stream so far: first once it has a few words or a
-   * line, then again at each line completed.
-   */
-  private async ask(
+  private ask(
     input: CompletionInput,
     window: FimWindow,
     settings: CompletionSettings,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
     speculative: boolean,
     onPreview?: (text: string) => void,
   ): Promise<ModelAnswer | undefined> {
-    const claim = this.claim(signal);
     if (speculative) this.counters.speculativeRequests++;
     else this.counters.requests++;
-    this.anchors.set(input.documentId, window.prefixStartLine + (input.firstLine ?? 0));
-    // Stop generating once the suggestion has all the lines it can show: the rest would be cut anyway.
-    const lineLimit = window.lineSuffix.trim() ? 1 : settings.maxLines;
-    const surroundings = (finished: boolean) => ({
-      linePrefix: window.linePrefix,
-      lineSuffix: window.lineSuffix,
-      suffix: window.suffix,
-      maxLines: settings.maxLines,
-      finished,
-    });
-    let streamed = "";
-    let enough = false;
-    let preview: string | undefined;
-    const onText = (chunk: string) => {
-      streamed += chunk;
-      if (enough) return;
-      const lineEnded = chunk.includes("\n");
-      if (lineEnded && countNewlines(streamed) >= lineLimit) {
-        enough = true;
-        claim.abort();
-      } else if (onPreview && (preview === undefined || lineEnded)) {
-        const next = postProcessCompletion(previewOfStream(streamed, previewMinChars), surroundings(true));
-        if (next && next !== preview) {
-          preview = next;
-          onPreview(next);
-        }
-      }
-    };
-    let raw: string;
-    let finished: boolean;
-    let metrics: RequestMetrics | undefined;
-    const started = performance.now();
-    const traceEnd = (end: string, m?: RequestMetrics) =>
-      this.trace(
-        `completion request: ${speculative ? "speculative" : "keystroke"}, ${end} after ${Math.round(performance.now() - started)} ms` +
-          (m ? `: prompt ${m.promptTokens} (${m.evaluatedTokens} evaluated in ${Math.round(m.promptMs)} ms), first token ${m.firstTokenMs === null ? "none" : `${Math.round(m.firstTokenMs)} ms`}, ${m.generatedTokens} generated` : ""),
-      );
-    try {
-      const result = await this.engine.infill(this.request(input, window, settings), { signal: claim.signal, onText });
-      traceEnd(enough ? "enough lines" : result.stopReason, result.metrics);
-      if (result.stopReason === "aborted" && !enough) {
-        this.counters.cancelled++;
-        return undefined;
-      }
-      raw = enough ? streamed : result.text;
-      finished = enough || result.stopReason === "eos" || result.stopReason === "stopString";
-      metrics = result.metrics;
-    } catch (error) {
-      traceEnd(enough ? "enough lines" : isCancellation(error, claim.signal) ? "cancelled" : "failed");
-      // A backend that rejects on abort (HTTP) still streamed the lines that were enough.
-      if (enough) {
-        raw = streamed;
-        finished = true;
-      } else if (isCancellation(error, claim.signal)) {
-        this.counters.cancelled++;
-        return undefined;
-      } else throw error;
-    } finally {
-      claim.release();
-    }
-    return { text: postProcessCompletion(raw, surroundings(finished)), metrics };
+    this.windows.anchor(input, window);
+    const request = infillRequestFor(window, this.ring.chunksFor(input.filename), settings);
+    const onCancelled = () => this.counters.cancelled++;
+    return askModel(this.engine, request, window, settings, { signal, speculative, onPreview, onCancelled, trace: this.trace });
   }
 }

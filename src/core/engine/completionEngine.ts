@@ -13,6 +13,8 @@ export interface InfillRequest {
   suffix: string;
   extraContext?: readonly ExtraContextChunk[];
   maxTokens: number;
+  /** Lines the suggestion can show: the engine stops once the answer has them (stopReason "lineLimit"). */
+  maxLines?: number;
   timeoutMs?: number;
   stopStrings?: string[];
   temperature?: number;

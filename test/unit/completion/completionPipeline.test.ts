@@ -203,13 +203,15 @@ describe("CompletionPipeline", () => {
     expect(calls[0]!.request.maxTokens).toBe(0);
   });
 
-  it("stops generating once the suggestion has the lines it can show, and keeps them", async () => {
+  it("asks the engine to stop once the suggestion has the lines it can show, instead of cancelling it", async () => {
     const { engine, calls } = scriptedEngine("local", () => "a, b);\nconsole.log(a);\nconsole.log(b);\n");
     const pipeline = new CompletionPipeline(engine, () => ({ ...settings(), speculative: false }));
     const input = { ...doc("call();\n"), offset: 5 };
     const outcome = await pipeline.complete(input, new AbortController().signal);
-    // Code follows the cursor: one line is all that can be shown, so the request ends at the first newline.
-    expect(calls[0]!.signal.aborted).toBe(true);
+    // Code follows the cursor: one line is all that can be shown, so the request asks for one line
+    // (the engine stops there, test/unit/completion/lineLimit.test.ts) and the host cancels nothing.
+    expect(calls[0]!.request.maxLines).toBe(1);
+    expect(calls[0]!.signal.aborted).toBe(false);
     expect(outcome).toMatchObject({ text: "a, b", source: "model" });
     expect(pipeline.counters.cancelled).toBe(0);
   });
