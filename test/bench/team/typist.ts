@@ -9,9 +9,9 @@
 // - switching files cancels, and 1.2 s after the last edit or move the edited lines join the extra
 //   context and the prompt is warmed up (`refreshContext`: an `n_predict: 0` request), as
 //   extraContextFeed.ts does.
-import type { HttpEngine } from "../../../src/backends/http/httpEngine";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput, type PipelineCounters } from "../../../src/core/completion/completionPipeline";
 import { chunkAround } from "../../../src/core/completion/extraContextRing";
+import type { CompletionEngine } from "../../../src/core/engine/completionEngine";
 import type { KeystrokeRecord } from "./latency";
 import type { TypistDocument, TypistEvent, TypistScript } from "./typistSchedule";
 
@@ -158,7 +158,7 @@ class SimulatedEditor {
 }
 
 /** Plays `script` from `startedAt` (performance clock) against `engine`; resolves when its last pause ends. */
-export async function runTypist(index: number, script: TypistScript, engine: HttpEngine, startedAt: number): Promise<TypistResult> {
+export async function runTypist(index: number, script: TypistScript, engine: CompletionEngine, startedAt: number): Promise<TypistResult> {
   const pipeline = new CompletionPipeline(engine, () => defaultCompletionSettings);
   const editor = new SimulatedEditor(index, pipeline);
   try {
