@@ -38,7 +38,7 @@ function slowServer(delayMs: number) {
 const session = { file: "a.js", content: "const value = 1;\n", steps: [{ kind: "newLineAtEnd" as const }, { kind: "burst" as const, text: "let x = " }] };
 // Keys 300 ms apart (not 120): room for a busy machine's timer delays.
 const script = () => typistScript(0, { sessions: 1, from: [session], keyIntervalMs: 300, pauseMs: 900 });
-/** Requests for keys, and the speculative one for the text after accepting the pause's suggestion. */
+/** Requests for keys, and the speculative ones (the text after accepting a shown suggestion). */
 const split = (requests: ReturnType<typeof slowServer>["requests"]) => {
   const asked = requests.filter((r) => r.request.maxTokens > 0);
   const accepted = (r: (typeof asked)[number]) => r.request.prefix.endsWith("value + 1;");
