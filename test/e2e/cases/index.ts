@@ -12,7 +12,8 @@ import missingModel from './missingModel.js';
 import onboarding from './onboarding.js';
 import refactor from './refactor.js';
 import refactorLimit from './refactorLimit.js';
+import remoteReasoning from './remoteReasoning.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, refactor, refactorLimit, codeActions];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, refactor, refactorLimit, remoteReasoning, codeActions];
