@@ -155,3 +155,53 @@ describe.each(kinds)("$flavor", (kind) => {
     expect(JSON.parse(result.text)).toEqual(JSON.parse(jsonAnswer));
   }, T);
 });
+
+describe("each server's refusals reach the user as typed errors in the server's words", () => {
+  const connectTo = async (start: () => Promise<FakeServer>, options: Partial<HttpEngineOptions> = {}) => {
+    const server = await start();
+    servers.push(server);
+    return { server, engine: new HttpEngine({ baseUrl: server.url, requestTimeoutMs: 3000, idleTimeoutMs: 3000, retry: { baseDelayMs: 10 }, ...options }) };
+  };
+
+  it("llama-server: a prompt over its context", async () => {
+    const { engine } = await connectTo(() => startLlamaServer());
+    const error = await engineFailure(engine.chat({ messages: [{ role: "user", content: "x".repeat(20_000) }], maxTokens: 8 }));
+    expect(error.code).toBe("contextOverflow");
+    expect(error.message).toMatch(/exceeds the available context size/);
+  }, T);
+
+  it("vLLM: a model it does not serve, and a suffix it does not take", async () => {
+    const { engine } = await connectTo(startVllm, { model: "not-served" });
+    const missing = await engineFailure(engine.chat({ messages: hi, maxTokens: 8 }));
+    expect(missing.code).toBe("remoteNotFound");
+    expect(missing.message).toMatch(/does not exist/);
+    const { engine: forced } = await connectTo(startVllm, { fim: "suffix" });
+    const suffix = await engineFailure(forced.infill({ prefix: "a", suffix: "b", maxTokens: 4 }));
+    expect(suffix.code).toBe("invalidRequest");
+    expect(suffix.message).toMatch(/suffix is not currently supported/);
+  }, T);
+
+  it("Ollama: a model that is not pulled", async () => {
+    const { engine } = await connectTo(() => startOllama(), { model: "deepseek-coder-v2:236b" });
+    const error = await engineFailure(engine.infill({ prefix: "a", suffix: "b", maxTokens: 4 }));
+    expect(error.code).toBe("remoteNotFound");
+    expect(error.message).toMatch(/not found/);
+  }, T);
+
+  it("Ollama: a template that cannot insert is found out once, then FIM goes as a raw prompt", async () => {
+    const { server, engine } = await connectTo(() => startOllama({ capabilities: ["completion"], listsCapabilities: false }));
+    const generates = () => server.requests.filter((r) => r.path === "/api/generate").map((r) => r.body!);
+    expect((await engine.infill({ prefix: "a", suffix: "b", maxTokens: 4 })).text).toBe(fimAnswer);
+    expect(generates().map((body) => body.raw ?? false)).toEqual([false, true]);
+    expect((await engine.infill({ prefix: "a", suffix: "b", maxTokens: 4 })).text).toBe(fimAnswer);
+    expect(generates().map((body) => body.raw ?? false)).toEqual([false, true, true]);
+    expect(generates()[2]!.prompt).toBe("<｜fim▁begin｜>a<｜fim▁hole｜>b<｜fim▁end｜>");
+    expect(capabilityReport(await engine.serverFacts()).find((line) => line.feature === "ghost text")?.support).toBe("instead");
+  }, T);
+
+  it("LM Studio: an unknown route's 200-with-error is not taken for an answer", async () => {
+    const { engine } = await connectTo(startLmStudio, { fim: "infill" });
+    const error = await engineFailure(engine.infill({ prefix: "a", suffix: "b", maxTokens: 4 }));
+    expect(error.code).toBe("remoteBadResponse");
+  }, T);
+});
