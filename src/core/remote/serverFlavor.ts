@@ -74,7 +74,8 @@ export function detectFlavor(probe: FlavorProbe): ServerFlavor {
   if (owners.includes("llamacpp")) return "llama-server";
   if (owners.includes("vllm")) return "vllm";
   if (owners.includes("sglang")) return "sglang";
-  if (isLmStudioModelList(probe.lmStudioModels)) return "lmstudio";
+  // LM Studio lists its models as owned by "organization_owner"; its REST API says it for sure.
+  if (isLmStudioModelList(probe.lmStudioModels) || owners.includes("organization_owner")) return "lmstudio";
   return "openai";
 }
 

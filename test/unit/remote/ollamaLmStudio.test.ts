@@ -17,6 +17,8 @@ describe("detecting Ollama and LM Studio", () => {
     const lmStudioModels = { object: "list", data: [{ id: "deepseek-coder-v2-lite-instruct", object: "model", type: "llm", state: "loaded", max_context_length: 163840 }] };
     expect(detectFlavor({ baseUrl: "http://h:1234", models: { data: [{ id: "deepseek-coder-v2-lite-instruct", owned_by: "organization_owner" }] }, lmStudioModels })).toBe("lmstudio");
     expect(detectFlavor({ baseUrl: "http://h:1234", lmStudioModels: { data: [{ id: "x" }] } })).toBe("openai");
+    // Its REST API switched off or behind a proxy: its OpenAI model list still says who serves it.
+    expect(detectFlavor({ baseUrl: "http://h:1234", models: { data: [{ id: "m", owned_by: "organization_owner" }] } })).toBe("lmstudio");
   });
   it("prefers llama-server's /props over any other sign", () => {
     expect(detectFlavor({ baseUrl: "http://h", props: { default_generation_settings: {} }, ollamaVersion: { version: "1" } })).toBe("llama-server");
