@@ -3,6 +3,7 @@
 import { AnswerAccumulator, MalformedChunkError, type StreamFormat, type StreamedAnswer } from "../../core/remote/chatStream.js";
 import { EchoedPrefixStripper } from "../../core/remote/echoedPrefix.js";
 import { JsonEndTracker } from "../../core/generation/jsonEnd.js";
+import { LineLimit } from "../../core/generation/lineLimit.js";
 import { StopStringScanner } from "../../core/generation/textStream.js";
 import { EngineError, type RequestMetrics, type StopReason } from "../../protocol/engine.js";
 import type { GenerationOptions } from "../../core/engine/engine.js";
@@ -16,6 +17,8 @@ export interface AnswerStreamRequest {
   stopStrings?: readonly string[];
   /** Generation cap: the answer so far is returned with stopReason "timeout". */
   timeoutMs?: number;
+  /** End (closing the stream, which stops the server) once the answer has this many lines: stopReason "lineLimit". */
+  maxLines?: number;
   /** End as soon as the top-level JSON value closes (the server may pad with whitespace). */
   json?: boolean;
   /** A continued assistant prefix the server may repeat at the start of the answer. */
@@ -49,10 +52,11 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   const accumulator = new AnswerAccumulator(request.format);
   const scanner = new StopStringScanner(request.stopStrings ?? []);
   const jsonEnd = request.json ? new JsonEndTracker() : undefined;
+  const lines = request.maxLines ? new LineLimit(request.maxLines) : undefined;
   const echo = new EchoedPrefixStripper(request.echoedPrefix ?? "");
   let shown = "";
   let firstTokenMs: number | null = null;
-  let endedBy: "stopString" | "json" | undefined;
+  let endedBy: "stopString" | "lineLimit" | "json" | undefined;
   let truncated = false;
 
   const show = (text: string) => {
@@ -83,12 +87,14 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
       if (!added) continue;
       firstTokenMs ??= performance.now() - started;
       const scan = scanner.push(echo.push(added));
-      if (jsonEnd?.push(scan.emit)) {
-        show(scan.emit.slice(0, jsonEnd.end! - shown.length));
+      const emit = lines ? lines.push(scan.emit) : scan.emit;
+      if (jsonEnd?.push(emit)) {
+        show(emit.slice(0, jsonEnd.end! - shown.length));
         endedBy = "json";
       } else {
-        show(scan.emit);
-        if (scan.stopped) endedBy = "stopString";
+        show(emit);
+        if (lines?.reached) endedBy = "lineLimit";
+        else if (scan.stopped) endedBy = "stopString";
       }
       if (endedBy) {
         // Returning from the generator closes the connection, which stops generation on the server.
@@ -107,7 +113,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   const answer = accumulator.result();
   let stopReason: StopReason;
   if (timedOut) stopReason = "timeout";
-  else if (endedBy) stopReason = endedBy === "json" ? "eos" : "stopString";
+  else if (endedBy) stopReason = endedBy === "json" ? "eos" : endedBy;
   else if (answer.finishReason === undefined) {
     throw new RemoteEngineError(
       "remoteStreamDropped",
@@ -117,7 +123,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
     stopReason = answer.finishReason === "length" ? "maxTokens" : answer.stoppedByString ? "stopString" : "eos";
   }
   // Text held back in case it began a stop string is the answer's end after all.
-  if (!endedBy) show(scanner.flush());
+  if (!endedBy) show(lines ? lines.push(scanner.flush()) : scanner.flush());
   return { answer, text: shown, reasoning: answer.reasoning, stopReason, metrics: metricsOf(answer, started, firstTokenMs) };
 }
 

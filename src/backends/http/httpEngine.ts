@@ -145,7 +145,9 @@ export class HttpEngine implements Engine {
     const server = await this.describe(options.signal);
     const mode = this.fimMode(server);
     const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };
-    const common = { stopStrings: request.stopStrings, timeoutMs: request.timeoutMs };
+    // The line limit is applied to the stream here: no server takes a line count, and ending the
+    // stream at the limit stops generation on every kind of server (as for stop strings).
+    const common = { stopStrings: request.stopStrings, timeoutMs: request.timeoutMs, maxLines: request.maxLines };
     let streamed;
     if (mode === "infill") {
       const body = llamaInfillBody(request, this.options.extraBody);
@@ -166,7 +168,7 @@ export class HttpEngine implements Engine {
   private async ollamaInfill(
     server: ServerDescription,
     request: InfillRequest,
-    common: { stopStrings?: readonly string[]; timeoutMs?: number },
+    common: { stopStrings?: readonly string[]; timeoutMs?: number; maxLines?: number },
     options: GenerationOptions,
   ) {
     const context = { flavor: server.flavor, model: server.model, extraBody: this.options.extraBody };

@@ -15,6 +15,7 @@ export function runLocalInfill(engine: Engine, request: InfillRequest, options: 
       maxTokens: request.maxTokens,
       temperature: request.temperature ?? 0,
       stopStrings: request.stopStrings ?? [],
+      maxLines: request.maxLines,
       timeoutMs: request.timeoutMs,
     },
     options,
