@@ -1,5 +1,6 @@
-// Per-feature backend choice and the remote server's settings, from the raw values VS Code hands
-// over (anything a user can type into settings.json) to a checked, plain object.
+// Per-feature backend choice and the remote servers' settings, from the raw values VS Code hands
+// over (anything a user can type into settings.json) to a checked, plain object: the shared server
+// (deepseekLocal.remote.*) and, per feature, its own URL and model where it names them (issue 26).
 import { isHeaderName, isSecretHeaderName } from "./secretHeaders.js";
 import { fimModes, normalizeBaseUrl, serverFlavors, type FimMode, type ServerFlavor } from "./serverFlavor.js";
 
