@@ -87,3 +87,30 @@ describe("links in an answer", () => {
     transcript.element.remove();
   });
 });
+
+describe("a reasoning model's thinking (issue 20, goal 2)", () => {
+  it("streams into a collapsed Reasoning part above the answer, as plain text", () => {
+    const transcript = new Transcript();
+    transcript.render(stateWith({ id: "a1", role: "assistant", content: "" }, true));
+    expect(transcript.element.querySelector('[data-testid="reasoning"]')).toBeNull();
+    transcript.appendReasoning("a1", "The user <b>greets</b>");
+    transcript.appendReasoning("a1", " me.");
+    const part = transcript.element.querySelector<HTMLDetailsElement>('[data-testid="reasoning"]')!;
+    expect(part.open).toBe(false);
+    expect(part.querySelector("summary")!.textContent).toBe("Reasoning…");
+    expect(part.querySelector(".reasoning-text")!.textContent).toBe("The user <b>greets</b> me.");
+    expect(part.querySelector("b")).toBeNull();
+    // It sits before the answer, and is not part of it.
+    expect(part.compareDocumentPosition(answerBody(transcript)) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(answerBody(transcript).textContent).toBe("");
+  });
+
+  it("a finished answer keeps it collapsed, and its metrics show the server's cache figures", () => {
+    const transcript = new Transcript();
+    const metrics = { promptTokens: 76, reusedTokens: 64, evaluatedTokens: 12, generatedTokens: 4, firstTokenMs: null, serverCache: { hitTokens: 64, missTokens: 12 } };
+    transcript.render(stateWith({ id: "a1", role: "assistant", content: "Hello.", reasoning: "Thinking.", stopReason: "eos", metrics }));
+    const part = transcript.element.querySelector<HTMLDetailsElement>('[data-testid="reasoning"]')!;
+    expect([part.open, part.querySelector("summary")!.textContent]).toEqual([false, "Reasoning"]);
+    expect(transcript.element.querySelector('[data-testid="metrics"]')!.textContent).toBe("4 tokens · prompt 76 (cache hit 64, miss 12)");
+  });
+});
