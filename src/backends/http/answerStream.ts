@@ -35,6 +35,58 @@ export interface StreamedResult {
   metrics: RequestMetrics;
 }
 
+/**
+ * The answer's text as the caller sees it, and what ends it on this side: a repeated prefix is
+ * dropped, stop strings are held back, and the stream ends at a stop string, at the line limit or
+ * where the top-level JSON value closes.
+ */
+class ShownAnswer {
+  text = "";
+  endedBy: "stopString" | "lineLimit" | "json" | undefined;
+  private readonly scanner: StopStringScanner;
+  private readonly jsonEnd: JsonEndTracker | undefined;
+  private readonly lines: LineLimit | undefined;
+  private readonly echo: EchoedPrefixStripper;
+
+  constructor(
+    request: AnswerStreamRequest,
+    private readonly onText?: (text: string) => void,
+  ) {
+    this.scanner = new StopStringScanner(request.stopStrings ?? []);
+    this.jsonEnd = request.json ? new JsonEndTracker() : undefined;
+    this.lines = request.maxLines ? new LineLimit(request.maxLines) : undefined;
+    this.echo = new EchoedPrefixStripper(request.echoedPrefix ?? "");
+  }
+
+  /** Shows what of `added` belongs to the answer; true once the answer has ended. */
+  push(added: string): boolean {
+    const scan = this.scanner.push(this.echo.push(added));
+    const emit = this.lines ? this.lines.push(scan.emit) : scan.emit;
+    if (this.jsonEnd?.push(emit)) {
+      this.show(emit.slice(0, this.jsonEnd.end! - this.text.length));
+      this.endedBy = "json";
+    } else {
+      this.show(emit);
+      if (this.lines?.reached) this.endedBy = "lineLimit";
+      else if (scan.stopped) this.endedBy = "stopString";
+    }
+    return this.endedBy !== undefined;
+  }
+
+  /** The server ended the answer: text held back in case it began a stop string is its end after all. */
+  finish(): void {
+    if (this.endedBy) return;
+    const rest = this.scanner.flush();
+    this.show(this.lines ? this.lines.push(rest) : rest);
+  }
+
+  private show(text: string): void {
+    if (!text) return;
+    this.text += text;
+    this.onText?.(text);
+  }
+}
+
 export async function readAnswerStream(transport: HttpTransport, request: AnswerStreamRequest, options: GenerationOptions): Promise<StreamedResult> {
   const started = performance.now();
   const local = new AbortController();
@@ -50,20 +102,9 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
     : undefined;
 
   const accumulator = new AnswerAccumulator(request.format);
-  const scanner = new StopStringScanner(request.stopStrings ?? []);
-  const jsonEnd = request.json ? new JsonEndTracker() : undefined;
-  const lines = request.maxLines ? new LineLimit(request.maxLines) : undefined;
-  const echo = new EchoedPrefixStripper(request.echoedPrefix ?? "");
-  let shown = "";
+  const shown = new ShownAnswer(request, options.onText);
   let firstTokenMs: number | null = null;
-  let endedBy: "stopString" | "lineLimit" | "json" | undefined;
   let truncated = false;
-
-  const show = (text: string) => {
-    if (!text) return;
-    shown += text;
-    options.onText?.(text);
-  };
 
   try {
     const events = transport.stream(request.url, request.body, local.signal, request.format === "ollama" ? "ndjson" : "sse");
@@ -86,17 +127,7 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
       if (thought) options.onReasoning?.(thought);
       if (!added) continue;
       firstTokenMs ??= performance.now() - started;
-      const scan = scanner.push(echo.push(added));
-      const emit = lines ? lines.push(scan.emit) : scan.emit;
-      if (jsonEnd?.push(emit)) {
-        show(emit.slice(0, jsonEnd.end! - shown.length));
-        endedBy = "json";
-      } else {
-        show(emit);
-        if (lines?.reached) endedBy = "lineLimit";
-        else if (scan.stopped) endedBy = "stopString";
-      }
-      if (endedBy) {
+      if (shown.push(added)) {
         // Returning from the generator closes the connection, which stops generation on the server.
         await events.return({ truncated: false });
         break;
@@ -113,18 +144,17 @@ export async function readAnswerStream(transport: HttpTransport, request: Answer
   const answer = accumulator.result();
   let stopReason: StopReason;
   if (timedOut) stopReason = "timeout";
-  else if (endedBy) stopReason = endedBy === "json" ? "eos" : endedBy;
+  else if (shown.endedBy) stopReason = shown.endedBy === "json" ? "eos" : shown.endedBy;
   else if (answer.finishReason === undefined) {
     throw new RemoteEngineError(
       "remoteStreamDropped",
-      `The answer from ${request.url} stopped mid-way${truncated ? " inside an event" : ""}, without saying why; ${shown.length} characters arrived. The server or a proxy dropped the stream.`,
+      `The answer from ${request.url} stopped mid-way${truncated ? " inside an event" : ""}, without saying why; ${shown.text.length} characters arrived. The server or a proxy dropped the stream.`,
     );
   } else {
     stopReason = answer.finishReason === "length" ? "maxTokens" : answer.stoppedByString ? "stopString" : "eos";
   }
-  // Text held back in case it began a stop string is the answer's end after all.
-  if (!endedBy) show(lines ? lines.push(scanner.flush()) : scanner.flush());
-  return { answer, text: shown, reasoning: answer.reasoning, stopReason, metrics: metricsOf(answer, started, firstTokenMs) };
+  shown.finish();
+  return { answer, text: shown.text, reasoning: answer.reasoning, stopReason, metrics: metricsOf(answer, started, firstTokenMs) };
 }
 
 function metricsOf(answer: StreamedAnswer, started: number, firstTokenMs: number | null): RequestMetrics {
