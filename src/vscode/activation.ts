@@ -4,6 +4,7 @@ import type { EngineState } from "../supervisor/engineSupervisor.js";
 import { registerBackendSelection } from "./backendSelection.js";
 import { registerChat } from "./chat/registerChat.js";
 import { registerCommands } from "./commands.js";
+import { registerCommitMessage } from "./commitMessage/registerCommitMessage.js";
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
@@ -29,7 +30,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerBackendSelection(ctx);
   const models = registerModels(ctx);
   const refactors = registerRefactors(ctx);
-  registerCommands(ctx, chat, completion.commands, models, refactors);
+  registerCommands(ctx, chat, completion.commands, models, refactors, registerCommitMessage(ctx));
   ctx.own(registerCodeActions());
   registerOnboarding(ctx);
 
