@@ -1,6 +1,8 @@
 // Runs requests on one context sequence: reuses the KV of the longest common token prefix,
 // evaluates the rest in bounded batches (so an abort lands within one batch — llama.cpp does not
-// interrupt a prefill by itself), then generates token by token with a token-level stop.
+// interrupt a prefill by itself), then generates token by token. A request is three stages:
+// prompt evaluation (here), generation with schema-forced text (generationLoop.ts) and stop
+// detection (stopDetector.ts); its metrics come from the sequence's token meter (requestMeter.ts).
 import {
   LlamaGrammarEvaluationState,
   type Llama,
@@ -10,46 +12,31 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { planKvReuse } from "../core/cache/kvReuse.js";
-import { JsonEndTracker } from "../core/generation/jsonEnd.js";
 import { prefillBatchEnd } from "../core/generation/prefillBatches.js";
-import { StopStringScanner, endsWithIncompleteCharacter } from "../core/generation/textStream.js";
-import {
-  EngineError,
-  type GenerateResult,
-  type PromptSegment,
-  type RequestMetrics,
-  type SpecialTokenName,
-  type StopReason,
-} from "../protocol/engine.js";
+import type { z } from "zod";
+import { EngineError, type GenerateParams, type GenerateResult, type PromptSegment, type RequestMetrics, type SpecialTokenName } from "../protocol/engine.js";
 import type { PrefixPersistence } from "./enginePrefixCache.js";
 import type { ForegroundGate } from "./foregroundGate.js";
+import { GenerationLoop } from "./generationLoop.js";
+import { RequestMeter, TokenMeter } from "./requestMeter.js";
 import { SchemaJumpAhead } from "./schemaJumpAhead.js";
+import { StopDetector } from "./stopDetector.js";
 import { createTokenStepper, type DirectDecode } from "./tokenStepper.js";
 
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
 
-export interface RunOptions {
-  prompt: readonly PromptSegment[];
-  stablePrefixSegments?: number;
-  maxTokens: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  stopStrings: readonly string[];
-  jsonSchema?: Record<string, unknown>;
-  timeoutMs?: number;
+/** A generate request as the engine received it, less its routing fields; `onText` receives the answer as it is written. */
+export type RunOptions = Omit<z.output<typeof GenerateParams>, "requestId" | "sequence" | "stream"> & {
   signal: AbortSignal;
   onText?: (text: string) => void;
-}
+};
 
 export class SequenceRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
-  evaluatedTotal = 0;
-  reusedTotal = 0;
-  generatedTotal = 0;
+  /** Every token this sequence reused, evaluated and generated; a request's metrics are its difference. */
+  readonly meter = new TokenMeter();
 
   constructor(
     private readonly model: LlamaModel,
@@ -64,6 +51,18 @@ export class SequenceRunner {
 
   get tokenCount(): number {
     return this.sequence.nextTokenIndex;
+  }
+
+  get evaluatedTotal(): number {
+    return this.meter.getState().evaluated;
+  }
+
+  get reusedTotal(): number {
+    return this.meter.getState().reused;
+  }
+
+  get generatedTotal(): number {
+    return this.meter.getState().generated;
   }
 
   private yieldToForeground(): Promise<void> | undefined {
@@ -124,12 +123,11 @@ export class SequenceRunner {
   /** Evaluates a prompt without generating (warm-up): later requests that start with it reuse it. */
   prefill(prompt: readonly PromptSegment[], signal: AbortSignal, stablePrefixSegments = 0): Promise<RequestMetrics> {
     return this.exclusive(async () => {
-      const started = performance.now();
+      const meter = new RequestMeter(this.meter);
       const { tokens, stableTokens } = this.tokenize(prompt, stablePrefixSegments);
-      const promptStarted = performance.now();
-      const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length, signal, stableTokens);
-      const finished = performance.now();
-      return metrics(tokens.length, reused, evaluated, restored, 0, finished - promptStarted, null, 0, finished - started);
+      meter.promptStarted();
+      await this.evaluatePrompt(tokens, tokens.length, signal, stableTokens);
+      return meter.metrics(tokens.length);
     });
   }
 
@@ -137,132 +135,63 @@ export class SequenceRunner {
     return this.exclusive(() => this.run(options));
   }
 
+  /** One request: prompt evaluation, then generation until the stop detector ends it. */
   private async run(options: RunOptions): Promise<GenerateResult> {
-    const started = performance.now();
-    const { signal } = options;
+    const meter = new RequestMeter(this.meter);
     const { tokens, stableTokens } = this.tokenize(options.prompt, options.stablePrefixSegments);
-    if (options.maxTokens + tokens.length > this.sequence.contextSize) {
-      options = { ...options, maxTokens: Math.max(0, this.sequence.contextSize - tokens.length - 1) };
-    }
+    const maxTokens = options.maxTokens + tokens.length > this.sequence.contextSize ? Math.max(0, this.sequence.contextSize - tokens.length - 1) : options.maxTokens;
     const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
 
     // Keep the last prompt token back: evaluating it is what yields the first generated token.
-    const promptStarted = performance.now();
-    const { reused, evaluated, restored } = await this.evaluatePrompt(tokens, tokens.length - 1, signal, stableTokens);
-    const promptDone = performance.now();
-    const promptMs = promptDone - promptStarted;
+    meter.promptStarted();
+    await this.evaluatePrompt(tokens, tokens.length - 1, options.signal, stableTokens);
+    meter.promptEnded();
 
-    const scanner = new StopStringScanner(options.stopStrings);
-    let text = "";
-    let pendingTokens: Token[] = [];
-    let generated = 0;
-    let forcedTokens = 0;
-    let firstTokenMs: number | null = null;
-    let stopReason: StopReason = "eos";
-    const deadline = options.timeoutMs ? started + options.timeoutMs : Infinity;
-    const jsonEnd = grammar ? new JsonEndTracker() : undefined;
-    let jsonClosed = false;
-    const emit = (chunk: string) => {
-      if (!chunk || jsonClosed) return;
-      if (jsonEnd?.push(chunk)) {
-        jsonClosed = true;
-        chunk = chunk.slice(0, chunk.length - (text.length + chunk.length - jsonEnd.end!));
-      }
-      text += chunk;
-      options.onText?.(chunk);
-    };
-
-    if (signal.aborted) stopReason = "aborted";
-    else if (options.maxTokens === 0) stopReason = "maxTokens";
-    else {
-      const grammarState = grammar ? new LlamaGrammarEvaluationState({ model: this.model, grammar }) : undefined;
-      const jumpAhead = grammarState && options.jsonSchema ? SchemaJumpAhead.create(this.llama, this.model, options.jsonSchema, grammarState) : undefined;
-      // Text the schema forces (keys, punctuation) is written, not sampled; it counts as generated.
-      const writeForced = (): Token[] => {
-        if (!jumpAhead) return [];
-        const forced = jumpAhead.next(options.maxTokens - generated);
-        if (forced.tokens.length) {
-          generated += forced.tokens.length;
-          forcedTokens += forced.tokens.length;
-          const scan = scanner.push(forced.text);
-          emit(scan.emit);
-          if (scan.stopped) stopReason = "stopString";
-        }
-        return forced.tokens;
-      };
-      // A closure: the checks below read what writeForced set.
-      const stoppedInForcedText = () => stopReason === "stopString";
-      const opening = writeForced();
-      const stepper = createTokenStepper(this.direct, this.sequence, {
-        temperature: options.temperature,
-        topK: options.topK,
-        topP: options.topP,
-        seed: options.seed,
-        grammarEvaluationState: grammarState,
-      });
-      try {
-        // The next evaluation: the sampled token, then any text the schema forces after it.
-        let input: Token[] = [tokens[tokens.length - 1]!, ...opening];
-        while (!jsonClosed && !stoppedInForcedText()) {
-          const token = await stepper.step(input);
-          if (token === null) break;
-          input = [token];
-          await this.yieldToForeground();
-          generated++;
-          firstTokenMs ??= performance.now() - started;
-          pendingTokens.push(token);
-          const piece = this.model.detokenize(pendingTokens, false);
-          if (!endsWithIncompleteCharacter(piece)) {
-            pendingTokens = [];
-            jumpAhead?.follow(piece);
-            const scan = scanner.push(piece);
-            emit(scan.emit);
-            if (scan.stopped) {
-              stopReason = "stopString";
-              break;
-            }
-            if (jsonClosed) break; // stopReason stays "eos": the answer is complete
-            input.push(...writeForced());
-            if (jsonClosed || stoppedInForcedText()) break;
-          }
-          if (signal.aborted) {
-            stopReason = "aborted";
-            break;
-          }
-          if (generated >= options.maxTokens) {
-            stopReason = "maxTokens";
-            break;
-          }
-          if (performance.now() > deadline) {
-            stopReason = "timeout";
-            break;
-          }
-        }
-      } finally {
-        await stepper.close();
-      }
-      if (stopReason !== "stopString") {
-        if (pendingTokens.length) emit(scanner.push(this.model.detokenize(pendingTokens, false)).emit);
-        emit(scanner.flush());
-      }
-    }
+    const stop = new StopDetector(
+      { stopStrings: options.stopStrings, maxTokens, timeoutMs: options.timeoutMs, startedAt: meter.started, json: !!grammar, signal: options.signal },
+      options.onText,
+    );
+    const generated = stop.stopsBeforeStart() ? 0 : await this.generateAnswer(options, tokens[tokens.length - 1]!, maxTokens, grammar, stop, meter);
     // The held-back last prompt token was evaluated by the generation step.
-    const evaluatedPrompt = evaluated + (generated > 0 || stopReason === "eos" ? 1 : 0);
-    this.evaluatedTotal += evaluatedPrompt;
-    this.generatedTotal += generated;
+    if (generated > 0 || stop.stopReason === "eos") this.meter.add({ evaluated: 1 });
 
-    if (grammar && stopReason === "maxTokens") {
+    if (grammar && stop.stopReason === "maxTokens") {
       throw new EngineError(
         "tokenLimit",
-        `The JSON answer did not finish within ${options.maxTokens} tokens; nothing was applied. Raise the token limit or narrow the request.`,
+        `The JSON answer did not finish within ${maxTokens} tokens; nothing was applied. Raise the token limit or narrow the request.`,
       );
     }
-    const finished = performance.now();
-    return {
-      text,
-      stopReason,
-      metrics: metrics(tokens.length, reused, evaluatedPrompt, restored, generated, promptMs, firstTokenMs, finished - promptDone, finished - started, forcedTokens),
-    };
+    return { text: stop.answer, stopReason: stop.stopReason, metrics: meter.metrics(tokens.length) };
+  }
+
+  /** Generates after the prompt (whose last token is `lastPromptToken`); the number of tokens generated. */
+  private async generateAnswer(
+    options: RunOptions,
+    lastPromptToken: Token,
+    maxTokens: number,
+    grammar: LlamaGrammar | undefined,
+    stop: StopDetector,
+    meter: RequestMeter,
+  ): Promise<number> {
+    const grammarState = grammar ? new LlamaGrammarEvaluationState({ model: this.model, grammar }) : undefined;
+    const jumpAhead = grammarState && options.jsonSchema ? SchemaJumpAhead.create(this.llama, this.model, options.jsonSchema, grammarState) : undefined;
+    const loop = new GenerationLoop(this.model, stop, meter, maxTokens, jumpAhead, () => this.yieldToForeground());
+    const opening = loop.opening();
+    const stepper = createTokenStepper(this.direct, this.sequence, {
+      temperature: options.temperature,
+      topK: options.topK,
+      topP: options.topP,
+      seed: options.seed,
+      grammarEvaluationState: grammarState,
+    });
+    try {
+      await loop.run(stepper, [lastPromptToken, ...opening]);
+    } finally {
+      await stepper.close();
+    }
+    stop.finish(loop.undecoded());
+    this.meter.add({ generated: loop.generated, forced: loop.forced });
+    return loop.generated;
   }
 
   /**
@@ -275,7 +204,7 @@ export class SequenceRunner {
     upTo: number,
     signal: AbortSignal,
     stableTokens = 0,
-  ): Promise<{ reused: number; evaluated: number; restored: number }> {
+  ): Promise<void> {
     const target = tokens.slice(0, upTo);
     let plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
     const persistent = this.persistence && stableTokens >= this.persistence.minTokens && stableTokens <= upTo ? stableTokens : 0;
@@ -287,24 +216,19 @@ export class SequenceRunner {
     }
     if (plan.erase.length) await this.sequence.eraseContextTokenRanges(plan.erase);
     const reused = this.sequence.nextTokenIndex;
+    this.meter.add({ reused, restored });
     const saveAt = persistent && !restored && reused < persistent ? persistent : 0;
 
-    let evaluated = 0;
     const batch = this.sequence.context.batchSize;
     for (let start = reused; start < upTo && !signal.aborted; ) {
       const end = prefillBatchEnd(start, upTo, batch, saveAt);
       await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
-      evaluated += end - start;
+      this.meter.add({ evaluated: end - start });
       start = end;
       if (end === saveAt) await this.persistence!.save(tokens.slice(0, saveAt), this.sequence);
     }
-    this.reusedTotal += reused;
-    if (signal.aborted) {
-      this.evaluatedTotal += evaluated;
-      throw new EngineError("cancelled", "The request was cancelled.");
-    }
-    return { reused, evaluated, restored };
+    if (signal.aborted) throw new EngineError("cancelled", "The request was cancelled.");
   }
 
   private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
@@ -320,31 +244,4 @@ export class SequenceRunner {
     }
     return grammar;
   }
-}
-
-function metrics(
-  promptTokens: number,
-  reusedTokens: number,
-  evaluatedTokens: number,
-  restoredTokens: number,
-  generatedTokens: number,
-  promptMs: number,
-  firstTokenMs: number | null,
-  generationMs: number,
-  totalMs: number,
-  forcedTokens = 0,
-): RequestMetrics {
-  const round = (ms: number) => Math.round(ms * 100) / 100;
-  return {
-    promptTokens,
-    reusedTokens,
-    evaluatedTokens,
-    restoredTokens,
-    generatedTokens,
-    forcedTokens,
-    promptMs: round(promptMs),
-    firstTokenMs: firstTokenMs === null ? null : round(firstTokenMs),
-    generationMs: round(generationMs),
-    totalMs: round(totalMs),
-  };
 }
