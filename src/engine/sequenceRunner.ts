@@ -148,7 +148,15 @@ export class SequenceRunner {
     meter.promptEnded();
 
     const stop = new StopDetector(
-      { stopStrings: options.stopStrings, maxTokens, timeoutMs: options.timeoutMs, startedAt: meter.started, json: !!grammar, signal: options.signal },
+      {
+        stopStrings: options.stopStrings,
+        maxTokens,
+        maxLines: options.maxLines,
+        timeoutMs: options.timeoutMs,
+        startedAt: meter.started,
+        json: !!grammar,
+        signal: options.signal,
+      },
       options.onText,
     );
     const generated = stop.stopsBeforeStart() ? 0 : await this.generateAnswer(options, tokens[tokens.length - 1]!, maxTokens, grammar, stop, meter);

@@ -3,12 +3,15 @@
 // and the reason generation ends. The generation loop asks it after each piece of text and each
 // token; it never touches the model.
 import { JsonEndTracker } from "../core/generation/jsonEnd.js";
+import { LineLimit } from "../core/generation/lineLimit.js";
 import { StopStringScanner } from "../core/generation/textStream.js";
 import type { StopReason } from "../protocol/engine.js";
 
 export interface StopConditions {
   stopStrings: readonly string[];
   maxTokens: number;
+  /** Lines the answer may have: it ends before the line break after the last one (`lineLimit`). */
+  maxLines?: number;
   /** Wall-clock cap on the whole request, from `startedAt`. */
   timeoutMs?: number;
   startedAt: number;
@@ -21,6 +24,7 @@ export interface StopConditions {
 export class StopDetector {
   private readonly scanner: StopStringScanner;
   private readonly jsonEnd: JsonEndTracker | undefined;
+  private readonly lines: LineLimit | undefined;
   private readonly deadline: number;
   private readonly now: () => number;
   private reason: StopReason | null = null;
@@ -34,6 +38,7 @@ export class StopDetector {
   ) {
     this.scanner = new StopStringScanner(conditions.stopStrings);
     this.jsonEnd = conditions.json ? new JsonEndTracker() : undefined;
+    this.lines = conditions.maxLines ? new LineLimit(conditions.maxLines) : undefined;
     this.deadline = conditions.timeoutMs ? conditions.startedAt + conditions.timeoutMs : Infinity;
     this.now = conditions.now ?? (() => performance.now());
   }
@@ -64,7 +69,8 @@ export class StopDetector {
   pushText(piece: string): boolean {
     const scan = this.scanner.push(piece);
     this.emit(scan.emit);
-    if (scan.stopped) this.reason = "stopString";
+    if (this.lines?.reached) this.reason = "lineLimit";
+    else if (scan.stopped) this.reason = "stopString";
     return this.stopped;
   }
 
@@ -84,6 +90,7 @@ export class StopDetector {
   }
 
   private emit(chunk: string): void {
+    if (this.lines) chunk = this.lines.push(chunk);
     if (!chunk || this.jsonClosed) return;
     if (this.jsonEnd?.push(chunk)) {
       this.jsonClosed = true;

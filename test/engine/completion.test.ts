@@ -184,6 +184,30 @@ describe("ghost-text completion on the real engine", () => {
     expect(calls.length).toBe(requestsBefore + 1);
   }, 300_000);
 
+  it("stops at the line limit with stopReason lineLimit: the text up to the line break, fewer tokens generated", async () => {
+    // Random weights: sample (seeded) until an answer has two line breaks, then ask again for two lines.
+    const prompt = [{ text: `${sourceFile}\n` }];
+    const ask = (seed: number, maxLines?: number) =>
+      local.generate({ sequence: "completion", prompt, maxTokens: 48, temperature: 1, seed, stopStrings: [], ...(maxLines ? { maxLines } : {}) });
+    let seed = 0;
+    let whole: GenerateResult | undefined;
+    for (seed = 1; seed <= 20 && !whole; seed++) {
+      const result = await ask(seed);
+      if (result.text.split("\n").length > 2) whole = result;
+    }
+    expect(whole, "some seed writes two line breaks within 48 tokens").toBeDefined();
+    const streamed: string[] = [];
+    const limited = await local.generate(
+      { sequence: "completion", prompt, maxTokens: 48, temperature: 1, seed: seed - 1, stopStrings: [], maxLines: 2 },
+      { onText: (text) => streamed.push(text) },
+    );
+    const secondBreak = whole!.text.indexOf("\n", whole!.text.indexOf("\n") + 1);
+    expect(limited.stopReason).toBe("lineLimit");
+    expect(limited.text).toBe(whole!.text.slice(0, secondBreak));
+    expect(streamed.join("")).toBe(limited.text);
+    expect(limited.metrics.generatedTokens).toBeLessThanOrEqual(whole!.metrics.generatedTokens);
+  }, 300_000);
+
   it("warms up new extra context while idle, so the next keystroke reuses it", async () => {
     const { engine, calls } = recordingEngine(local);
     const pipeline = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 4 }));
