@@ -3,6 +3,7 @@ import type { E2eCase } from '../lib/case.js';
 import activation from './activation.js';
 import apiTests from './apiTests.js';
 import chat from './chat.js';
+import chatClose from './chatClose.js';
 import codeActions from './codeActions.js';
 import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
@@ -16,4 +17,4 @@ import remoteReasoning from './remoteReasoning.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, refactor, refactorLimit, remoteReasoning, codeActions];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, refactor, refactorLimit, remoteReasoning, codeActions];
