@@ -77,16 +77,19 @@ class CommitMessageWriter {
 
   private async generate(repository: GitRepository, root: string, messages: ChatMessage[], style: CommitStyle, source: Changes["source"]): Promise<void> {
     const before = repository.inputBox.value;
+    /** What this run put in the box (and what was there before it started). */
+    const ours = new Set([before]);
     const title = `DeepSeek Local: writing the commit message${source === "unstaged" ? " for the unstaged changes (nothing is staged)" : ""}…`;
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
       let answer = "";
-      let shown = before;
       const show = (text: string) => {
-        // The user typed in the box while it streamed: theirs wins, and the answer stops.
-        if (repository.inputBox.value !== shown) return controller.abort();
-        repository.inputBox.value = shown = text;
+        // The user typed in the box while it streamed: theirs wins, and the answer stops. Any value
+        // written in this run counts as ours: the box echoes earlier values back a moment later.
+        if (!ours.has(repository.inputBox.value)) return controller.abort();
+        ours.add(text);
+        repository.inputBox.value = text;
         this.written.set(root, text);
       };
       try {
@@ -111,14 +114,13 @@ class CommitMessageWriter {
         subscription.dispose();
       }
     });
-    this.finish(repository, root, before, outcome);
+    this.finish(repository, before, ours, outcome);
   }
 
-  private finish(repository: GitRepository, root: string, before: string, outcome: "written" | "cancelled" | "empty"): void {
-    const ours = repository.inputBox.value === this.written.get(root);
+  private finish(repository: GitRepository, before: string, ours: ReadonlySet<string>, outcome: "written" | "cancelled" | "empty"): void {
     if (outcome === "written") return void vscode.window.setStatusBarMessage("DeepSeek Local: commit message written; review it, then commit.", 8000);
     // Cancelled or empty: put back what was there, unless the user has typed since.
-    if (ours) repository.inputBox.value = before;
+    if (ours.has(repository.inputBox.value)) repository.inputBox.value = before;
     if (outcome === "empty") void vscode.window.showWarningMessage("DeepSeek Local: the model gave no commit message. Try again, or check the model in the status menu.");
     else vscode.window.setStatusBarMessage("DeepSeek Local: commit message cancelled.", 5000);
   }

@@ -5,6 +5,7 @@ import apiTests from './apiTests.js';
 import chat from './chat.js';
 import chatClose from './chatClose.js';
 import codeActions from './codeActions.js';
+import commitMessage from './commitMessage.js';
 import corruptModel from './corruptModel.js';
 import engineKill from './engineKill.js';
 import ghostControls from './ghostControls.js';
@@ -17,4 +18,4 @@ import remoteReasoning from './remoteReasoning.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, refactor, refactorLimit, remoteReasoning, codeActions];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, refactor, refactorLimit, remoteReasoning, codeActions, commitMessage];
