@@ -34,37 +34,53 @@ function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.infer<S> {
   return result.data;
 }
 
+/** Disposes the loaded model (context, then model); the engine stays up, empty. */
+async function unloadModel(): Promise<boolean> {
+  const previous = loaded;
+  loaded = undefined;
+  await previous?.dispose();
+  return !!previous;
+}
+
 function requireModel(): LoadedModel {
   if (!loaded) throw new EngineError("notLoaded", "No model is loaded.");
   return loaded;
 }
+
+/** Requests being handled, by the controller that cancels them: an exit cancels them first. */
+const inFlight = new Map<AbortController, Promise<unknown>>();
 
 /** Wraps a handler: typed errors travel as JSON-RPC errors with their code name in `data`. */
 function handle<P, R>(run: (params: P, signal: AbortSignal) => Promise<R>) {
   return async (params: P, token: CancellationToken): Promise<R | ResponseError<{ code: string }>> => {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
+    const running = run(params, controller.signal);
+    inFlight.set(controller, running);
     try {
-      return await run(params, controller.signal);
+      return await running;
     } catch (error) {
       const engineError =
         error instanceof EngineError ? error : new EngineError("internal", error instanceof Error ? error.message : String(error));
       return new ResponseError(engineErrorCodes[engineError.code], engineError.message, { code: engineError.code });
     } finally {
+      inFlight.delete(controller);
       subscription.dispose();
     }
   };
 }
 
+/** A handler whose params are validated first: it receives them parsed (defaults applied), to pass on as they are. */
+function handleParams<S extends z.ZodTypeAny, R>(schema: S, run: (params: z.output<S>, signal: AbortSignal) => Promise<R>) {
+  return handle((raw: unknown, signal) => run(parse(schema, raw), signal));
+}
+
 connection.onRequest(
   Methods.load,
-  handle(async (raw) => {
-    const params = parse(LoadParams, raw);
+  handleParams(LoadParams, async (params) => {
     // A new load replaces the model; a failed load leaves the engine empty but usable.
     await loading?.catch(() => undefined);
-    const previous = loaded;
-    loaded = undefined;
-    await previous?.dispose();
+    await unloadModel();
     loading = LoadedModel.load(params, (message) => void connection.sendNotification(Methods.warning, { code: "engine", message }));
     loaded = await loading;
     return loaded.info;
@@ -80,56 +96,35 @@ connection.onRequest(
 connection.onRequest(
   Methods.unload,
   handle(async () => {
-    const previous = loaded;
-    loaded = undefined;
-    await previous?.dispose();
+    await unloadModel();
     return null;
   }),
 );
 
 connection.onRequest(
   Methods.tokenize,
-  handle(async (raw) => {
-    const params = parse(TokenizeParams, raw);
-    return { tokens: requireModel().tokenize(params.text, params.parseSpecial) };
-  }),
+  handleParams(TokenizeParams, async ({ text, parseSpecial }) => ({ tokens: requireModel().tokenize(text, parseSpecial) })),
 );
 
+// A streaming request: its text also goes out as it is written, as notifications naming the request.
 connection.onRequest(
   Methods.generate,
-  handle(async (raw, signal) => {
-    const params = parse(GenerateParams, raw);
-    const runner = requireModel().sequences[params.sequence];
-    const stream = params.stream
-      ? new TurnBatchedText((text) => void connection.sendNotification(Methods.text, { requestId: params.requestId, text }))
-      : undefined;
+  handleParams(GenerateParams, async ({ requestId, sequence, stream, ...request }, signal) => {
+    const runner = requireModel().sequences[sequence];
+    const batched = stream ? new TurnBatchedText((text) => void connection.sendNotification(Methods.text, { requestId, text })) : undefined;
     try {
-      return await runner.generate({
-        prompt: params.prompt,
-        maxTokens: params.maxTokens,
-        temperature: params.temperature,
-        topK: params.topK,
-        topP: params.topP,
-        seed: params.seed,
-        stopStrings: params.stopStrings,
-        jsonSchema: params.jsonSchema,
-        timeoutMs: params.timeoutMs,
-        signal,
-        stablePrefixSegments: params.stablePrefixSegments,
-        onText: stream && ((text) => stream.push(text)),
-      });
+      return await runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) });
     } finally {
-      stream?.flush();
+      batched?.flush();
     }
   }),
 );
 
 connection.onRequest(
   Methods.prefill,
-  handle(async (raw, signal) => {
-    const params = parse(PrefillParams, raw);
-    return { metrics: await requireModel().sequences[params.sequence].prefill(params.prompt, signal, params.stablePrefixSegments) };
-  }),
+  handleParams(PrefillParams, async ({ sequence, prompt, stablePrefixSegments }, signal) => ({
+    metrics: await requireModel().sequences[sequence].prefill(prompt, signal, stablePrefixSegments),
+  })),
 );
 
 connection.onRequest(
@@ -166,7 +161,32 @@ connection.onRequest(
   }),
 );
 
+/**
+ * Asked to exit (the host closed the channel, or sent SIGTERM): the context and model are disposed
+ * first, so llama.cpp releases its buffers and threads in order instead of the process dying
+ * around them; requests in progress are cancelled before. The supervisor's kill timer is the
+ * fallback for an engine too stuck to get here. A load still in progress is not waited for.
+ */
+let exiting = false;
+async function exitGracefully(): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  try {
+    if (loaded) {
+      // Requests in progress end first (cancelled, within one batch), so nothing uses the context as it goes.
+      for (const controller of inFlight.keys()) controller.abort();
+      await Promise.allSettled(inFlight.values());
+      if (await unloadModel()) console.log("the model was unloaded before exit");
+    }
+  } catch (error) {
+    console.error(`error: unloading the model before exit failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    process.exit(0);
+  }
+}
+
 // The host going away means we go away: never leave a model-sized orphan behind.
-connection.onClose(() => process.exit(0));
-process.on("disconnect", () => process.exit(0));
+connection.onClose(() => void exitGracefully());
+process.on("disconnect", () => void exitGracefully());
+process.on("SIGTERM", () => void exitGracefully());
 connection.listen();

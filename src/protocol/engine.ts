@@ -280,17 +280,27 @@ export function isEngineErrorCode(value: unknown): value is EngineErrorCode {
   return typeof value === "string" && value in engineErrorCodes;
 }
 
+/**
+ * A request whose answer can also stream: when its params ask for it (`stream`), the engine sends
+ * the text as it is written, as `engine/text` notifications carrying the request's `requestId`,
+ * before the result. Only requests of this type stream, so the host knows which ones to route.
+ */
+export class StreamingRequestType<P extends { requestId: string }, R> extends RequestType<P, R, void> {
+  readonly streams = true;
+}
+
 export const Methods = {
   load: new RequestType<LoadParams, ModelInfo, void>("engine/load"),
   unload: new RequestType<Record<string, never>, null, void>("engine/unload"),
   tokenize: new RequestType<z.input<typeof TokenizeParams>, z.infer<typeof TokenizeResult>, void>("engine/tokenize"),
-  generate: new RequestType<GenerateParams, GenerateResult, void>("engine/generate"),
+  generate: new StreamingRequestType<GenerateParams, GenerateResult>("engine/generate"),
   prefill: new RequestType<PrefillParams, z.infer<typeof PrefillResult>, void>("engine/prefill"),
   status: new RequestType<Record<string, never>, EngineStatus, void>("engine/status"),
   /** What node-llama-cpp sees of this machine; needs no model. */
   hardware: new RequestType<Record<string, never>, HardwareReport, void>("engine/hardware"),
   cacheStats: new RequestType<Record<string, never>, CacheStats, void>("engine/cacheStats"),
   cacheClear: new RequestType<Record<string, never>, null, void>("engine/cacheClear"),
+  /** A piece of a streaming request's answer (StreamingRequestType). */
   text: new NotificationType<TextNotification>("engine/text"),
   /** Something the user should hear about once (e.g. the disk cache turned off on a full disk). */
   warning: new NotificationType<z.infer<typeof WarningNotification>>("engine/warning"),

@@ -10,6 +10,7 @@ import {
   EngineError,
   Methods,
   ModelInfo,
+  StreamingRequestType,
   isEngineErrorCode,
   type LoadParams,
   type TextNotification,
@@ -120,11 +121,20 @@ export class EngineSupervisor {
    * Sends one request; an engine crash while it runs rejects it with `engineCrashed`. Past its time
    * limit the request is cancelled; an engine that does not answer the cancellation is killed.
    */
+  request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal): Promise<R>;
+  /** A streaming request: `onText` receives its answer's text as the engine writes it. */
+  request<P extends { requestId: string }, R>(
+    type: StreamingRequestType<P, R>,
+    params: P,
+    signal: AbortSignal | undefined,
+    onText: ((text: string) => void) | undefined,
+  ): Promise<R>;
   async request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal, onText?: (text: string) => void): Promise<R> {
     signal?.throwIfAborted();
     const running = await this.ensureRunning();
     const limitMs = requestTimeLimitMs(type.method, this.limits);
-    const requestId = (params as { requestId?: string }).requestId;
+    // The protocol says which requests stream; their params name them in the text notifications.
+    const requestId = type instanceof StreamingRequestType ? (params as { requestId: string }).requestId : undefined;
     return new Promise<R>((resolve, reject) => {
       const cancellation = new CancellationTokenSource();
       const abort = () => cancellation.cancel();
@@ -203,7 +213,8 @@ export class EngineSupervisor {
     const within = (ms: number) =>
       Promise.race([proc.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
     if (child.exitCode === null && child.signalCode === null) {
-      // The engine exits when its IPC channel closes; SIGTERM covers one that no longer reads it.
+      // Either one asks the engine to exit: it cancels its requests, unloads the model and ends
+      // (engine/main.ts). SIGKILL after the grace period covers one too stuck to.
       if (child.connected) child.disconnect();
       child.kill("SIGTERM");
       if (!(await within(this.limits.stopGraceMs))) {
