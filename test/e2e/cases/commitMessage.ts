@@ -65,6 +65,18 @@ export default defineCase({
     const log = t.wb.outputChannelLog(extensionId);
     assert.match(log, /commit message: contents left out of the prompt \(private\): \.env/, 'the .env file was left out of the prompt');
     assert.ok(!log.includes('do-not-send'), 'the .env value is not in the log');
+
+    await t.step("the user's own text in the box is not replaced without asking", async () => {
+      await inputLines.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('my own message');
+      await waitFor('the typed text', async () => ((await inputText()) === 'my own message' ? true : undefined));
+      await button.click();
+      const question = await t.wb.waitForNotification(/commit message box has your text/);
+      assert.deepEqual(await t.wb.notificationActions(question), ['Replace']);
+      await t.screenshot('asks-before-replacing');
+    });
+    assert.equal(await inputText(), 'my own message', 'the typed text stays while the question is open');
     assert.equal(git(workspace, 'rev-parse', 'HEAD'), head, 'nothing was committed');
     assert.equal(git(workspace, 'diff', '--cached', '--name-only'), staged, 'the index is as it was');
   },
