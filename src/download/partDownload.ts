@@ -7,8 +7,8 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { rename, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, httpStatusError } from "../core/download/downloadFailure.js";
-import { ProgressMeter, formatBytes } from "../core/download/progressMeter.js";
+import { DownloadError, httpStatusError } from "../core/models/download/downloadFailure.js";
+import { ProgressMeter, formatBytes } from "../core/models/download/progressMeter.js";
 import {
   parseByteCount,
   parseContentRange,
@@ -16,9 +16,9 @@ import {
   resumeValidator,
   sameKindValidator,
   singleHeader,
-} from "../core/download/serverFileFacts.js";
+} from "../core/models/download/serverFileFacts.js";
 import { parseRetryAfter } from "../core/http/retryAfter.js";
-import type { DownloadRequest } from "./modelDownloader.js";
+import type { DownloadRequest } from "./downloadRequest.js";
 import { freeDiskBytes, nodeFileWriter } from "./fileWriter.js";
 import { readPartState, writePartState, type PartState } from "./partState.js";
 import { getFollowingRedirects, type GetResponse } from "./redirectingGet.js";

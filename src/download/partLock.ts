@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { link, open, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
-import { DownloadError } from "../core/download/downloadFailure.js";
-import { formatLockOwner, lockHeartbeatMs, lockIsStale, parseLockOwner, type LockOwner } from "../core/download/partLockOwner.js";
+import { DownloadError } from "../core/models/download/downloadFailure.js";
+import { formatLockOwner, lockHeartbeatMs, lockIsStale, parseLockOwner, type LockOwner } from "../core/models/download/partLockOwner.js";
 
 export interface PartLock {
   /** Throws `busy` when the lock is no longer ours (another holder judged it stale and took over). */

@@ -2,9 +2,9 @@
 // policy (no https → http), caller headers do not travel to another origin, and the file facts the
 // original server publishes on its redirect (Hugging Face's X-Linked-Etag / X-Linked-Size) are kept.
 import { Agent, request, type Dispatcher } from "undici";
-import { DownloadError } from "../core/download/downloadFailure.js";
-import { decideRedirect, redirectStatuses } from "../core/download/redirectPolicy.js";
-import { linkedFileFacts, singleHeader, type HeaderBag, type LinkedFile } from "../core/download/serverFileFacts.js";
+import { DownloadError } from "../core/models/download/downloadFailure.js";
+import { decideRedirect, redirectStatuses } from "../core/models/download/redirectPolicy.js";
+import { linkedFileFacts, singleHeader, type HeaderBag, type LinkedFile } from "../core/models/download/serverFileFacts.js";
 
 export interface GetOptions {
   headers: Record<string, string>;

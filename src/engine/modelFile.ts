@@ -3,7 +3,7 @@
 import { open, stat } from "node:fs/promises";
 import os from "node:os";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
-import { findModelFileProblem } from "../core/model/ggufCheck.js";
+import { findModelFileProblem } from "../core/models/ggufCheck.js";
 import { GgufFormatError, handleSource, readGgufHeader, type GgufHeader } from "../core/models/ggufMetadata.js";
 import { EngineError } from "../protocol/engine.js";
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { MockAgent, interceptors } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DownloadError } from "../../src/core/download/downloadFailure";
+import { DownloadError } from "../../src/core/models/download/downloadFailure";
 import { downloadModelFile, type DownloadRequest } from "../../src/download/modelDownloader";
 
 const chunkBytes = 64 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedMinimumFileSize, findModelFileProblem, tensorByteSize } from "../../src/core/model/ggufCheck.js";
+import { expectedMinimumFileSize, findModelFileProblem, tensorByteSize } from "../../src/core/models/ggufCheck.js";
 
 const GiB = 1024 ** 3;
 

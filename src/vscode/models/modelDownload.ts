@@ -5,8 +5,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-import { DownloadError } from "../../core/download/downloadFailure.js";
-import { describeProgress } from "../../core/download/progressMeter.js";
+import { DownloadError } from "../../core/models/download/downloadFailure.js";
+import { describeProgress } from "../../core/models/download/progressMeter.js";
 import type { CatalogEntry } from "../../core/models/catalog.js";
 import { downloadModelFile, type DownloadResult } from "../../download/modelDownloader.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";

@@ -3,7 +3,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { formatBytes } from "../../core/download/progressMeter.js";
+import { formatBytes } from "../../core/models/download/progressMeter.js";
 import { loadCatalog, type CatalogEntry } from "../../core/models/catalog.js";
 import { recommendModel, type Recommendation } from "../../core/models/recommendation.js";
 import type { CommandTable } from "../commandTable.js";

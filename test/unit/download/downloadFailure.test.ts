@@ -5,7 +5,7 @@ import {
   httpStatusError,
   maxRetryAfterMs,
   networkError,
-} from "../../../src/core/download/downloadFailure";
+} from "../../../src/core/models/download/downloadFailure";
 
 const url = "https://example.com/m.gguf";
 

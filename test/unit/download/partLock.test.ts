@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DownloadError } from "../../../src/core/download/downloadFailure";
-import { formatLockOwner } from "../../../src/core/download/partLockOwner";
+import { DownloadError } from "../../../src/core/models/download/downloadFailure";
+import { formatLockOwner } from "../../../src/core/models/download/partLockOwner";
 import { acquirePartLock, processExists } from "../../../src/download/partLock";
 
 let dir: string;

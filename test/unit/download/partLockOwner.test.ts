@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLockOwner, lockIsStale, lockStaleAfterMs, parseLockOwner, type LockOwner } from "../../../src/core/download/partLockOwner";
+import { formatLockOwner, lockIsStale, lockStaleAfterMs, parseLockOwner, type LockOwner } from "../../../src/core/models/download/partLockOwner";
 
 const owner: LockOwner = { pid: 4242, host: "laptop", token: "t-1", startedAt: "2026-01-01T00:00:00.000Z" };
 const now = 1_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProgressMeter, describeProgress, formatBytes, formatDuration } from "../../../src/core/download/progressMeter";
+import { ProgressMeter, describeProgress, formatBytes, formatDuration } from "../../../src/core/models/download/progressMeter";
 
 describe("download progress", () => {
   it("measures speed over a sliding window and the time left", () => {

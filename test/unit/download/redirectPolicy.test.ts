@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRedirect, maxDownloadRedirects } from "../../../src/core/download/redirectPolicy";
+import { decideRedirect, maxDownloadRedirects } from "../../../src/core/models/download/redirectPolicy";
 
 const hf = new URL("https://huggingface.co/o/r/resolve/main/m.gguf");
 

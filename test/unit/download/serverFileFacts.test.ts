@@ -8,7 +8,7 @@ import {
   resumeValidator,
   sameKindValidator,
   singleHeader,
-} from "../../../src/core/download/serverFileFacts";
+} from "../../../src/core/models/download/serverFileFacts";
 
 const sha = "a".repeat(64);
 

@@ -1,6 +1,6 @@
 // What went wrong with a download, as a typed error that names the URL and what the user can do,
 // and which failures are worth another try.
-import { exponentialBackoffMs } from "../http/retryAfter.js";
+import { exponentialBackoffMs } from "../../http/retryAfter.js";
 
 export type DownloadErrorCode =
   | "unauthorized"
