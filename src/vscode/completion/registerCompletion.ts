@@ -1,7 +1,8 @@
 // Wires ghost-text completion into the editor: the provider for every language (each switchable),
 // the extra-context feed, the toggle command, and the status bar line (latency, tokens/s, cache).
 import * as vscode from "vscode";
-import { CompletionPipeline, type CompletionOutcome } from "../../core/completion/completionPipeline.js";
+import { CompletionPipeline } from "../../core/completion/completionPipeline.js";
+import { describeOutcome } from "../../core/completion/describeOutcome.js";
 import type { CommandTable } from "../commandTable.js";
 import type { ExtensionContextHolder } from "../extensionContext.js";
 import type { EngineStatusBar } from "../statusBar.js";
@@ -12,14 +13,6 @@ import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlinePro
 export const toggleCompletionCommand = "deepseekLocal.toggleCompletion";
 /** Escape while ghost text shows: hides it as VS Code's own Escape does, and stops it growing back. */
 export const dismissGhostTextCommand = "deepseekLocal.dismissGhostText";
-
-/** "120 ms · 45 tok/s" for a model answer, "cached" for one served without the model. */
-export function describeOutcome(outcome: CompletionOutcome): string {
-  if (outcome.source === "cache") return "$(zap) cached";
-  const metrics = outcome.metrics;
-  const tps = metrics && metrics.generationMs > 0 ? ` · ${Math.round((metrics.generatedTokens / metrics.generationMs) * 1000)} tok/s` : "";
-  return `$(zap) ${Math.round(outcome.latencyMs)} ms${tps}`;
-}
 
 /**
  * After a keystroke in the active editor, the request starts at once, not when VS Code asks 50 ms
