@@ -6,10 +6,8 @@ import type { RetryPolicy } from "../../core/remote/httpFailure.js";
 import { compileJsonSchema } from "../../core/json/validateJson.js";
 import { checkJsonAnswer } from "../../core/remote/jsonAnswer.js";
 import type { ServerFacts } from "../../core/remote/capabilityReport.js";
-import { lmStudioContextSize, ollamaContextSize, remoteContext, type ContextSource } from "../../core/remote/modelContext.js";
 import { chatBody, completionsFimBody, llamaInfillBody, ollamaGenerateBody } from "../../core/remote/requestBodies.js";
 import {
-  detectFlavor,
   flavorCapabilities,
   flavorNames,
   normalizeBaseUrl,
@@ -22,7 +20,8 @@ import type { ChatMessage, ChatRequest, ChatResult, Engine, GenerationOptions, G
 import { readAnswerStream } from "./answerStream.js";
 import { chatWithToolStep } from "./emulatedTools.js";
 import { HttpTransport, type TransportOptions } from "./httpTransport.js";
-import { LlamaProps, LlamaServerApi } from "./llamaServerApi.js";
+import type { LlamaServerApi } from "./llamaServerApi.js";
+import { probeServer, type ServerDescription } from "./serverProbe.js";
 import { RemoteEngineError, cancelledError } from "./remoteError.js";
 
 export interface HttpEngineOptions {
@@ -51,24 +50,6 @@ export interface HttpEngineOptions {
   idleTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   log?: (line: string) => void;
-}
-
-interface ServerDescription {
-  flavor: ServerFlavor;
-  model: string | undefined;
-  llama: LlamaServerApi | undefined;
-  nativeTools: boolean;
-  /** Ollama only: the model's template cannot insert, so FIM goes as a raw prompt with the tokens. */
-  ollamaRawFim: boolean;
-  contextSource: ContextSource;
-  info: ModelInfo;
-}
-
-interface ProbeAnswers {
-  props: unknown;
-  models: unknown;
-  ollamaVersion: unknown;
-  lmStudioModels: unknown;
 }
 
 /** llama.vscode's `n_predict: 0`: the server evaluates (and caches) the prompt and answers nothing. */
@@ -293,82 +274,11 @@ export class HttpEngine implements Engine {
   private describe(signal?: AbortSignal): Promise<ServerDescription> {
     if (this.disposed) return Promise.reject(new EngineError("engineUnavailable", "The remote backend was closed."));
     // One probe serves every caller; a caller that gives up stops waiting, not the probe.
-    this.server ??= this.probe().catch((error: unknown) => {
+    this.server ??= probeServer(this.transport, this.baseUrl, this.options).catch((error: unknown) => {
       this.server = undefined; // a server that was down may be up on the next request
       throw error;
     });
     return untilAborted(this.server, signal);
-  }
-
-  /** What the server's discovery endpoints answer; a flavor set in settings skips the others' probes. */
-  private async probeEndpoints(configured: ServerFlavor | undefined): Promise<ProbeAnswers> {
-    const get = (url: string, wanted: boolean) => (wanted ? this.transport.getJson(url).catch(ignoreMissing) : Promise.resolve(undefined));
-    const auto = configured === undefined;
-    const [props, models, ollamaVersion, lmStudioModels] = await Promise.all([
-      get(`${this.baseUrl}/props`, auto || configured === "llama-server"),
-      get(openAiUrl(this.baseUrl, configured ?? "openai", "models"), true),
-      get(`${this.baseUrl}/api/version`, auto),
-      get(`${this.baseUrl}/api/v0/models`, auto || configured === "lmstudio"),
-    ]);
-    return { props, models, ollamaVersion, lmStudioModels };
-  }
-
-  /** Ollama's POST /api/show: context size and capabilities ("insert" = FIM, "tools"). */
-  private async ollamaShow(model: string | undefined): Promise<{ contextSize?: number; capabilities?: string[] }> {
-    if (!model) return {};
-    const show = (await this.transport.postJson(`${this.baseUrl}/api/show`, { model }).catch(ignoreMissing)) as { capabilities?: unknown } | undefined;
-    const capabilities = Array.isArray(show?.capabilities) ? show.capabilities.filter((c): c is string => typeof c === "string") : undefined;
-    return { contextSize: ollamaContextSize(show), capabilities };
-  }
-
-  private async probe(): Promise<ServerDescription> {
-    const started = performance.now();
-    const configured = this.options.flavor && this.options.flavor !== "auto" ? this.options.flavor : undefined;
-    const answers = await this.probeEndpoints(configured);
-    const flavor = configured ?? detectFlavor({ baseUrl: this.baseUrl, ...answers });
-    const props = flavor === "llama-server" ? LlamaProps.safeParse(answers.props ?? {}) : undefined;
-    if (flavor === "llama-server" && !props?.success) {
-      throw new RemoteEngineError("remoteBadResponse", `${this.baseUrl}/props did not describe a llama-server; set deepseekLocal.remote.flavor.`);
-    }
-    const models = listedModels(answers.models);
-    const model = this.options.model?.trim() || models[0]?.id;
-    const listed = models.find((m) => m.id === model);
-    const llama = props?.success ? new LlamaServerApi(this.transport, this.baseUrl, props.data) : undefined;
-    const special = llama ? await llama.specialTokenIds() : undefined;
-    const ollama = flavor === "ollama" ? await this.ollamaShow(model) : {};
-    const p = props?.success ? props.data : undefined;
-    this.options.log?.(`remote backend: ${flavorNames[flavor]} at ${this.baseUrl}, model ${model ?? "(server default)"}`);
-    const caps = p?.chat_template_caps as { supports_tool_calls?: unknown } | undefined;
-    const toolsMode = this.options.tools ?? "auto";
-    const serverCannotCallTools = caps?.supports_tool_calls === false || (ollama.capabilities !== undefined && !ollama.capabilities.includes("tools"));
-    const nativeTools = toolsMode === "native" || (toolsMode === "auto" && !serverCannotCallTools);
-    const reported = [p?.default_generation_settings?.n_ctx, listed?.meta?.n_ctx, listed?.max_model_len, ollama.contextSize, lmStudioContextSize(answers.lmStudioModels, model)];
-    const context = remoteContext(model, reported);
-    return {
-      flavor,
-      model,
-      llama,
-      nativeTools,
-      ollamaRawFim: ollama.capabilities !== undefined && !ollama.capabilities.includes("insert"),
-      contextSource: context.source,
-      info: {
-        path: `${this.baseUrl}${model ? ` · ${model}` : ""}`,
-        name: model ?? p?.model_path ?? null,
-        architecture: "remote",
-        sizeBytes: listed?.meta?.size ?? 0,
-        contextSize: context.size,
-        trainContextSize: listed?.meta?.n_ctx_train ?? null,
-        vocabularySize: listed?.meta?.n_vocab ?? 0,
-        specialTokens: special ?? { bos: null, eos: null, fimPrefix: null, fimSuffix: null, fimMiddle: null },
-        chatTemplate: p?.chat_template ?? null,
-        synthetic: false,
-        gpu: false,
-        gpuLayers: 0,
-        totalLayers: null,
-        loadMs: Math.round(performance.now() - started),
-        engineBuild: `${flavor}${p?.build_info ? ` ${p.build_info}` : ""}`,
-      },
-    };
   }
 
   private async llamaOnly(what: string, signal?: AbortSignal): Promise<LlamaServerApi> {
@@ -414,12 +324,6 @@ function addedMetrics(a: RequestMetrics, b: RequestMetrics): RequestMetrics {
   };
 }
 
-interface ListedModel {
-  id: string;
-  max_model_len?: number;
-  meta?: { size?: number; n_ctx?: number; n_ctx_train?: number; n_vocab?: number };
-}
-
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(cancelledError());
@@ -428,18 +332,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-function listedModels(raw: unknown): ListedModel[] {
-  const data = (raw as { data?: unknown } | undefined)?.data;
-  if (!Array.isArray(data)) return [];
-  return data.filter((m): m is ListedModel => !!m && typeof (m as { id?: unknown }).id === "string");
-}
-
-/** A probe endpoint the server lacks (404, or a server that is not llama-server) is an answer too. */
-function ignoreMissing(error: unknown): undefined {
-  if (error instanceof RemoteEngineError && (error.code === "remoteNotFound" || error.code === "remoteBadResponse" || error.code === "invalidRequest")) {
-    return undefined;
-  }
-  throw error;
 }

@@ -101,7 +101,7 @@ describe("a reasoning model's thinking (issue 20, goal 2)", () => {
     expect(part.querySelector(".reasoning-text")!.textContent).toBe("The user <b>greets</b> me.");
     expect(part.querySelector("b")).toBeNull();
     // It sits before the answer, and is not part of it.
-    expect(part.compareDocumentPosition(answerBody(transcript)) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(part.compareDocumentPosition(answerBody(transcript)) & Node.DOCUMENT_POSITION_FOLLOWING).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
     expect(answerBody(transcript).textContent).toBe("");
   });
 
