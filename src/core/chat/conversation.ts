@@ -4,13 +4,19 @@
 import { z } from "zod";
 import type { ChatMessage } from "../engine/chatEngine.js";
 
+/** What a chat context provider (`@problems`, `@changes`) attached: core/chat/context. */
+export const ContextKind = z.enum(["problems", "changes"]);
+export type ContextKind = z.infer<typeof ContextKind>;
+
 export const Attachment = z.object({
-  kind: z.enum(["selection", "file"]),
+  kind: z.union([z.enum(["selection", "file"]), ContextKind]),
   /** Workspace-relative path, with the line range for a selection: "src/a.ts:10-24". */
   label: z.string(),
   path: z.string(),
   languageId: z.string(),
   text: z.string(),
+  /** The token estimate its chip shows (context providers count it when they build the text). */
+  tokens: z.number().optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 
@@ -81,9 +87,11 @@ export function fenceFor(text: string): string {
   return "`".repeat(longest + 1);
 }
 
+const attachmentHeadings: Record<Attachment["kind"], string> = { selection: "Selected code from", file: "File", problems: "The editor reports", changes: "Git" };
+
 export function renderAttachment(attachment: Attachment): string {
   const fence = fenceFor(attachment.text);
-  return `${attachment.kind === "selection" ? "Selected code from" : "File"} ${attachment.label}:\n${fence}${attachment.languageId}\n${attachment.text}\n${fence}`;
+  return `${attachmentHeadings[attachment.kind]} ${attachment.label}:\n${fence}${attachment.languageId}\n${attachment.text}\n${fence}`;
 }
 
 /** The model's view of the conversation: system prompt, then entries (notices are for people only). */
