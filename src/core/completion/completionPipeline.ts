@@ -15,9 +15,10 @@ import { defaultCompletionSettings, type CompletionInput, type CompletionSetting
 import { commitExtraContext } from "./contextWarmUp.js";
 import { ExtraContextRing } from "./extraContextRing.js";
 import type { FimWindow } from "./fimWindow.js";
-import { askModel, infillRequestFor, isCancellation, type ModelAnswer } from "./modelRequest.js";
+import { askModel, infillRequestFor, isCancellation, type ModelAnswer, type ModelRequestKind } from "./modelRequest.js";
 import { PromptWindows, samePosition } from "./promptWindows.js";
 import { acceptedInput, speculationGapMs } from "./speculation.js";
+import { alternativeRequest, alternativeSamples, distinctAlternatives } from "./alternatives.js";
 
 export { defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "./completionSettings.js";
 
@@ -39,6 +40,9 @@ export interface PipelineCounters {
   /** Requests whose answer was dropped because the user typed on (or the request was cancelled). */
   cancelled: number;
   warmups: number;
+  /** Sampled alternatives asked of the model (Alt+]), and the distinct ones offered after the greedy answer. */
+  alternativesAsked: number;
+  alternativesShown: number;
 }
 
 interface PendingRequest {
@@ -51,13 +55,23 @@ interface PendingRequest {
 export class CompletionPipeline {
   readonly cache = new CompletionCache();
   readonly ring: ExtraContextRing;
-  readonly counters: PipelineCounters = { requests: 0, speculativeRequests: 0, cacheHits: 0, cancelled: 0, warmups: 0 };
+  readonly counters: PipelineCounters = {
+    requests: 0,
+    speculativeRequests: 0,
+    cacheHits: 0,
+    cancelled: 0,
+    warmups: 0,
+    alternativesAsked: 0,
+    alternativesShown: 0,
+  };
   private readonly windows = new PromptWindows();
   /** Keystroke requests are foreground, speculation background, warm-ups idle work. */
   private readonly scheduler = new RequestScheduler();
   /** The keystroke request now running, which a caller asking for the same position joins. */
   private pending: PendingRequest | undefined;
   private readonly growListeners = new Set<(position: CachePosition) => void>();
+  /** The last cursor's alternatives: cycling through them back and forth asks the model once. */
+  private lastAlternatives: { position: CachePosition; first: string; texts: string[] } | undefined;
 
   constructor(
     private readonly engine: CompletionEngine,
@@ -136,7 +150,7 @@ export class CompletionPipeline {
         else this.grew(position);
         shown = text;
       }, 0);
-    const whole = this.ask(input, window, settings, claim.signal, false, onPreview).then((result) => {
+    const whole = this.ask(input, window, settings, claim.signal, "keystroke", onPreview).then((result) => {
       done = true;
       if (result) {
         this.cache.store(position, result.text);
@@ -175,9 +189,45 @@ export class CompletionPipeline {
     if (this.cache.lookup(position) !== undefined) return;
     void this.scheduler.run("background", async (signal) => {
       if (!(await sleep(Math.max(settings.debounceMs, speculationGapMs), signal))) return;
-      const answer = await this.ask(accepted, window, settings, signal, true).catch(() => undefined);
+      const answer = await this.ask(accepted, window, settings, signal, "speculative").catch(() => undefined);
       if (answer) this.cache.store(position, answer.text);
     });
+  }
+
+  /**
+   * Other suggestions for `input`, whose suggestion is `first`, for the user to cycle through. The
+   * editor asks only when the user asks for more (VS Code's Invoke trigger: Alt+], or Trigger
+   * Inline Suggestion), never on the keystroke path. Only the local engine offers them: its
+   * samples reuse the prompt's KV, so each costs only its own tokens. A server answers one
+   * completion per request (llama-server's /infill, the DeepSeek FIM API): each alternative would
+   * send, evaluate and maybe bill the whole prompt again, so it offers none. Background work:
+   * refused while the keystroke request still generates, cancelled by the next keystroke; [] then.
+   */
+  async alternatives(input: CompletionInput, first: string, signal: AbortSignal): Promise<string[]> {
+    if (this.engine.kind !== "local" || !first) return [];
+    const settings = this.settings();
+    const window = this.windows.windowFor(input, settings);
+    const position = this.windows.positionOf(input, window);
+    const kept = this.lastAlternatives;
+    if (kept && kept.first === first && samePosition(kept.position, position)) return kept.texts;
+    const samples = await this.scheduler.run("background", (claimed) => this.sampleAlternatives(input, window, settings, claimed), signal);
+    if (!samples) return [];
+    const texts = distinctAlternatives(first, samples);
+    this.lastAlternatives = { position, first, texts };
+    this.counters.alternativesShown += texts.length;
+    this.trace(`completion alternatives: ${samples.length} asked, ${texts.length} distinct offered after the first`);
+    return texts;
+  }
+
+  /** The sampled answers, one after another on the engine's completion sequence; undefined when cancelled or failed. */
+  private async sampleAlternatives(input: CompletionInput, window: FimWindow, settings: CompletionSettings, signal: AbortSignal): Promise<string[] | undefined> {
+    const samples: string[] = [];
+    for (let index = 0; index < alternativeSamples; index++) {
+      const answer = await this.ask(input, window, settings, signal, "alternative", undefined, index).catch(() => undefined);
+      if (!answer) return undefined;
+      samples.push(answer.text);
+    }
+    return samples;
   }
 
   /** Settles when the keystroke request started last has finished, whole answer and all (tests, bench). */
@@ -236,14 +286,18 @@ export class CompletionPipeline {
     window: FimWindow,
     settings: CompletionSettings,
     signal: AbortSignal,
-    speculative: boolean,
+    kind: ModelRequestKind,
     onPreview?: (text: string) => void,
+    /** For an alternative: which sample (its seed). */
+    sample = 0,
   ): Promise<ModelAnswer | undefined> {
-    if (speculative) this.counters.speculativeRequests++;
+    if (kind === "speculative") this.counters.speculativeRequests++;
+    else if (kind === "alternative") this.counters.alternativesAsked++;
     else this.counters.requests++;
     this.windows.anchor(input, window);
-    const request = infillRequestFor(window, this.ring.chunksFor(input.filename), settings);
+    const greedy = infillRequestFor(window, this.ring.chunksFor(input.filename), settings);
+    const request = kind === "alternative" ? alternativeRequest(greedy, sample) : greedy;
     const onCancelled = () => this.counters.cancelled++;
-    return askModel(this.engine, request, window, settings, { signal, speculative, onPreview, onCancelled, trace: this.trace });
+    return askModel(this.engine, request, window, settings, { signal, kind, onPreview, onCancelled, trace: this.trace });
   }
 }

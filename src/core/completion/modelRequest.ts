@@ -12,9 +12,12 @@ export interface ModelAnswer {
   metrics?: RequestMetrics;
 }
 
+/** Why the model is asked: for a keystroke, ahead of time (speculation), or for another suggestion (Alt+]). */
+export type ModelRequestKind = "keystroke" | "speculative" | "alternative";
+
 export interface ModelRequestOptions {
   signal: AbortSignal;
-  speculative: boolean;
+  kind: ModelRequestKind;
   /** Gets what can be shown of the stream so far: once it has a few words or a line, then at each line completed. */
   onPreview?: (text: string) => void;
   onCancelled?: () => void;
@@ -88,7 +91,7 @@ export async function askModel(
   };
   const started = performance.now();
   const trace = (end: string, m?: RequestMetrics) =>
-    options.trace(describeEnd(options.speculative ? "speculative" : "keystroke", end, performance.now() - started, m));
+    options.trace(describeEnd(options.kind, end, performance.now() - started, m));
   try {
     const result = await engine.infill(request, { signal: options.signal, onText });
     trace(result.stopReason, result.metrics);

@@ -18,6 +18,10 @@ export interface InfillRequest {
   timeoutMs?: number;
   stopStrings?: string[];
   temperature?: number;
+  /** Sampling of an alternative suggestion (alternatives.ts); a greedy request leaves them out. */
+  topK?: number;
+  topP?: number;
+  seed?: number;
 }
 
 /** The prompt of a future infill request, evaluated ahead of time. */

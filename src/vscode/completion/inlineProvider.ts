@@ -70,6 +70,8 @@ interface ShownAt {
 
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private shownAt: ShownAt | undefined;
+  /** The next Invoke call is the one this provider triggered to show a grown answer, not the user asking for more. */
+  private regrowing = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -82,6 +84,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       // Only where the user still is: VS Code then asks again, and the cache answers at once.
       if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
       if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
+      this.regrowing = true;
       void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     });
   }
@@ -111,7 +114,11 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
-    const typed = completionInput(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+    const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    // Only the user's own Invoke (Alt+], Trigger Inline Suggestion) asks for alternatives.
+    const wantsAlternatives = invoked && !this.regrowing;
+    this.regrowing = false;
+    const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
     const input = selected ? inputWithSelectedItem(typed, selected) : typed;
     if (!input) return undefined;
@@ -124,10 +131,15 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       this.hooks.onOutcome(outcome);
       this.shownAt = { document, version: document.version, position };
       if (!outcome.text) return undefined;
+      const alternatives = wantsAlternatives ? await this.pipeline.alternatives(input, outcome.text, controller.signal) : [];
+      if (token.isCancellationRequested) return undefined;
       this.pipeline.suggestionShown(input, outcome.text);
-      if (!selected) return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
-      const text = textOverSelectedItem(selected, outcome.text);
-      return text === undefined ? undefined : [new vscode.InlineCompletionItem(text, context.selectedCompletionInfo!.range)];
+      // The greedy answer first; VS Code cycles the rest with Alt+] / Alt+[.
+      const texts = [outcome.text, ...alternatives];
+      if (!selected) return texts.map((text) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position)));
+      const overItem = texts.map((text) => textOverSelectedItem(selected, text));
+      if (overItem[0] === undefined) return undefined;
+      return overItem.filter((text) => text !== undefined).map((text) => new vscode.InlineCompletionItem(text, context.selectedCompletionInfo!.range));
     } catch (error) {
       if (!(error instanceof EngineError && error.code === "cancelled")) this.hooks.onError(error);
       return undefined;
