@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, GenerationOptions, InfillRequest } from "../../src/core/engine/engine.js";
 import { createLocalEngine, type LocalEngine } from "../../src/backends/local/localEngine.js";
 import { CompletionPipeline, defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "../../src/core/completion/completionPipeline.js";
+import { alternativeSamples } from "../../src/core/completion/alternatives.js";
 import { buildFimPrompt } from "../../src/core/completion/fimPrompt.js";
 import { EngineError, type GenerateResult, type PromptSegment } from "../../src/protocol/engine.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
@@ -221,5 +222,33 @@ describe("ghost-text completion on the real engine", () => {
     expect(call.request.extraContext?.map((c) => c.filename)).toEqual(["limits.ts"]);
     expect(outcome?.source).toBe("model");
     expect(call.result!.metrics.reusedTokens).toBeGreaterThan(call.result!.metrics.promptTokens * 0.9);
+  }, 300_000);
+
+  it("samples the alternatives (Alt+]) from the prompt the greedy answer left in the sequence: none evaluated again", async () => {
+    const { engine, calls } = recordingEngine(local);
+    const pipeline = new CompletionPipeline(engine, settings({ speculative: false, maxTokens: 16, maxLines: 3 }));
+    const before = `${sourceFile}\nexport function handler60(request: Request, response: Response): void {\n  `;
+    const input = doc(before + tail, before.length);
+    const first = await pipeline.complete({ ...input, explicit: true }, new AbortController().signal);
+    await pipeline.requestSettled();
+    const greedy = calls[calls.length - 1]!.result!.metrics;
+    expect(first?.text, "the synthetic model writes something here").toBeTruthy();
+
+    const alternatives = await pipeline.alternatives(input, first!.text, new AbortController().signal);
+    const samples = calls.slice(-alternativeSamples);
+    expect(calls).toHaveLength(1 + alternativeSamples);
+    for (const sample of samples) {
+      expect(sample.request.temperature).toBeGreaterThan(0);
+      const metrics = sample.result!.metrics;
+      expect(metrics.promptTokens).toBe(greedy.promptTokens);
+      // Only the prompt's last token, held back to start generation, is evaluated again.
+      expect(metrics.evaluatedTokens).toBeLessThanOrEqual(1);
+      expect(metrics.reusedTokens).toBeGreaterThanOrEqual(metrics.promptTokens - 1);
+    }
+    // Random weights: the texts are noise, their structure is not. Distinct, none empty, none the first.
+    expect(alternatives.length).toBeLessThanOrEqual(alternativeSamples);
+    expect(new Set([first!.text.trimEnd(), ...alternatives.map((text) => text.trimEnd())]).size).toBe(1 + alternatives.length);
+    expect(alternatives.every((text) => text.trim() !== "")).toBe(true);
+    expect(pipeline.counters).toMatchObject({ requests: 1, alternativesAsked: alternativeSamples, alternativesShown: alternatives.length });
   }, 300_000);
 });
