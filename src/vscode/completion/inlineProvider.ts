@@ -115,8 +115,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
     const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-    // Only the user's own Invoke (Alt+], Trigger Inline Suggestion) asks for alternatives.
-    const wantsAlternatives = invoked && !this.regrowing;
+    const askedForMore = invoked && !this.regrowing;
     this.regrowing = false;
     const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
@@ -131,6 +130,9 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       this.hooks.onOutcome(outcome);
       this.shownAt = { document, version: document.version, position };
       if (!outcome.text) return undefined;
+      // Alternatives when the user asks for more (Alt+]: VS Code invokes the provider) of a suggestion
+      // already shown (so cached): Alt+\ at a new place shows the first answer without waiting for them.
+      const wantsAlternatives = askedForMore && outcome.source === "cache";
       const alternatives = wantsAlternatives ? await this.pipeline.alternatives(input, outcome.text, controller.signal) : [];
       if (token.isCancellationRequested) return undefined;
       this.pipeline.suggestionShown(input, outcome.text);

@@ -121,13 +121,16 @@ describe("the provider's items", () => {
     return (items as vscode.InlineCompletionItem[] | undefined)?.map((item) => item.insertText);
   }
 
-  it("are the greedy answer alone while typing, and it first then the alternatives when the user invokes", async () => {
+  it("are the greedy answer alone while typing or at a new place, and it then the alternatives when the user asks for more", async () => {
     const { engine, requests } = seededEngine("a + b;", ["a - b;", "b + a;"]);
     registered.providers.length = 0;
     registerWithFakes(engine, owned);
     const provider = registered.providers[0]!;
+    // Alt+\ where nothing was shown yet: the first answer, without waiting for samples.
+    expect(await offered(provider, 0)).toEqual(["a + b;"]);
     expect(await offered(provider, 1)).toEqual(["a + b;"]);
     expect(requests.some(sampled)).toBe(false);
+    // Alt+] on the shown suggestion.
     expect(await offered(provider, 0)).toEqual(["a + b;", "a - b;", "b + a;"]);
     expect(requests.filter(sampled)).toHaveLength(2);
   });
