@@ -1,7 +1,7 @@
 // The host ↔ chat page protocol. Both sides import this file. The host validates every message
 // from the page (zod); the page imports types only (`import type`), so zod stays out of its bundle.
 import { z } from "zod";
-import type { Attachment, ChatEntry, Conversation, ConversationSummary } from "../core/chat/conversation.js";
+import { ContextKind, type Attachment, type ChatEntry, type Conversation, type ConversationSummary } from "../core/chat/conversation.js";
 import { maxMessageChars } from "./chatLimits.js";
 
 /** What the page shows; sent whole on `ready` and after every change that is not a text chunk. */
@@ -16,6 +16,11 @@ export interface ChatViewState {
   modelLabel: string;
   /** Where the chat runs, in a sentence: this machine, or the remote server's host (what is sent there). */
   location: string;
+  /**
+   * Tokens the pending attachments may take together: what the last prompt was fitted to (the
+   * context less the answer's room), less the conversation before them. Null until a turn has run.
+   */
+  attachmentBudget?: number | null;
 }
 
 export type HostMessage =
@@ -46,6 +51,8 @@ export const PageMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("attachFile") }),
   /** The user typed `@`: pick a workspace file to attach. */
   z.object({ type: z.literal("pickFile") }),
+  /** The user chose a context provider in the `@` menu (`@problems`, `@changes`). */
+  z.object({ type: z.literal("attachContext"), kind: ContextKind }),
   z.object({ type: z.literal("removeAttachment"), index: z.number().int().min(0).max(100) }),
   z.object({ type: z.literal("code"), action: z.enum(["copy", "insert", "apply"]), code: z.string().max(1_000_000), language: z.string().max(64) }),
   z.object({ type: z.literal("openLink"), href: z.string().max(2048) }),

@@ -1,4 +1,8 @@
-// The input: Enter sends, Shift+Enter adds a line, Escape stops, `@` opens the file picker.
+// The input: Enter sends, Shift+Enter adds a line, Escape stops, `@` opens the menu of what can be
+// attached (a file, @problems, @changes). Each pending attachment is a chip with its token estimate,
+// marked when the chips together pass what the next message may take.
+import type { Attachment } from "../core/chat/conversation.js";
+import { chatContextMentions } from "../protocol/chatContext.js";
 import { maxMessageChars } from "../protocol/chatLimits.js";
 import type { ChatViewState } from "../protocol/webview.js";
 import { button, h } from "./dom.js";
@@ -11,6 +15,12 @@ export class Composer {
     attrs: { rows: "3", placeholder: "Ask about your code (@ to attach a file)", "aria-label": "Message", "data-testid": "chat-input" },
   });
   private readonly chips = h("div", { class: "chips pending" });
+  private readonly mentionMenu = h(
+    "div",
+    { class: "mention-menu", attrs: { role: "menu", "data-testid": "mention-menu" } },
+    mentionItem("@file", "A workspace file", () => post({ type: "pickFile" })),
+    ...chatContextMentions.map((mention) => mentionItem(mention.mention, mention.description, () => post({ type: "attachContext", kind: mention.kind }))),
+  );
   private readonly sendButton = button("Send", () => this.send(), { class: "primary", testId: "send" });
   private readonly stopButton = button("Stop", () => post({ type: "stop" }), { class: "danger", title: "Stop (Escape)", testId: "stop" });
   private busy = false;
@@ -32,21 +42,34 @@ export class Composer {
         // The mention becomes an attachment chip; the "@" itself is not part of the question.
         this.input.value = this.input.value.slice(0, at - 1) + this.input.value.slice(at);
         this.input.setSelectionRange(at - 1, at - 1);
-        post({ type: "pickFile" });
+        this.toggleMentions(true);
       }
       this.onDraft(this.input.value);
+    });
+    this.mentionMenu.hidden = true;
+    this.mentionMenu.addEventListener("click", () => this.toggleMentions(false));
+    this.mentionMenu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        this.toggleMentions(false);
+        this.input.focus();
+      }
     });
     const actions = h(
       "div",
       { class: "composer-actions" },
       button("+ Selection", () => post({ type: "attachSelection" }), { title: "Attach the editor's selection", testId: "attach-selection" }),
       button("+ File", () => post({ type: "attachFile" }), { title: "Attach the current file", testId: "attach-file" }),
-      button("@", () => post({ type: "pickFile" }), { title: "Attach a workspace file" }),
+      button("@", () => this.toggleMentions(this.mentionMenu.hidden), { title: "Attach a file, the problems or the git changes", testId: "mention" }),
       h("span", { class: "spacer" }),
       this.stopButton,
       this.sendButton,
     );
-    this.element = h("div", { class: "composer" }, this.chips, this.input, actions);
+    this.element = h("div", { class: "composer" }, this.chips, this.mentionMenu, this.input, actions);
+  }
+
+  private toggleMentions(open: boolean): void {
+    this.mentionMenu.hidden = !open;
+    if (open) (this.mentionMenu.firstElementChild as HTMLElement | null)?.focus();
   }
 
   private send(): void {
@@ -78,10 +101,32 @@ export class Composer {
     this.busy = !!state.streamingEntryId;
     this.sendButton.hidden = this.busy;
     this.stopButton.hidden = !this.busy;
+    let total = 0;
     this.chips.replaceChildren(
-      ...state.pending.map((attachment, index) =>
-        h("span", { class: "chip", title: attachment.path }, attachment.label, button("×", () => post({ type: "removeAttachment", index }), { class: "chip-remove", title: "Remove" })),
-      ),
+      ...state.pending.map((attachment, index) => {
+        total += attachment.tokens ?? 0;
+        return attachmentChip(attachment, index, state.attachmentBudget != null && total > state.attachmentBudget ? state.attachmentBudget : undefined);
+      }),
     );
   }
+}
+
+function mentionItem(label: string, description: string, choose: () => void): HTMLButtonElement {
+  const item = button(label, choose, { class: "mention-item", title: description, testId: `mention-${label.slice(1)}` });
+  item.setAttribute("role", "menuitem");
+  item.append(h("span", { class: "mention-description", text: description }));
+  return item;
+}
+
+/** A pending attachment's chip: its label and token estimate; `overBudget` (the budget) marks it. */
+function attachmentChip(attachment: Attachment, index: number, overBudget: number | undefined): HTMLElement {
+  const tokens = attachment.tokens ?? 0;
+  const title = overBudget === undefined ? `${attachment.path || attachment.label}: about ${tokens} tokens` : `Over the context budget: the attachments up to here take more than the ${overBudget} tokens the next message may use. Remove some.`;
+  return h(
+    "span",
+    { class: overBudget === undefined ? "chip" : "chip over-budget", title, attrs: { "data-testid": "attachment-chip", "data-kind": attachment.kind } },
+    attachment.label,
+    h("span", { class: "chip-tokens", text: `${tokens.toLocaleString("en-US")} tok` }),
+    button("×", () => post({ type: "removeAttachment", index }), { class: "chip-remove", title: "Remove" }),
+  );
 }

@@ -20,6 +20,7 @@ import {
   type ConversationSummary,
 } from "./conversation.js";
 import type { ConversationStore } from "./conversationStore.js";
+import { estimateTokens } from "./tokenEstimate.js";
 import { toolStepInstructions } from "./toolStep.js";
 import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
@@ -48,6 +49,8 @@ export class ChatSession {
   private conversation: Conversation = newConversation(newId(), Date.now());
   private history: ConversationSummary[] = [];
   private pending: Attachment[] = [];
+  /** The most tokens the next message (its attachments) may take, known once a turn has been fitted. */
+  private attachmentBudget: number | null = null;
   private running: { controller: AbortController; entryId: string; done: Promise<void> } | undefined;
   private modelLabel = "DeepSeek Local";
   private readonly counter: TokenCounter;
@@ -80,6 +83,7 @@ export class ChatSession {
       streamingEntryId: this.running?.entryId ?? null,
       modelLabel: this.modelLabel,
       location: describeChatLocation(this.options.location?.() ?? { kind: "local" }),
+      attachmentBudget: this.attachmentBudget,
     };
   }
 
@@ -101,7 +105,8 @@ export class ChatSession {
   }
 
   attach(attachment: Attachment): void {
-    this.pending = [...this.pending, attachment];
+    // Every chip says what it costs; providers count their own, a selection or file is counted here.
+    this.pending = [...this.pending, { ...attachment, tokens: attachment.tokens ?? estimateTokens(attachment.text) }];
     this.publish();
     this.options.post({ type: "focusInput" });
   }
@@ -240,6 +245,8 @@ export class ChatSession {
     this.modelLabel = `${model.name ?? "DeepSeek"}${model.synthetic ? " (random-weights demo)" : ""}`;
     const toolTokens = tools ? await this.counter.count(toolStepInstructions(tools)) : 0;
     const budget = model.contextSize - Math.min(settings.maxTokens, Math.floor(model.contextSize / 2)) - contextSafetyTokens - toolTokens;
+    // The system prompt is always kept: the user's message (its attachments) has the rest at most.
+    this.attachmentBudget = budget - (settings.systemPrompt.trim() ? await messageTokens(this.counter, { role: "system", content: settings.systemPrompt.trim() }) : 0);
     return { ...(await fitToContext(toChatMessages({ ...this.conversation, entries }, settings.systemPrompt), budget, this.counter)), budget };
   }
 

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { PageMessage, type HostMessage } from "../../protocol/webview.js";
 import type { ChatSession } from "../../core/chat/chatSession.js";
+import { contextCommandIds } from "./contextSources.js";
 import { applyWithPreview, fileAttachment, insertAtCursor, pickFileAttachment, selectionAttachment } from "./editorActions.js";
 
 export const chatViewId = "deepseekLocal.chatView";
@@ -130,6 +131,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         else this.post({ type: "focusInput" });
         return;
       }
+      case "attachContext":
+        return vscode.commands.executeCommand(contextCommandIds[message.kind]);
       case "removeAttachment":
         return session.removeAttachment(message.index);
       case "code":

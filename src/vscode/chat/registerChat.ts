@@ -9,6 +9,9 @@ import type { ExtensionContextHolder } from "../extensionContext.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
+import { contextAttachmentFor, contextCommandIds } from "./contextSources.js";
+import { chatContextMentions, type ChatContextKind } from "../../protocol/chatContext.js";
+import type { PrivacySettings } from "../../core/privacy/secretPaths.js";
 
 const currentConversationKey = "deepseekLocal.chat.currentConversation";
 
@@ -54,7 +57,22 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
   ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));
 
   ctx.own({ dispose: () => void session.stop() });
-  return chatCommands(session, store, provider);
+  return { ...chatCommands(session, store, provider), ...contextCommands(session, provider, () => ctx.privacy.settings()) };
+}
+
+/** A command per context provider (`@problems`, `@changes`): the palette's way to what the `@` menu offers. */
+function contextCommands(session: ChatSession, provider: ChatViewProvider, privacy: () => PrivacySettings): CommandTable {
+  const attach = async (kind: ChatContextKind) => {
+    const made = await contextAttachmentFor(kind, privacy()).catch((error: Error) => `The ${kind} could not be read: ${error.message}`);
+    if (typeof made === "string") {
+      void vscode.window.showInformationMessage(`DeepSeek Local: ${made}`);
+      provider.post({ type: "focusInput" });
+      return;
+    }
+    session.attach(made);
+    await provider.reveal();
+  };
+  return Object.fromEntries(chatContextMentions.map((mention) => [contextCommandIds[mention.kind], () => attach(mention.kind)]));
 }
 
 /** The chat's commands, bound to its session, history and view. */

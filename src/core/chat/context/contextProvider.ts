@@ -1,23 +1,11 @@
 // Chat context providers (`@problems`, `@changes`, …): each turns plain inputs that the editor edge
 // gathers (diagnostics, a diff, terminal text) into one attachment, cut to a token budget and with
 // private files and secrets left out through core/privacy. The attachment carries its token
-// estimate, which its chip shows and the composer adds up against the context budget.
+// estimate, which its chip shows and the composer adds up against the context budget. The menu's
+// list of providers is in protocol/chatContext.ts (the page shows it).
 import { redactSecrets } from "../../privacy/secretText.js";
 import type { Attachment, ContextKind } from "../conversation.js";
 import { estimateTokens } from "../tokenEstimate.js";
-
-/** What the `@` menu and the command palette offer, one row per provider. */
-export interface ContextProviderInfo {
-  kind: ContextKind;
-  /** The mention the user types, "@problems". */
-  mention: string;
-  description: string;
-}
-
-export const contextProviders: readonly ContextProviderInfo[] = [
-  { kind: "problems", mention: "@problems", description: "Errors and warnings of the active file, with the lines around them" },
-  { kind: "changes", mention: "@changes", description: "The git diff, staged and unstaged" },
-];
 
 /** A provider's tokens unless the caller asks for fewer: room for several chips and the question. */
 export const defaultContextTokens = 4000;

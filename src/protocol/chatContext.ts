@@ -1,0 +1,9 @@
+// The chat's context providers as the `@` menu and the command palette offer them. A plain module
+// (no zod) so that the page's bundle can import it; core/chat/context builds what each attaches.
+
+export const chatContextMentions = [
+  { kind: "problems", mention: "@problems", description: "Errors and warnings of the active file (the workspace's without one)" },
+  { kind: "changes", mention: "@changes", description: "The git diff, staged and unstaged" },
+] as const;
+
+export type ChatContextKind = (typeof chatContextMentions)[number]["kind"];

@@ -1,0 +1,81 @@
+// What the chat's context providers read from the editor: diagnostics and the lines they point at,
+// the git diff through the built-in git extension. Turned into plain inputs here, into attachments
+// by core/chat/context (budget, privacy).
+import * as vscode from "vscode";
+import { changesContext } from "../../core/chat/context/changes.js";
+import { problemsContext, type ProblemFile, type ProblemSeverity } from "../../core/chat/context/problems.js";
+import type { Attachment } from "../../core/chat/conversation.js";
+import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
+import type { ChatContextKind } from "../../protocol/chatContext.js";
+import { gitApi, repositoryFor } from "../commitMessage/gitApi.js";
+
+/** A command per provider, for the palette; the `@` menu runs the same. */
+export const contextCommandIds: Record<ChatContextKind, string> = {
+  problems: "deepseekLocal.chat.attachProblems",
+  changes: "deepseekLocal.chat.attachChanges",
+};
+
+/** Files of the workspace whose problems are read at most (each is opened to quote its lines). */
+const maxProblemFiles = 30;
+const severities: Record<vscode.DiagnosticSeverity, ProblemSeverity> = {
+  [vscode.DiagnosticSeverity.Error]: "error",
+  [vscode.DiagnosticSeverity.Warning]: "warning",
+  [vscode.DiagnosticSeverity.Information]: "information",
+  [vscode.DiagnosticSeverity.Hint]: "hint",
+};
+
+/** Why a file must stay out of the prompt under the user's privacy settings, or undefined. */
+function privateReasonFor(privacy: PrivacySettings): (uri: vscode.Uri) => string | undefined {
+  return (uri) => privatePathReason(vscode.workspace.asRelativePath(uri, false), privacy, { root: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath, directory: false });
+}
+
+/** A file's problems; a private file is never opened (its problems are only counted, not quoted). */
+async function problemFile(uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[], isPrivate: boolean): Promise<ProblemFile> {
+  const document = isPrivate ? undefined : (vscode.workspace.textDocuments.find((open) => open.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri)));
+  return {
+    path: vscode.workspace.asRelativePath(uri, false),
+    lines: document?.getText().split(/\r?\n/) ?? [],
+    problems: diagnostics.map((diagnostic) => ({
+      line: diagnostic.range.start.line,
+      column: diagnostic.range.start.character,
+      severity: severities[diagnostic.severity],
+      message: diagnostic.message,
+      source: diagnostic.source,
+      code: typeof diagnostic.code === "object" ? String(diagnostic.code.value) : diagnostic.code === undefined ? undefined : String(diagnostic.code),
+    })),
+  };
+}
+
+/** `@problems`: the active file's diagnostics; without an active file, the workspace's. */
+async function problemsAttachment(privacy: PrivacySettings): Promise<Attachment | string> {
+  const reason = privateReasonFor(privacy);
+  const active = vscode.window.activeTextEditor?.document;
+  const entries: [vscode.Uri, readonly vscode.Diagnostic[]][] = active
+    ? [[active.uri, vscode.languages.getDiagnostics(active.uri)]]
+    : vscode.languages.getDiagnostics().filter(([uri, list]) => list.length && vscode.workspace.getWorkspaceFolder(uri));
+  const privatePaths = new Set<string>();
+  const files = await Promise.all(
+    entries.slice(0, maxProblemFiles).map(([uri, list]) => {
+      const isPrivate = reason(uri) !== undefined;
+      if (isPrivate) privatePaths.add(vscode.workspace.asRelativePath(uri, false));
+      return problemFile(uri, list, isPrivate);
+    }),
+  );
+  return problemsContext(files, { scope: active ? "file" : "workspace", privateReason: (path) => (privatePaths.has(path) ? "private" : undefined) });
+}
+
+/** `@changes`: the staged and unstaged diff of the active file's repository (or the only one). */
+async function changesAttachment(privacy: PrivacySettings): Promise<Attachment | string> {
+  const git = await gitApi();
+  if (typeof git === "string") return `The git changes cannot be read: ${git}`;
+  const repository = repositoryFor(git, undefined);
+  if (!repository) return git.repositories.length ? "Open a file of the repository whose changes to attach." : "No git repository is open.";
+  const [staged, unstaged] = await Promise.all([repository.diff(true), repository.diff(false)]);
+  const root = repository.rootUri.fsPath;
+  return changesContext({ staged, unstaged }, { privateReason: (path) => privatePathReason(path, privacy, { root }), repositoryName: repository.rootUri.path.split("/").pop() || undefined });
+}
+
+/** The attachment a context provider makes now, or a sentence saying why there is none. */
+export function contextAttachmentFor(kind: ChatContextKind, privacy: PrivacySettings): Promise<Attachment | string> {
+  return kind === "problems" ? problemsAttachment(privacy) : changesAttachment(privacy);
+}
