@@ -3,9 +3,10 @@
 // show them as chips; they are folded into the user's message only when the prompt is built.
 import { z } from "zod";
 import type { ChatMessage } from "../engine/chatEngine.js";
+import type { ChatContextKind } from "../../protocol/chatContext.js";
 
 /** What a chat context provider (`@problems`, `@changes`) attached: core/chat/context. */
-export const ContextKind = z.enum(["problems", "changes"]);
+export const ContextKind = z.enum(["problems", "changes"]) satisfies z.ZodType<ChatContextKind>;
 export type ContextKind = z.infer<typeof ContextKind>;
 
 export const Attachment = z.object({
