@@ -1,5 +1,5 @@
-// Ghost text controls (issue 22, item 1) in a real VS Code: Alt+End accepts the suggestion's next
-// line into the file; "Snooze Ghost Text…" (a Quick Pick of 5 / 15 / 60 minutes) stops ghost text
+// Ghost text controls (issue 22, item 1) in a real VS Code: Alt+] shows a sampled alternative
+// and Alt+[ the first suggestion again; Alt+End accepts the suggestion's next line into the file; "Snooze Ghost Text…" (a Quick Pick of 5 / 15 / 60 minutes) stops ghost text
 // and the status bar says until when; resuming from the status-bar menu brings it back.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { waitFor } from '../lib/wait.js';
 
 export default defineCase({
   name: 'ghost-controls',
-  title: 'Alt+End accepts the next line of ghost text; snooze stops ghost text until the menu resumes it',
+  title: 'Alt+] / Alt+[ cycle alternatives; Alt+End accepts the next line of ghost text; snooze stops ghost text until the menu resumes it',
   // Several completions on a shared, busy CPU.
   timeoutMs: 420_000,
   settings: () => ({ ...quickCompletionSettings, 'deepseekLocal.completion.maxTokens': 8 }),
@@ -36,6 +36,18 @@ export default defineCase({
     const ghostMs = Date.now() - started;
     t.log(`ghost text: ${JSON.stringify(suggestion)} after ${ghostMs} ms`);
     await t.screenshot('ghost-text');
+
+    await t.step('Alt+] shows an alternative, Alt+[ the first suggestion again', async () => {
+      await page.keyboard.press('Alt+BracketRight');
+      const alternative = await waitFor('another ghost text', async () => {
+        const shown = await ghostText(t.wb);
+        return shown.trim() && shown !== suggestion ? shown : undefined;
+      }, { timeoutMs: 60_000 });
+      t.log(`alternative: ${JSON.stringify(alternative)}`);
+      await t.screenshot('alternative');
+      await page.keyboard.press('Alt+BracketLeft');
+      await waitFor('the first ghost text again', async () => ((await ghostText(t.wb)) === suggestion ? true : undefined), { timeoutMs: 15_000 });
+    });
 
     await t.step('Alt+End accepts its first line into the file', async () => {
       const firstLine = suggestion.split('\n')[0]!.trimEnd();
