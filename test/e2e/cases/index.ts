@@ -4,6 +4,7 @@ import activation from './activation.js';
 import apiTests from './apiTests.js';
 import chat from './chat.js';
 import chatClose from './chatClose.js';
+import chatContext from './chatContext.js';
 import codeActions from './codeActions.js';
 import commitMessage from './commitMessage.js';
 import corruptModel from './corruptModel.js';
@@ -18,4 +19,4 @@ import remoteReasoning from './remoteReasoning.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, refactor, refactorLimit, remoteReasoning, codeActions, commitMessage];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, chatContext, refactor, refactorLimit, remoteReasoning, codeActions, commitMessage];
