@@ -21,6 +21,17 @@ export interface ChatViewState {
    * context less the answer's room), less the conversation before them. Null until a turn has run.
    */
   attachmentBudget?: number | null;
+  /** The refactor actions (built-in and the user's own) that `/` in the composer offers. */
+  slashCommands?: SlashCommand[];
+}
+
+/** A refactor action as the composer's `/` menu lists it; run on the active editor's selection. */
+export interface SlashCommand {
+  /** The action's id: "simplify", "custom.tidy-up". */
+  id: string;
+  title: string;
+  /** The text typed after the command is its instruction ("Refactor with Instruction…"). */
+  takesInstruction: boolean;
 }
 
 export type HostMessage =
@@ -53,6 +64,8 @@ export const PageMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pickFile") }),
   /** The user chose a context provider in the `@` menu (`@problems`, `@changes`). */
   z.object({ type: z.literal("attachContext"), kind: ContextKind }),
+  /** `/action instruction` in the composer: run that refactor action on the editor's selection. */
+  z.object({ type: z.literal("runAction"), actionId: z.string().min(1).max(100), instruction: z.string().max(maxMessageChars).optional() }),
   z.object({ type: z.literal("removeAttachment"), index: z.number().int().min(0).max(100) }),
   z.object({ type: z.literal("code"), action: z.enum(["copy", "insert", "apply"]), code: z.string().max(1_000_000), language: z.string().max(64) }),
   z.object({ type: z.literal("openLink"), href: z.string().max(2048) }),

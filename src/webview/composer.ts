@@ -4,7 +4,7 @@
 import type { Attachment } from "../core/chat/conversation.js";
 import { chatContextMentions } from "../protocol/chatContext.js";
 import { maxMessageChars } from "../protocol/chatLimits.js";
-import type { ChatViewState } from "../protocol/webview.js";
+import type { ChatViewState, SlashCommand } from "../protocol/webview.js";
 import { button, h } from "./dom.js";
 import { post } from "./messenger.js";
 
@@ -12,7 +12,7 @@ export class Composer {
   readonly element: HTMLElement;
   readonly input = h("textarea", {
     class: "input",
-    attrs: { rows: "3", placeholder: "Ask about your code (@ to attach a file)", "aria-label": "Message", "data-testid": "chat-input" },
+    attrs: { rows: "3", placeholder: "Ask about your code (@ to attach a file, the problems or changes; / to run a refactor)", "aria-label": "Message", "data-testid": "chat-input" },
   });
   private readonly chips = h("div", { class: "chips pending" });
   private readonly mentionMenu = h(
@@ -23,6 +23,8 @@ export class Composer {
   );
   private readonly sendButton = button("Send", () => this.send(), { class: "primary", testId: "send" });
   private readonly stopButton = button("Stop", () => post({ type: "stop" }), { class: "danger", title: "Stop (Escape)", testId: "stop" });
+  private readonly slashMenu = h("div", { class: "mention-menu", attrs: { role: "menu", "data-testid": "slash-menu" } });
+  private slashCommands: SlashCommand[] = [];
   private busy = false;
 
   constructor(
@@ -44,9 +46,11 @@ export class Composer {
         this.input.setSelectionRange(at - 1, at - 1);
         this.toggleMentions(true);
       }
+      this.showSlashCommands();
       this.onDraft(this.input.value);
     });
     this.mentionMenu.hidden = true;
+    this.slashMenu.hidden = true;
     this.mentionMenu.addEventListener("click", () => this.toggleMentions(false));
     this.mentionMenu.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
@@ -64,7 +68,7 @@ export class Composer {
       this.stopButton,
       this.sendButton,
     );
-    this.element = h("div", { class: "composer" }, this.chips, this.mentionMenu, this.input, actions);
+    this.element = h("div", { class: "composer" }, this.chips, this.mentionMenu, this.slashMenu, this.input, actions);
   }
 
   private toggleMentions(open: boolean): void {
@@ -72,9 +76,38 @@ export class Composer {
     if (open) (this.mentionMenu.firstElementChild as HTMLElement | null)?.focus();
   }
 
+  /** While the input is `/word` (no instruction typed yet): the actions whose id or title match it. */
+  private showSlashCommands(): void {
+    const typed = /^\/(\S*)$/.exec(this.input.value)?.[1]?.toLowerCase();
+    const matching = typed === undefined ? [] : this.slashCommands.filter((command) => command.id.toLowerCase().includes(typed) || command.title.toLowerCase().includes(typed));
+    this.slashMenu.hidden = !matching.length;
+    this.slashMenu.replaceChildren(...matching.map((command) => slashItem(command, () => this.chooseSlashCommand(command))));
+  }
+
+  /** An action that takes an instruction waits for it (`/withInstruction ` then Enter); others run now. */
+  private chooseSlashCommand(command: SlashCommand): void {
+    this.slashMenu.hidden = true;
+    if (command.takesInstruction) {
+      this.setDraft(`/${command.id} `);
+      this.onDraft(this.input.value);
+      this.input.focus();
+      return;
+    }
+    this.runSlashCommand(command, undefined);
+  }
+
+  private runSlashCommand(command: SlashCommand, instruction: string | undefined): void {
+    post({ type: "runAction", actionId: command.id, ...(instruction ? { instruction } : {}) });
+    this.input.value = "";
+    this.onDraft("");
+  }
+
   private send(): void {
     if (this.busy) return;
     const text = this.input.value;
+    const slash = /^\/(\S+)\s*([\s\S]*)$/.exec(text);
+    const command = slash && this.slashCommands.find((candidate) => candidate.id === slash[1]);
+    if (command) return this.runSlashCommand(command, slash![2]!.trim() || undefined);
     if (!text.trim() && !this.chips.childElementCount) return;
     // The host refuses a longer message: keep the draft and say why, instead of losing it.
     if (text.length > maxMessageChars) {
@@ -99,6 +132,7 @@ export class Composer {
 
   update(state: ChatViewState): void {
     this.busy = !!state.streamingEntryId;
+    this.slashCommands = state.slashCommands ?? [];
     this.sendButton.hidden = this.busy;
     this.stopButton.hidden = !this.busy;
     let total = 0;
@@ -111,8 +145,12 @@ export class Composer {
   }
 }
 
-function mentionItem(label: string, description: string, choose: () => void): HTMLButtonElement {
-  const item = button(label, choose, { class: "mention-item", title: description, testId: `mention-${label.slice(1)}` });
+function slashItem(command: SlashCommand, choose: () => void): HTMLButtonElement {
+  return mentionItem(`/${command.id}`, command.title, choose, `slash-${command.id}`);
+}
+
+function mentionItem(label: string, description: string, choose: () => void, testId = `mention-${label.slice(1)}`): HTMLButtonElement {
+  const item = button(label, choose, { class: "mention-item", title: description, testId });
   item.setAttribute("role", "menuitem");
   item.append(h("span", { class: "mention-description", text: description }));
   return item;

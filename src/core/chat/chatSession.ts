@@ -24,7 +24,7 @@ import { estimateTokens } from "./tokenEstimate.js";
 import { toolStepInstructions } from "./toolStep.js";
 import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
-import type { ChatViewState, HostMessage } from "../../protocol/webview.js";
+import type { ChatViewState, HostMessage, SlashCommand } from "../../protocol/webview.js";
 
 export interface ChatSessionOptions {
   engine: ChatEngine;
@@ -39,6 +39,8 @@ export interface ChatSessionOptions {
   privacy?: () => PrivacySettings;
   /** Where the chat's backend runs, told to the user on the page. */
   location?: () => ChatLocation;
+  /** The refactor actions the composer's `/` menu offers. */
+  slashCommands?: () => SlashCommand[];
 }
 
 /** Tokens kept free besides the answer: rounding of per-message overheads, stop strings. */
@@ -84,6 +86,7 @@ export class ChatSession {
       modelLabel: this.modelLabel,
       location: describeChatLocation(this.options.location?.() ?? { kind: "local" }),
       attachmentBudget: this.attachmentBudget,
+      slashCommands: this.options.slashCommands?.() ?? [],
     };
   }
 

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { PageMessage, type HostMessage } from "../../protocol/webview.js";
 import type { ChatSession } from "../../core/chat/chatSession.js";
 import { contextCommandIds } from "./contextSources.js";
+import { runSlashCommand } from "./slashCommands.js";
 import { applyWithPreview, fileAttachment, insertAtCursor, pickFileAttachment, selectionAttachment } from "./editorActions.js";
 
 export const chatViewId = "deepseekLocal.chatView";
@@ -133,6 +134,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case "attachContext":
         return vscode.commands.executeCommand(contextCommandIds[message.kind]);
+      case "runAction":
+        return runSlashCommand(session.state.slashCommands ?? [], message.actionId, message.instruction);
       case "removeAttachment":
         return session.removeAttachment(message.index);
       case "code":

@@ -17,12 +17,8 @@ export const contextCommandIds: Record<ChatContextKind, string> = {
 
 /** Files of the workspace whose problems are read at most (each is opened to quote its lines). */
 const maxProblemFiles = 30;
-const severities: Record<vscode.DiagnosticSeverity, ProblemSeverity> = {
-  [vscode.DiagnosticSeverity.Error]: "error",
-  [vscode.DiagnosticSeverity.Warning]: "warning",
-  [vscode.DiagnosticSeverity.Information]: "information",
-  [vscode.DiagnosticSeverity.Hint]: "hint",
-};
+/** By `vscode.DiagnosticSeverity` (Error 0 … Hint 3, fixed by the API); an array, so loading this module reads nothing from vscode. */
+const severities: readonly ProblemSeverity[] = ["error", "warning", "information", "hint"];
 
 /** Why a file must stay out of the prompt under the user's privacy settings, or undefined. */
 function privateReasonFor(privacy: PrivacySettings): (uri: vscode.Uri) => string | undefined {
@@ -38,7 +34,7 @@ async function problemFile(uri: vscode.Uri, diagnostics: readonly vscode.Diagnos
     problems: diagnostics.map((diagnostic) => ({
       line: diagnostic.range.start.line,
       column: diagnostic.range.start.character,
-      severity: severities[diagnostic.severity],
+      severity: severities[diagnostic.severity] ?? "error",
       message: diagnostic.message,
       source: diagnostic.source,
       code: typeof diagnostic.code === "object" ? String(diagnostic.code.value) : diagnostic.code === undefined ? undefined : String(diagnostic.code),

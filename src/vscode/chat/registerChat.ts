@@ -10,6 +10,7 @@ import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
 import { contextAttachmentFor, contextCommandIds } from "./contextSources.js";
+import { slashCommands } from "./slashCommands.js";
 import { chatContextMentions, type ChatContextKind } from "../../protocol/chatContext.js";
 import type { PrivacySettings } from "../../core/privacy/secretPaths.js";
 
@@ -32,6 +33,7 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
     post: (message) => provider?.post(message),
     log: (line) => ctx.log.info(line),
     privacy: () => ctx.privacy.settings(),
+    slashCommands: () => slashCommands(ctx.config.refactorCustomActions),
     location: () => {
       const settings = ctx.config.backends;
       return settings.backends.chat === "remote" ? { kind: "remote", baseUrl: settings.remote?.baseUrl } : { kind: "local" };
@@ -51,7 +53,7 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
   ctx.own(registerProposalDocuments());
   ctx.own(
     ctx.config.onDidChange((change) => {
-      if (change.affects("backends")) session.settingsChanged();
+      if (change.affects("backends") || change.affects("refactorActions")) session.settingsChanged();
     }),
   );
   ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));

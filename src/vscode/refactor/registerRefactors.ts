@@ -35,7 +35,9 @@ class RefactorRunner {
     return [...builtinActions, ...this.customActions];
   }
 
-  async pickAndRun(): Promise<void> {
+  async pickAndRun(id?: string): Promise<void> {
+    const chosen = id === undefined ? undefined : this.actions.find((action) => action.id === id);
+    if (chosen) return this.run(chosen);
     const picked = await vscode.window.showQuickPick(
       this.actions.map((action) => ({ label: action.title, description: action.source === "custom" ? "custom" : undefined, action })),
       { placeHolder: "Refactor the selection (or the function at the cursor) with DeepSeek Local" },
@@ -137,7 +139,8 @@ export function registerRefactors(ctx: ExtensionContextHolder): CommandTable {
       if (change.affects("refactorActions")) runner.loadCustomActions();
     }),
   );
-  const commands: Record<string, CommandHandler> = { [runActionCommand]: () => runner.pickAndRun() };
+  // The chat's `/` commands pass the action's id (custom actions have no command of their own).
+  const commands: Record<string, CommandHandler> = { [runActionCommand]: (id) => runner.pickAndRun(typeof id === "string" ? id : undefined) };
   for (const action of builtinActions) {
     // An instruction may come as the argument ("Fix with DeepSeek", codeActions.ts); menus pass a Uri.
     commands[commandIdOf(action)] = (instruction) => runner.run(action, typeof instruction === "string" ? instruction : undefined);

@@ -1,7 +1,7 @@
 // Chat context providers (issue 22, item 4) as a user meets them: a file with a TypeScript error,
 // the chat's `@` menu → `@problems` → a chip with its token estimate; removed with ×, added again by
 // typing `@`, and sent: the request to the chat's server (on 127.0.0.1) quotes the problem and the
-// line it is on.
+// line it is on. And `/` in the composer lists the refactor actions.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +20,7 @@ let server: FakeServer | undefined;
 
 export default defineCase({
   name: 'chat-context',
-  title: 'chat context: @problems shows as a chip with its tokens, is removed and added again, and its problem reaches the prompt',
+  title: 'chat context: @problems shows as a chip with its tokens, is removed and added again, and its problem reaches the prompt; / lists the refactor actions',
   timeoutMs: 180_000,
   async prepare(fx) {
     await writeFile(path.join(fx.workspace, 'src', fileName), source);
@@ -63,7 +63,7 @@ async function problemsInChat(t: CaseContext): Promise<void> {
     await chip.waitFor({ state: 'visible', timeout: 15_000 });
     const text = (await chip.textContent()) ?? '';
     assert.match(text, /Problems \(1\) in src\/broken\.ts/);
-    assert.match(text, /\b[1-9]\d* tok\b/, `the chip says its tokens: ${text}`);
+    assert.match(text, /[^\d][1-9]\d* tok/, `the chip says its tokens: ${text}`);
   });
   await t.screenshot('problems-chip');
 
@@ -94,6 +94,22 @@ async function problemsInChat(t: CaseContext): Promise<void> {
     assert.match(prompt, /is not assignable to type 'number'/);
     assert.ok(prompt.includes(JSON.stringify(`> 2 | ${brokenLine}`).slice(1, -1)), 'the problem line, marked, is in the prompt');
     assert.ok(prompt.includes('Why does this fail?'));
+  });
+
+  await t.step('/ lists the refactor actions; typing narrows the list', async () => {
+    await input.click();
+    await input.pressSequentially('/', { delay: 5 });
+    const menu = chat.locator('[data-testid=slash-menu]');
+    await menu.waitFor({ state: 'visible', timeout: 5_000 });
+    for (const id of ['withInstruction', 'addDocumentation', 'suggestNames', 'extractFunction', 'simplify']) {
+      assert.ok(await chat.locator(`[data-testid="slash-${id}"]`).isVisible(), `/ lists ${id}`);
+    }
+  });
+  await t.screenshot('slash-menu');
+  await t.step('typing /simp leaves Simplify / Modernize only', async () => {
+    await input.pressSequentially('simp', { delay: 5 });
+    await waitFor('a narrowed list', async () => ((await chat.locator('[data-testid=slash-menu] .mention-item').count()) === 1 ? true : undefined), { timeoutMs: 5_000 });
+    assert.match((await chat.locator('[data-testid=slash-menu]').textContent()) ?? '', /Simplify \/ Modernize/);
   });
 }
 
