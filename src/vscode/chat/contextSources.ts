@@ -1,18 +1,21 @@
 // What the chat's context providers read from the editor: diagnostics and the lines they point at,
-// the git diff through the built-in git extension. Turned into plain inputs here, into attachments
+// the git diff through the built-in git extension, the terminal's selection or last command. Turned into plain inputs here, into attachments
 // by core/chat/context (budget, privacy).
 import * as vscode from "vscode";
 import { changesContext } from "../../core/chat/context/changes.js";
+import { terminalContext } from "../../core/chat/context/terminal.js";
 import { problemsContext, type ProblemFile, type ProblemSeverity } from "../../core/chat/context/problems.js";
 import type { Attachment } from "../../core/chat/conversation.js";
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import type { ChatContextKind } from "../../protocol/chatContext.js";
 import { gitApi, repositoryFor } from "../commitMessage/gitApi.js";
+import type { TerminalOutputs } from "./terminalOutputs.js";
 
 /** A command per provider, for the palette; the `@` menu runs the same. */
 export const contextCommandIds: Record<ChatContextKind, string> = {
   problems: "deepseekLocal.chat.attachProblems",
   changes: "deepseekLocal.chat.attachChanges",
+  terminal: "deepseekLocal.chat.attachTerminal",
 };
 
 /** Files of the workspace whose problems are read at most (each is opened to quote its lines). */
@@ -71,7 +74,16 @@ async function changesAttachment(privacy: PrivacySettings): Promise<Attachment |
   return changesContext({ staged, unstaged }, { privateReason: (path) => privatePathReason(path, privacy, { root }), repositoryName: repository.rootUri.path.split("/").pop() || undefined });
 }
 
+/** What the providers read besides the editor's own state. */
+export interface ContextSources {
+  privacy: PrivacySettings;
+  terminals: TerminalOutputs;
+}
+
 /** The attachment a context provider makes now, or a sentence saying why there is none. */
-export function contextAttachmentFor(kind: ChatContextKind, privacy: PrivacySettings): Promise<Attachment | string> {
-  return kind === "problems" ? problemsAttachment(privacy) : changesAttachment(privacy);
+export async function contextAttachmentFor(kind: ChatContextKind, sources: ContextSources): Promise<Attachment | string> {
+  if (kind === "problems") return problemsAttachment(sources.privacy);
+  if (kind === "changes") return changesAttachment(sources.privacy);
+  const terminal = sources.terminals.active();
+  return terminal ? terminalContext(terminal) : "There is no open terminal.";
 }

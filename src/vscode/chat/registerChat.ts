@@ -9,10 +9,10 @@ import type { ExtensionContextHolder } from "../extensionContext.js";
 import { ChatSession } from "../../core/chat/chatSession.js";
 import { ChatViewProvider, chatViewId } from "./chatViewProvider.js";
 import { fileAttachment, registerProposalDocuments, selectionAttachment } from "./editorActions.js";
-import { contextAttachmentFor, contextCommandIds } from "./contextSources.js";
+import { contextAttachmentFor, contextCommandIds, type ContextSources } from "./contextSources.js";
+import { TerminalOutputs } from "./terminalOutputs.js";
 import { slashCommands } from "./slashCommands.js";
 import { chatContextMentions, type ChatContextKind } from "../../protocol/chatContext.js";
-import type { PrivacySettings } from "../../core/privacy/secretPaths.js";
 
 const currentConversationKey = "deepseekLocal.chat.currentConversation";
 
@@ -59,13 +59,14 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
   ctx.own(ctx.privacy.onDidChange(() => session.settingsChanged()));
 
   ctx.own({ dispose: () => void session.stop() });
-  return { ...chatCommands(session, store, provider), ...contextCommands(session, provider, () => ctx.privacy.settings()) };
+  const terminals = ctx.own(new TerminalOutputs());
+  return { ...chatCommands(session, store, provider), ...contextCommands(session, provider, () => ({ privacy: ctx.privacy.settings(), terminals })) };
 }
 
 /** A command per context provider (`@problems`, `@changes`): the palette's way to what the `@` menu offers. */
-function contextCommands(session: ChatSession, provider: ChatViewProvider, privacy: () => PrivacySettings): CommandTable {
+function contextCommands(session: ChatSession, provider: ChatViewProvider, sources: () => ContextSources): CommandTable {
   const attach = async (kind: ChatContextKind) => {
-    const made = await contextAttachmentFor(kind, privacy()).catch((error: Error) => `The ${kind} could not be read: ${error.message}`);
+    const made = await contextAttachmentFor(kind, sources()).catch((error: Error) => `The ${kind} could not be read: ${error.message}`);
     if (typeof made === "string") {
       void vscode.window.showInformationMessage(`DeepSeek Local: ${made}`);
       provider.post({ type: "focusInput" });

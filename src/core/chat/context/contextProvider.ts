@@ -13,7 +13,7 @@ export const defaultContextTokens = 4000;
 /** The attachment for `text` gathered by a provider: secrets redacted, its token estimate counted. */
 export function contextAttachment(kind: ContextKind, label: string, text: string, path = ""): Attachment {
   const clean = redactSecrets(text).text;
-  return { kind, label, path, languageId: kind === "changes" ? "diff" : "", text: clean, tokens: estimateTokens(clean) };
+  return { kind, label, path, languageId: kind === "changes" ? "diff" : kind === "terminal" ? "console" : "", text: clean, tokens: estimateTokens(clean) };
 }
 
 /**
