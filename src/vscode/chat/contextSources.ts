@@ -3,12 +3,14 @@
 // by core/chat/context (budget, privacy).
 import * as vscode from "vscode";
 import { changesContext } from "../../core/chat/context/changes.js";
+import { symbolContext } from "../../core/chat/context/symbol.js";
 import { terminalContext } from "../../core/chat/context/terminal.js";
 import { problemsContext, type ProblemFile, type ProblemSeverity } from "../../core/chat/context/problems.js";
 import type { Attachment } from "../../core/chat/conversation.js";
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import type { ChatContextKind } from "../../protocol/chatContext.js";
 import { gitApi, repositoryFor } from "../commitMessage/gitApi.js";
+import { pickSymbol, symbolSource } from "./symbolPicker.js";
 import type { TerminalOutputs } from "./terminalOutputs.js";
 
 /** A command per provider, for the palette; the `@` menu runs the same. */
@@ -16,6 +18,7 @@ export const contextCommandIds: Record<ChatContextKind, string> = {
   problems: "deepseekLocal.chat.attachProblems",
   changes: "deepseekLocal.chat.attachChanges",
   terminal: "deepseekLocal.chat.attachTerminal",
+  symbol: "deepseekLocal.chat.attachSymbol",
 };
 
 /** Files of the workspace whose problems are read at most (each is opened to quote its lines). */
@@ -74,16 +77,27 @@ async function changesAttachment(privacy: PrivacySettings): Promise<Attachment |
   return changesContext({ staged, unstaged }, { privateReason: (path) => privatePathReason(path, privacy, { root }), repositoryName: repository.rootUri.path.split("/").pop() || undefined });
 }
 
+/** `@symbol`: the picked symbol's source; undefined when the user dismissed the pick. */
+async function symbolAttachment(privacy: PrivacySettings): Promise<Attachment | string | undefined> {
+  const symbol = await pickSymbol();
+  if (!symbol) return undefined;
+  const reason = privateReasonFor(privacy)(symbol.location.uri);
+  // A private file is not opened: the refusal needs its name only.
+  if (reason) return `${symbol.name} is in ${vscode.workspace.asRelativePath(symbol.location.uri, false)}, ${reason}; it stays out of the chat.`;
+  return symbolContext(await symbolSource(symbol), { privateReason: () => undefined });
+}
+
 /** What the providers read besides the editor's own state. */
 export interface ContextSources {
   privacy: PrivacySettings;
   terminals: TerminalOutputs;
 }
 
-/** The attachment a context provider makes now, or a sentence saying why there is none. */
-export async function contextAttachmentFor(kind: ChatContextKind, sources: ContextSources): Promise<Attachment | string> {
+/** The attachment a context provider makes now, a sentence saying why there is none, or undefined (the user cancelled a pick). */
+export async function contextAttachmentFor(kind: ChatContextKind, sources: ContextSources): Promise<Attachment | string | undefined> {
   if (kind === "problems") return problemsAttachment(sources.privacy);
   if (kind === "changes") return changesAttachment(sources.privacy);
+  if (kind === "symbol") return symbolAttachment(sources.privacy);
   const terminal = sources.terminals.active();
   return terminal ? terminalContext(terminal) : "There is no open terminal.";
 }

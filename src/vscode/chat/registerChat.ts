@@ -67,6 +67,7 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
 function contextCommands(session: ChatSession, provider: ChatViewProvider, sources: () => ContextSources): CommandTable {
   const attach = async (kind: ChatContextKind) => {
     const made = await contextAttachmentFor(kind, sources()).catch((error: Error) => `The ${kind} could not be read: ${error.message}`);
+    if (made === undefined) return provider.post({ type: "focusInput" });
     if (typeof made === "string") {
       void vscode.window.showInformationMessage(`DeepSeek Local: ${made}`);
       provider.post({ type: "focusInput" });
