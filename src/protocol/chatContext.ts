@@ -4,6 +4,7 @@
 export const chatContextMentions = [
   { kind: "problems", mention: "@problems", description: "Errors and warnings of the active file (the workspace's without one)" },
   { kind: "changes", mention: "@changes", description: "The git diff, staged and unstaged" },
+  { kind: "folder", mention: "@folder", description: "A folder's file list and the first lines of its files" },
   { kind: "symbol", mention: "@symbol", description: "A function, class or type of the workspace, with its source" },
   { kind: "terminal", mention: "@terminal", description: "The terminal's selection, or its last command and output" },
 ] as const;

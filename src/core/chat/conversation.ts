@@ -6,7 +6,7 @@ import type { ChatMessage } from "../engine/chatEngine.js";
 import type { ChatContextKind } from "../../protocol/chatContext.js";
 
 /** What a chat context provider (`@problems`, `@changes`) attached: core/chat/context. */
-export const ContextKind = z.enum(["problems", "changes", "terminal", "symbol"]) satisfies z.ZodType<ChatContextKind>;
+export const ContextKind = z.enum(["problems", "changes", "terminal", "symbol", "folder"]) satisfies z.ZodType<ChatContextKind>;
 export type ContextKind = z.infer<typeof ContextKind>;
 
 export const Attachment = z.object({
@@ -88,7 +88,7 @@ export function fenceFor(text: string): string {
   return "`".repeat(longest + 1);
 }
 
-const attachmentHeadings: Record<Attachment["kind"], string> = { selection: "Selected code from", file: "File", problems: "The editor reports", changes: "Git", terminal: "From the", symbol: "The" };
+const attachmentHeadings: Record<Attachment["kind"], string> = { selection: "Selected code from", file: "File", problems: "The editor reports", changes: "Git", terminal: "From the", symbol: "The", folder: "The" };
 
 export function renderAttachment(attachment: Attachment): string {
   const fence = fenceFor(attachment.text);

@@ -3,6 +3,7 @@
 // by core/chat/context (budget, privacy).
 import * as vscode from "vscode";
 import { changesContext } from "../../core/chat/context/changes.js";
+import { folderContext } from "../../core/chat/context/folder.js";
 import { symbolContext } from "../../core/chat/context/symbol.js";
 import { terminalContext } from "../../core/chat/context/terminal.js";
 import { problemsContext, type ProblemFile, type ProblemSeverity } from "../../core/chat/context/problems.js";
@@ -10,6 +11,7 @@ import type { Attachment } from "../../core/chat/conversation.js";
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import type { ChatContextKind } from "../../protocol/chatContext.js";
 import { gitApi, repositoryFor } from "../commitMessage/gitApi.js";
+import { folderFiles, pickFolder } from "./folderPicker.js";
 import { pickSymbol, symbolSource } from "./symbolPicker.js";
 import type { TerminalOutputs } from "./terminalOutputs.js";
 
@@ -19,6 +21,7 @@ export const contextCommandIds: Record<ChatContextKind, string> = {
   changes: "deepseekLocal.chat.attachChanges",
   terminal: "deepseekLocal.chat.attachTerminal",
   symbol: "deepseekLocal.chat.attachSymbol",
+  folder: "deepseekLocal.chat.attachFolder",
 };
 
 /** Files of the workspace whose problems are read at most (each is opened to quote its lines). */
@@ -87,6 +90,16 @@ async function symbolAttachment(privacy: PrivacySettings): Promise<Attachment | 
   return symbolContext(await symbolSource(symbol), { privateReason: () => undefined });
 }
 
+/** `@folder`: the picked folder's files and their first lines; undefined when the user dismissed the pick. */
+async function folderAttachment(privacy: PrivacySettings): Promise<Attachment | string | undefined> {
+  const folder = await pickFolder();
+  if (folder === undefined) return undefined;
+  const reason = privateReasonFor(privacy);
+  const files = await folderFiles(folder, (uri) => reason(uri) !== undefined);
+  const privatePaths = new Set(files.filter((file) => file.private).map((file) => file.path));
+  return folderContext(folder, files, { privateReason: (path) => (privatePaths.has(path) ? "private" : undefined) });
+}
+
 /** What the providers read besides the editor's own state. */
 export interface ContextSources {
   privacy: PrivacySettings;
@@ -98,6 +111,7 @@ export async function contextAttachmentFor(kind: ChatContextKind, sources: Conte
   if (kind === "problems") return problemsAttachment(sources.privacy);
   if (kind === "changes") return changesAttachment(sources.privacy);
   if (kind === "symbol") return symbolAttachment(sources.privacy);
+  if (kind === "folder") return folderAttachment(sources.privacy);
   const terminal = sources.terminals.active();
   return terminal ? terminalContext(terminal) : "There is no open terminal.";
 }

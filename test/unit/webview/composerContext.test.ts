@@ -46,7 +46,7 @@ describe("composer context", () => {
     const composer = new Composer(() => undefined);
     type(composer, "@");
     expect(composer.input.value).toBe("");
-    expect(testIds(composer.element, ".mention-item")).toEqual(["mention-file", "mention-problems", "mention-changes", "mention-symbol", "mention-terminal"]);
+    expect(testIds(composer.element, ".mention-item")).toEqual(["mention-file", "mention-problems", "mention-changes", "mention-folder", "mention-symbol", "mention-terminal"]);
     composer.element.querySelector<HTMLElement>("[data-testid=mention-problems]")!.click();
     expect(posted).toEqual([{ type: "attachContext", kind: "problems" }]);
     expect(testIds(composer.element, ".mention-item")).toEqual([]);
