@@ -12,7 +12,7 @@ export class Composer {
   readonly element: HTMLElement;
   readonly input = h("textarea", {
     class: "input",
-    attrs: { rows: "3", placeholder: "Ask about your code (@ to attach a file, the problems or changes; / to run a refactor)", "aria-label": "Message", "data-testid": "chat-input" },
+    attrs: { rows: "3", placeholder: "Ask about your code (@ to attach context, / to run a refactor)", "aria-label": "Message", "data-testid": "chat-input" },
   });
   private readonly chips = h("div", { class: "chips pending" });
   private readonly mentionMenu = h(

@@ -107,7 +107,7 @@ export class Transcript {
       h("h2", { text: "Ask DeepSeek about your code" }),
       // Where the chat runs comes from the host: "nothing leaves this machine" only when it is true.
       h("p", { text: `Model: ${state.modelLabel}. ${state.location ?? ""}`.trim(), attrs: { "data-testid": "chat-location" } }),
-      h("ul", {}, h("li", { text: "Enter sends, Shift+Enter adds a line, Escape stops." }), h("li", { text: "Type @ to attach a workspace file, the problems (@problems) or the git changes (@changes); use the buttons to attach the selection or the current file. Type / to run a refactor on the selection." }), h("li", { text: "Code blocks can be copied, inserted at the cursor, or applied as a diff you review." })),
+      h("ul", {}, h("li", { text: "Enter sends, Shift+Enter adds a line, Escape stops." }), h("li", { text: "Type @ to attach a workspace file, the problems, the git changes, a folder, a symbol or the terminal's output; use the buttons to attach the selection or the current file. Type / to run a refactor on the selection." }), h("li", { text: "Code blocks can be copied, inserted at the cursor, or applied as a diff you review." })),
     );
   }
 

@@ -56,9 +56,12 @@ async function problemsInChat(t: CaseContext): Promise<void> {
   await input.waitFor({ state: 'visible' });
   const chip = chat.locator('[data-testid=attachment-chip][data-kind=problems]');
 
-  await t.step('the @ menu offers @problems and @changes; @problems adds a chip with its token estimate', async () => {
+  await t.step('the @ menu offers a file, @problems, @changes, @folder, @symbol and @terminal; @problems adds a chip with its token estimate', async () => {
     await chat.locator('[data-testid=mention]').click();
-    await chat.locator('[data-testid=mention-changes]').waitFor({ state: 'visible', timeout: 5_000 });
+    for (const provider of ['file', 'problems', 'changes', 'folder', 'symbol', 'terminal']) {
+      await chat.locator(`[data-testid=mention-${provider}]`).waitFor({ state: 'visible', timeout: 5_000 });
+    }
+    await t.screenshot('mention-menu');
     await chat.locator('[data-testid=mention-problems]').click();
     await chip.waitFor({ state: 'visible', timeout: 15_000 });
     const text = (await chip.textContent()) ?? '';
