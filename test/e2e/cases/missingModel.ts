@@ -23,7 +23,7 @@ export default defineCase({
       await t.wb.clickNotificationAction(notification, 'Open Settings');
       const editor = t.wb.page.locator('.settings-editor');
       await editor.waitFor({ state: 'visible', timeout: 15_000 });
-      const modelPath = editor.locator('.setting-item-contents', { hasText: 'Path of the GGUF model file' }).first();
+      const modelPath = editor.locator('.setting-item-contents', { hasText: 'Model: Path' }).first();
       const shown = await modelPath.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
       if (shown) return;
       // Say why, for the one way this is known to fail: a machine-scoped setting in a remote
