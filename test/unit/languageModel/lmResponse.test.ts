@@ -1,0 +1,71 @@
+// One vscode.lm request against a scripted engine (core/languageModel/lmResponse.ts); the real
+// engine answers the same requests in the code-server API test (test/e2e/api/languageModel.api.ts).
+import { describe, expect, it } from "vitest";
+import { answerLmRequest, LmRequestError, type LmRequest } from "../../../src/core/languageModel/lmResponse.js";
+import { EngineError } from "../../../src/protocol/engine.js";
+import { scriptedEngine } from "../chat/scriptedEngine.js";
+
+const ask = (text: string, extra: Partial<LmRequest> = {}): LmRequest => ({ messages: [{ role: "user", parts: [{ kind: "text", text }] }], maxTokens: 64, grammarSafeTools: true, ...extra });
+
+function sink() {
+  const parts: string[] = [];
+  return { parts, text: (chunk: string) => parts.push(`text:${chunk}`), toolCall: (call: { name: string; input: object }) => parts.push(`call:${call.name} ${JSON.stringify(call.input)}`) };
+}
+
+describe("answerLmRequest", () => {
+  it("streams the answer's text as it is generated", async () => {
+    const { engine, requests } = scriptedEngine([{ chunks: ["Hel", "lo"] }]);
+    const out = sink();
+    const result = await answerLmRequest(engine, ask("hi", { temperature: 0.3 }), out);
+    expect(out.parts).toEqual(["text:Hel", "text:lo"]);
+    expect(result?.stopReason).toBe("eos");
+    expect(requests[0]).toMatchObject({ messages: [{ role: "user", content: "hi" }], maxTokens: 64, temperature: 0.3, sequence: "chat" });
+    expect(requests[0]!.tools).toBeUndefined();
+  });
+
+  it("offers the caller's tools and reports the model's calls as tool-call parts", async () => {
+    const { engine, requests } = scriptedEngine([{ toolCalls: [{ id: "c1", name: "search", arguments: '{"q":"x"}' }, { id: "c2", name: "search", arguments: "[]" }] }]);
+    const out = sink();
+    await answerLmRequest(engine, ask("find x", { tools: [{ name: "search", description: "Search", inputSchema: { type: "object", properties: { q: { type: "string", pattern: "." } } } }] }), out);
+    expect(requests[0]!.tools).toEqual([{ name: "search", description: "Search", parameters: { type: "object", properties: { q: { type: "string" } }, additionalProperties: false } }]);
+    expect(out.parts[0]).toBe('call:search {"q":"x"}');
+    expect(out.parts[1]).toMatch(/^text:.*search.*not a JSON object/);
+  });
+
+  it("ends at once and quietly when cancelled", async () => {
+    const { engine } = scriptedEngine([{ chunks: ["a"], untilAborted: true }]);
+    const controller = new AbortController();
+    const out = sink();
+    // Stop arrives while the answer is being generated, after its first chunk.
+    const answered = answerLmRequest(engine, ask("long story"), { ...out, text: (chunk) => (out.text(chunk), setTimeout(() => controller.abort(), 5)) }, controller.signal);
+    await expect(answered).resolves.toMatchObject({ stopReason: "aborted" });
+    expect(out.parts).toEqual(["text:a"]);
+  });
+
+  it("reports a cancelled request that the engine refused as ended, not as an error", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { engine } = scriptedEngine([{ chunks: [] }]);
+    await expect(answerLmRequest(engine, ask("q"), sink(), controller.signal)).resolves.toBeUndefined();
+  });
+
+  it("turns an engine failure into one message the caller can show", async () => {
+    const { engine } = scriptedEngine([]);
+    engine.chat = async () => {
+      throw new EngineError("contextOverflow", "The prompt is longer than the context (8192 tokens).");
+    };
+    const failed = answerLmRequest(engine, ask("q"), sink());
+    await expect(failed).rejects.toBeInstanceOf(LmRequestError);
+    await expect(failed).rejects.toMatchObject({ code: "contextOverflow", message: "DeepSeek Local: The prompt is longer than the context (8192 tokens)." });
+    engine.chat = async () => {
+      throw new TypeError("boom");
+    };
+    await expect(answerLmRequest(engine, ask("q"), sink())).rejects.toMatchObject({ code: "internal", message: "DeepSeek Local: the request failed: boom" });
+  });
+
+  it("refuses a request with no message to answer", async () => {
+    const { engine, requests } = scriptedEngine([{ chunks: ["x"] }]);
+    await expect(answerLmRequest(engine, { messages: [{ role: "system", parts: [{ kind: "text", text: "rules" }] }], maxTokens: 8, grammarSafeTools: false }, sink())).rejects.toMatchObject({ code: "invalidRequest" });
+    expect(requests).toEqual([]);
+  });
+});
