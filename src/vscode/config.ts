@@ -3,6 +3,7 @@
 // read from user settings only, whatever their declared scope (core/settings/userOnlySettings.ts,
 // issue 19 item 8). Once `watch()`ed, the settings are read from one snapshot per change (a
 // completion request reads ~100 of them), and `onDidChange` says which areas a change touched.
+import type { ChatSettings } from "../core/chat/chatSession.js";
 import path from "node:path";
 import * as vscode from "vscode";
 import { defaultCompletionSettings, type CompletionSettings } from "../core/completion/completionPipeline.js";
@@ -170,11 +171,16 @@ export class Config implements vscode.Disposable {
   }
 
   /** The chat's settings, read at each turn. */
-  get chat(): { systemPrompt: string; maxTokens: number; tools: boolean } {
+  get chat(): ChatSettings & { commandTimeoutMs: number } {
+    const bounded = (key: string, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(this.value<number>(key, fallback) || fallback)));
     return {
       systemPrompt: this.value<string>("chat.systemPrompt", defaultSystemPrompt),
       maxTokens: Math.max(16, Math.floor(this.value<number>("chat.maxTokens", 1024))),
       tools: this.value<boolean>("chat.tools", true),
+      editTools: this.value<boolean>("chat.editTools", true),
+      maxSteps: bounded("chat.maxSteps", 8, 1, 25),
+      maxTurnTokens: bounded("chat.maxTurnTokens", 8192, 256, 131_072),
+      commandTimeoutMs: bounded("chat.commandTimeoutSeconds", 300, 5, 3600) * 1000,
     };
   }
 

@@ -119,7 +119,9 @@ export class Transcript {
       return element;
     }
     if (entry.role === "tool") {
-      const details = h("details", {}, h("summary", { text: `${entry.toolOk ? "Result" : "Failed"}: ${entry.toolName ?? "tool"}` }), h("pre", { class: "tool-output", text: entry.content }));
+      const details = h("details", { attrs: { "data-testid": "tool-result", "data-tool": entry.toolName ?? "" } }, h("summary", { text: `${entry.toolOk ? "Result" : "Failed"}: ${entry.toolName ?? "tool"}` }), h("pre", { class: "tool-output", text: entry.content }));
+      // What happened to the user's files, or a command's outcome, is shown, not folded away.
+      if (entry.toolName === "propose_edits" || entry.toolName === "run_command") (details as HTMLDetailsElement).open = true;
       element.append(details);
       return element;
     }
@@ -130,7 +132,7 @@ export class Transcript {
       return element;
     }
     for (const call of entry.toolCalls ?? []) {
-      element.append(h("div", { class: "tool-call", attrs: { "data-testid": "tool-call" } }, h("span", { class: "tool-name", text: `⚙ ${call.name}` }), h("code", { text: call.arguments })));
+      element.append(h("div", { class: "tool-call", attrs: { "data-testid": "tool-call" } }, h("span", { class: "tool-name", text: `⚙ ${call.name}` }), h("code", { text: toolCallText(call) })));
     }
     if (this.editing === entry.id && !streaming) {
       element.append(this.prefixEditor(entry));
@@ -217,5 +219,17 @@ export class Transcript {
       );
       code.parentElement!.before(bar);
     }
+  }
+}
+
+/** A change set is told by its summary (the diff is in the Refactor Preview); other calls by their arguments. */
+function toolCallText(call: { name: string; arguments: string }): string {
+  if (call.name !== "propose_edits") return call.arguments;
+  try {
+    const proposal = JSON.parse(call.arguments) as { summary?: unknown; changes?: unknown[] };
+    const count = Array.isArray(proposal.changes) ? proposal.changes.length : 0;
+    return `${String(proposal.summary ?? "")} — ${count} change${count === 1 ? "" : "s"}, shown in the Refactor Preview to review`;
+  } catch {
+    return call.arguments;
   }
 }

@@ -23,13 +23,15 @@ import type { ConversationStore } from "./conversationStore.js";
 import { estimateTokens } from "./tokenEstimate.js";
 import { toolStepInstructions } from "./toolStep.js";
 import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
+import { ReadLedger } from "./readLedger.js";
+import { AgentTools, type AgentEditor } from "../agent/agentTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
 import type { ChatViewState, HostMessage, SlashCommand } from "../../protocol/webview.js";
 
 export interface ChatSessionOptions {
   engine: ChatEngine;
   store: ConversationStore;
-  settings: () => { systemPrompt: string; maxTokens: number; tools: boolean };
+  settings: () => ChatSettings;
   workspaceFolders: () => string[];
   /** Remembers which conversation was open across window reloads. */
   currentId: { get(): string | undefined; set(id: string): PromiseLike<void> };
@@ -41,6 +43,21 @@ export interface ChatSessionOptions {
   location?: () => ChatLocation;
   /** The refactor actions the composer's `/` menu offers. */
   slashCommands?: () => SlashCommand[];
+  /** The editor's side of the edit tools (review and apply change sets, run commands); without it chat only reads. */
+  agent?: AgentEditor;
+}
+
+export interface ChatSettings {
+  systemPrompt: string;
+  maxTokens: number;
+  /** The reading tools. */
+  tools: boolean;
+  /** The edit tools (propose_edits, run_command), on top of the reading ones; off unless set. */
+  editTools?: boolean;
+  /** Tool steps in one turn before the model must answer (3 unless set). */
+  maxSteps?: number;
+  /** Tokens one turn may generate over all its steps (unbounded unless set). */
+  maxTurnTokens?: number;
 }
 
 /** Tokens kept free besides the answer: rounding of per-message overheads, stop strings. */
@@ -56,6 +73,8 @@ export class ChatSession {
   private running: { controller: AbortController; entryId: string; done: Promise<void> } | undefined;
   private modelLabel = "DeepSeek Local";
   private readonly counter: TokenCounter;
+  /** What read_file showed the model in this conversation (an edit of a file changed since is refused). */
+  private ledger = new ReadLedger();
 
   constructor(private readonly options: ChatSessionOptions) {
     this.counter = new TokenCounter(async (text) => {
@@ -128,6 +147,7 @@ export class ChatSession {
     await this.stop();
     if (this.conversation.entries.length) this.conversation = newConversation(newId(), Date.now());
     this.pending = [];
+    this.ledger = new ReadLedger();
     await this.options.currentId.set(this.conversation.id);
     this.publish();
   }
@@ -137,6 +157,7 @@ export class ChatSession {
     if (!loaded) throw new Error("That conversation could not be read; it may have been deleted.");
     await this.stop();
     this.conversation = loaded;
+    this.ledger = new ReadLedger();
     await this.options.currentId.set(id);
     this.publish();
   }
@@ -194,7 +215,8 @@ export class ChatSession {
     let finish!: () => void;
     this.running = { controller, entryId: answer.id, done: new Promise((resolve) => (finish = resolve)) };
     try {
-      const toolDefinitions = settings.tools && !prefix ? workspaceToolDefinitions : undefined;
+      const toolSet = settings.tools && !prefix ? this.toolSet(settings) : undefined;
+      const toolDefinitions = toolSet?.definitions;
       const fit = await this.fit(settings, continued ? entries.slice(0, -1) : entries, toolDefinitions);
       if (continued) {
         Object.assign(answer, { content: prefix ?? "", stopReason: undefined, metrics: undefined, reasoning: undefined });
@@ -203,10 +225,18 @@ export class ChatSession {
         entries.push(answer);
       }
       this.publish();
-      const tools = toolDefinitions ? this.toolRunner(toolDefinitions, fit.budget - fit.promptTokens) : undefined;
+      const tools = toolSet ? this.toolRunner(toolSet, fit.budget - fit.promptTokens) : undefined;
       const outcome = await runChatTurn(
         this.options.engine,
-        { messages: fit.messages, tools, assistantPrefix: prefix || undefined, maxTokens: settings.maxTokens, signal: controller.signal },
+        {
+          messages: fit.messages,
+          tools,
+          maxToolRounds: settings.maxSteps,
+          maxTurnTokens: settings.maxTurnTokens,
+          assistantPrefix: prefix || undefined,
+          maxTokens: settings.maxTokens,
+          signal: controller.signal,
+        },
         {
           onText: (chunk) => {
             answer.content += chunk;
@@ -259,17 +289,23 @@ export class ChatSession {
     this.counter.calibrate(reported, texts, fit.messages.length);
   }
 
+  /** The tools of one turn: reading ones, and the edit tools where the settings and the editor allow them. */
+  private toolSet(settings: ChatSettings): ToolRunner {
+    const workspace = new WorkspaceTools(this.options.workspaceFolders(), undefined, undefined, this.options.privacy?.() ?? defaultPrivacySettings, this.ledger);
+    if (settings.editTools && this.options.agent) return new AgentTools(workspace, this.ledger, this.options.agent);
+    return { definitions: workspaceToolDefinitions, run: (call) => workspace.run(call) };
+  }
+
   /**
-   * The workspace tools for one turn. Each result is cut to what is left of the context (`room`
-   * tokens after the prompt), so that one large file cannot make the turn fail (issue 19, item 11).
+   * The tools for one turn. Each result is cut to what is left of the context (`room` tokens after
+   * the prompt), so that one large file cannot make the turn fail (issue 19, item 11).
    */
-  private toolRunner(definitions: readonly ToolDefinition[], room: number): ToolRunner {
-    const workspace = new WorkspaceTools(this.options.workspaceFolders(), undefined, undefined, this.options.privacy?.() ?? defaultPrivacySettings);
+  private toolRunner(tools: ToolRunner, room: number): ToolRunner {
     let left = room;
     return {
-      definitions,
-      run: async (call: ToolCall) => {
-        const result = await workspace.run(call);
+      definitions: tools.definitions,
+      run: async (call: ToolCall, signal?: AbortSignal) => {
+        const result = await tools.run(call, signal);
         left -= await messageTokens(this.counter, { role: "assistant", content: "", toolCalls: [call] });
         const fitted = await fitToolResult(result.content, left, this.counter);
         left -= fitted.tokens;

@@ -5,7 +5,8 @@ import type { ChatEngine, ChatMessage, ChatResult, ToolCall, ToolDefinition } fr
 
 export interface ToolRunner {
   readonly definitions: readonly ToolDefinition[];
-  run(call: ToolCall): Promise<{ ok: boolean; content: string }>;
+  /** Runs a call; `signal` is the turn's Stop (a tool waiting on the user or a command ends with it). */
+  run(call: ToolCall, signal?: AbortSignal): Promise<{ ok: boolean; content: string }>;
 }
 
 export interface ChatTurnEvents {
@@ -24,6 +25,8 @@ export interface ChatTurnRequest {
   tools?: ToolRunner;
   /** Tool rounds before the model must answer without tools. */
   maxToolRounds?: number;
+  /** Tokens the turn may generate over all its steps; past it the turn ends where it is. */
+  maxTurnTokens?: number;
   assistantPrefix?: string;
   maxTokens: number;
   temperature?: number;
@@ -40,6 +43,7 @@ export interface ChatTurnOutcome {
 export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, events: ChatTurnEvents): Promise<ChatTurnOutcome> {
   const added: ChatMessage[] = [];
   const maxRounds = request.maxToolRounds ?? 3;
+  let tokensLeft = request.maxTurnTokens ?? Number.POSITIVE_INFINITY;
   for (let round = 0; ; round++) {
     const toolsAllowed = !!request.tools && round < maxRounds && !request.assistantPrefix;
     const result = await engine.chat(
@@ -47,12 +51,13 @@ export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, 
         messages: [...request.messages, ...added],
         tools: toolsAllowed ? request.tools!.definitions : undefined,
         assistantPrefix: request.assistantPrefix,
-        maxTokens: request.maxTokens,
+        maxTokens: Math.max(1, Math.min(request.maxTokens, tokensLeft)),
         temperature: request.temperature,
         sequence: "chat",
       },
       { signal: request.signal, onText: events.onText, onReasoning: events.onReasoning },
     );
+    tokensLeft -= result.metrics.generatedTokens;
     if (!toolsAllowed || !result.toolCalls?.length || result.stopReason === "aborted") {
       added.push({ role: "assistant", content: result.text });
       return { answer: result, added };
@@ -60,10 +65,12 @@ export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, 
     added.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
     for (const call of result.toolCalls) {
       events.onToolCall(call);
-      const outcome = await request.tools!.run(call);
+      const outcome = await request.tools!.run(call, request.signal);
       events.onToolResult(call, outcome);
       added.push({ role: "tool", content: outcome.content, toolCallId: call.id });
     }
     request.signal?.throwIfAborted();
+    // The turn's token cap is spent: it ends after the tool results, which the chat shows.
+    if (tokensLeft <= 0) return { answer: { ...result, text: "", toolCalls: undefined, stopReason: "maxTokens" }, added };
   }
 }

@@ -27,7 +27,7 @@ export function toolStepSchema(tools: readonly ToolDefinition[]): JsonSchema {
 export function toolStepInstructions(tools: readonly ToolDefinition[]): string {
   const list = tools.map((tool) => `- ${tool.name}: ${tool.description} Arguments: ${JSON.stringify(tool.parameters)}`).join("\n");
   return (
-    "You can use these tools to look at the user's workspace before answering:\n" +
+    "You can use these tools on the user's workspace before answering:\n" +
     `${list}\n` +
     `Begin each answer with a JSON object: {"tool":"<name>","arguments":{…}} to run a tool, or {"tool":"${noToolName}"} to answer directly. ` +
     "A tool's result comes back as the next message."

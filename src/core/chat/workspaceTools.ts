@@ -15,6 +15,7 @@ import { validateJsonValue } from "../json/validateJson.js";
 import { WorkspaceGitIgnores } from "../privacy/gitIgnore.js";
 import { defaultPrivacySettings, privatePathReason, type PrivacySettings } from "../privacy/secretPaths.js";
 import { redactSecrets } from "../privacy/secretText.js";
+import type { ReadLedger } from "./readLedger.js";
 
 /** The file-system calls the tools make; tests hand in node's, the extension too. */
 export interface ToolFileSystem {
@@ -115,6 +116,8 @@ export class WorkspaceTools {
     private readonly fs: ToolFileSystem = nodeToolFileSystem,
     private readonly limits: ToolLimits = defaultToolLimits,
     privacy: PrivacySettings = defaultPrivacySettings,
+    /** Records what read_file showed, so that a later edit of a changed file is refused. */
+    private readonly ledger?: ReadLedger,
   ) {
     this.rootNames = roots.map((root) => path.basename(path.resolve(root)));
     // Handed no .gitignore rules (the editor's are cached and watched), the tools read them from
@@ -155,11 +158,8 @@ export class WorkspaceTools {
     );
   }
 
-  /**
-   * The real path of `requested` if it lies inside a workspace folder, after following symlinks,
-   * and is not private; a ToolError otherwise.
-   */
-  async resolve(requested: string): Promise<{ root: string; real: string; rootIndex: number }> {
+  /** Where a requested path points, lexically, and the workspace folder that holds it; a ToolError outside. */
+  private candidate(requested: string): { candidate: string; rootIndex: number; root: string } {
     if (!this.roots.length) throw new ToolError("No folder is open, so there is no workspace to read.");
     if (!requested || requested.includes("\0")) throw new ToolError("The path is empty or invalid.");
     const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(this.base(requested), requested);
@@ -167,18 +167,53 @@ export class WorkspaceTools {
     // The deepest folder that holds the path (folders may nest).
     const rootIndex = roots.reduce((best, r, i) => (isInside(r, candidate) && (best < 0 || r.length > roots[best]!.length) ? i : best), -1);
     if (rootIndex < 0) throw new ToolError(`${requested} is outside the workspace.`);
+    return { candidate, rootIndex, root: roots[rootIndex]! };
+  }
+
+  /**
+   * The real path of `requested` if it lies inside a workspace folder, after following symlinks,
+   * and is not private; a ToolError otherwise.
+   */
+  async resolve(requested: string): Promise<{ root: string; real: string; rootIndex: number }> {
+    const { candidate, rootIndex, root } = this.candidate(requested);
     let real: string;
     try {
       real = await this.fs.realpath(candidate);
     } catch {
       throw new ToolError(`${requested} does not exist.`);
     }
-    const realRoot = await this.fs.realpath(roots[rootIndex]!);
+    const realRoot = await this.fs.realpath(root);
     if (!isInside(realRoot, real)) throw new ToolError(`${requested} leads outside the workspace (a symbolic link).`);
     // Both names count: the one asked for, and the file a link inside the workspace leads to.
-    const reason = this.privateReason(roots[rootIndex]!, candidate) ?? this.privateReason(realRoot, real);
+    const reason = this.privateReason(root, candidate) ?? this.privateReason(realRoot, real);
     if (reason) this.refusePrivate(requested, reason);
     return { root: realRoot, real, rootIndex };
+  }
+
+  /**
+   * A path to write: an existing one as `resolve` checks it, or a new one (a file to create, a
+   * rename's target) whose nearest existing folder lies inside the workspace, after following
+   * symlinks, and whose name is not private. `shown` is how results name it.
+   */
+  async resolveForWrite(requested: string): Promise<{ real: string; exists: boolean; shown: string }> {
+    const { candidate, rootIndex, root } = this.candidate(requested);
+    const realRoot = await this.fs.realpath(root);
+    const existing = await this.fs.realpath(candidate).catch(() => undefined);
+    if (existing !== undefined) {
+      const resolved = await this.resolve(requested);
+      return { real: resolved.real, exists: true, shown: this.display(rootIndex, path.relative(resolved.root, resolved.real)) };
+    }
+    let folder = path.dirname(candidate);
+    let realFolder: string | undefined;
+    while (realFolder === undefined) {
+      realFolder = await this.fs.realpath(folder).catch(() => undefined);
+      if (realFolder === undefined) folder = path.dirname(folder);
+    }
+    const real = path.join(realFolder, path.relative(folder, candidate));
+    if (!isInside(realRoot, real)) throw new ToolError(`${requested} leads outside the workspace (a symbolic link).`);
+    const reason = this.privateReason(root, candidate);
+    if (reason) this.refusePrivate(requested, reason);
+    return { real, exists: false, shown: this.display(rootIndex, path.relative(realRoot, real)) };
   }
 
   /** Runs one tool call; the text result is what goes back to the model (errors included). */
@@ -210,6 +245,7 @@ export class WorkspaceTools {
     // Only what is returned is read: a 2 GiB log costs 24 KB, not 2 GiB of the extension host's memory.
     const shown = await this.fs.readHead(real, Math.min(info.size, this.limits.maxFileBytes));
     if (shown.includes(0)) throw new ToolError(`${requested} is a binary file.`);
+    this.ledger?.record(real, shown, info.size);
     const truncated = info.size > shown.length;
     // A cut in the middle of a multi-byte character leaves a replacement character: drop it.
     let text = new TextDecoder().decode(shown);

@@ -41,6 +41,8 @@ export const userOnlySettings = [
   // What the model is told and may do.
   "chat.systemPrompt",
   "chat.tools",
+  "chat.editTools",
+  "chat.commandTimeoutSeconds",
   "refactor.customActions",
   // What may reach a prompt: the privacy opt-ins (issue 19, items 6 and 7).
   "completion.extraContext.clipboard",

@@ -13,6 +13,7 @@ import { contextAttachmentFor, contextCommandIds, type ContextSources } from "./
 import { TerminalOutputs } from "./terminalOutputs.js";
 import { slashCommands } from "./slashCommands.js";
 import { chatContextMentions, type ChatContextKind } from "../../protocol/chatContext.js";
+import { createAgentEditor } from "../agent/agentEditor.js";
 
 const currentConversationKey = "deepseekLocal.chat.currentConversation";
 
@@ -34,6 +35,7 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
     log: (line) => ctx.log.info(line),
     privacy: () => ctx.privacy.settings(),
     slashCommands: () => slashCommands(ctx.config.refactorCustomActions),
+    agent: createAgentEditor(() => ctx.config.chat.commandTimeoutMs),
     location: () => {
       const settings = ctx.config.backends;
       return settings.backends.chat === "remote" ? { kind: "remote", baseUrl: settings.remote?.baseUrl } : { kind: "local" };

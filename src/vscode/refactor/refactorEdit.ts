@@ -11,7 +11,7 @@ function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file").map((folder) => folder.uri.fsPath);
 }
 
-async function isReadOnly(uri: vscode.Uri): Promise<boolean> {
+export async function isReadOnly(uri: vscode.Uri): Promise<boolean> {
   if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) === false) return true;
   if (uri.scheme === "untitled") return false;
   try {
