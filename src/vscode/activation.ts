@@ -8,6 +8,7 @@ import { registerCommitMessage } from "./commitMessage/registerCommitMessage.js"
 import { registerCompletion } from "./completion/registerCompletion.js";
 import { ExtensionContextHolder } from "./extensionContext.js";
 import { registerModels } from "./models/registerModels.js";
+import { registerLanguageModel } from "./languageModel/registerLanguageModel.js";
 import { registerOnboarding } from "./onboarding.js";
 import { registerCodeActions } from "./refactor/codeActions.js";
 import { registerRefactors } from "./refactor/registerRefactors.js";
@@ -33,6 +34,7 @@ export async function activateExtension(vscodeContext: vscode.ExtensionContext):
   registerCommands(ctx, chat, completion.commands, models, refactors, registerCommitMessage(ctx));
   ctx.own(registerCodeActions());
   registerOnboarding(ctx);
+  registerLanguageModel(ctx);
 
   ctx.own(ctx.config.onDidChange((change) => applyEngineSettings(ctx, change)));
 

@@ -3,11 +3,13 @@
 // to get one result per test.
 import * as commands from './extension.api.js';
 import * as engine from './engine.api.js';
+import * as languageModel from './languageModel.api.js';
 import * as settings from './settings.api.js';
 
 export const apiTests: { name: string; run: () => Promise<void> }[] = [
   { name: 'extension', run: commands.run },
   { name: 'settings', run: settings.run },
+  { name: 'languageModel', run: languageModel.run },
   // Stops and restarts the engine: keep it last.
   { name: 'engine', run: engine.run },
 ];

@@ -13,10 +13,12 @@ const resultFile = (scratchDir: string) => path.join(scratchDir, 'api-results.js
 export default defineCase({
   name: 'api',
   title: 'extension API tests (full vscode API) pass inside code-server',
+  // The suite generates answers through vscode.lm (languageModel.api.ts) besides restarting the engine.
+  timeoutMs: 300_000,
   env: (fx) => ({ DEEPSEEK_LOCAL_API_TESTS: resultFile(fx.scratchDir), DEEPSEEK_LOCAL_API_EXPECT_MODEL: fx.syntheticModel }),
   async run(t) {
     const file = resultFile(t.fixtures.scratchDir);
-    await t.step('suite finishes', () => waitFor('API test results', () => existsSync(file), { timeoutMs: 100_000, intervalMs: 500 }));
+    await t.step('suite finishes', () => waitFor('API test results', () => existsSync(file), { timeoutMs: 240_000, intervalMs: 500 }));
     const { results, log } = JSON.parse(readFileSync(file, 'utf8')) as { results: ApiTestResult[]; log: string[] };
     for (const line of log) t.log(`api: ${line}`);
     await t.step('engine ready after the suite', () => waitForEngineReady(t.wb, 30_000));

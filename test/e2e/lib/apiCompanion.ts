@@ -29,7 +29,7 @@ export async function buildApiCompanionVsix(workDir: string): Promise<string> {
     version: '0.0.0',
     publisher: 'deepseek-local',
     license: 'MIT',
-    engines: { vscode: '^1.100.0' },
+    engines: { vscode: '^1.104.0' },
     main: './dist/extension.js',
     activationEvents: ['onStartupFinished'],
     extensionDependencies: ['deepseek-local.deepseek-local'],
