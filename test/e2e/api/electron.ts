@@ -1,7 +1,7 @@
 // The same API tests (suite.ts) under @vscode/test-electron, for machines that can download a
 // VS Code build (this project's CI cannot: it runs them inside code-server, see companion.ts).
 //
-//   npm run test:api:electron [-- --model FILE] [--vscode-version 1.100.0]
+//   npm run test:api:electron [-- --model FILE] [--vscode-version 1.104.0]
 //
 // The extension loads from this checkout (extensionDevelopmentPath), with a fresh user-data and
 // extensions folder, the sample workspace and the synthetic model unless --model is given.
