@@ -11,6 +11,7 @@ import type { PrivacySettings } from "../core/privacy/secretPaths.js";
 import { readBackendSettings, type BackendFeature, type BackendKind, type BackendSettings } from "../core/remote/remoteSettings.js";
 import { readSetting, type SettingSource } from "../core/settings/userOnlySettings.js";
 import type { LoadParams } from "../protocol/engine.js";
+import { externalToolNames } from "../core/languageModel/externalTools.js";
 
 const section = "deepseekLocal";
 
@@ -171,7 +172,7 @@ export class Config implements vscode.Disposable {
   }
 
   /** The chat's settings, read at each turn. */
-  get chat(): ChatSettings & { commandTimeoutMs: number } {
+  get chat(): ChatSettings & { commandTimeoutMs: number; externalTools: string[] } {
     const bounded = (key: string, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(this.value<number>(key, fallback) || fallback)));
     return {
       systemPrompt: this.value<string>("chat.systemPrompt", defaultSystemPrompt),
@@ -181,6 +182,7 @@ export class Config implements vscode.Disposable {
       maxSteps: bounded("chat.maxSteps", 8, 1, 25),
       maxTurnTokens: bounded("chat.maxTurnTokens", 8192, 256, 131_072),
       commandTimeoutMs: bounded("chat.commandTimeoutSeconds", 300, 5, 3600) * 1000,
+      externalTools: externalToolNames(this.value<unknown>("chat.externalTools", [])),
     };
   }
 

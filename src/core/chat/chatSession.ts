@@ -25,6 +25,7 @@ import { toolStepInstructions } from "./toolStep.js";
 import { WorkspaceTools, workspaceToolDefinitions } from "./workspaceTools.js";
 import { ReadLedger } from "./readLedger.js";
 import { AgentTools, type AgentEditor } from "../agent/agentTools.js";
+import { withExternalTools } from "../languageModel/externalTools.js";
 import { EngineError, type GenerateResult } from "../../protocol/engine.js";
 import type { ChatViewState, HostMessage, SlashCommand } from "../../protocol/webview.js";
 
@@ -45,6 +46,8 @@ export interface ChatSessionOptions {
   slashCommands?: () => SlashCommand[];
   /** The editor's side of the edit tools (review and apply change sets, run commands); without it chat only reads. */
   agent?: AgentEditor;
+  /** Other extensions' tools the user enabled (deepseekLocal.chat.externalTools), offered with ours. */
+  externalTools?: () => ToolRunner | undefined;
 }
 
 export interface ChatSettings {
@@ -289,11 +292,11 @@ export class ChatSession {
     this.counter.calibrate(reported, texts, fit.messages.length);
   }
 
-  /** The tools of one turn: reading ones, and the edit tools where the settings and the editor allow them. */
+  /** The tools of one turn: reading ones, the edit tools where the settings and the editor allow them, and the external ones the user enabled. */
   private toolSet(settings: ChatSettings): ToolRunner {
     const workspace = new WorkspaceTools(this.options.workspaceFolders(), undefined, undefined, this.options.privacy?.() ?? defaultPrivacySettings, this.ledger);
-    if (settings.editTools && this.options.agent) return new AgentTools(workspace, this.ledger, this.options.agent);
-    return { definitions: workspaceToolDefinitions, run: (call) => workspace.run(call) };
+    const own: ToolRunner = settings.editTools && this.options.agent ? new AgentTools(workspace, this.ledger, this.options.agent) : { definitions: workspaceToolDefinitions, run: (call) => workspace.run(call) };
+    return withExternalTools(own, this.options.externalTools?.());
   }
 
   /**

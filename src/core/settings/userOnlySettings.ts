@@ -43,6 +43,7 @@ export const userOnlySettings = [
   "chat.tools",
   "chat.editTools",
   "chat.commandTimeoutSeconds",
+  "chat.externalTools",
   "refactor.customActions",
   // What may reach a prompt: the privacy opt-ins (issue 19, items 6 and 7).
   "completion.extraContext.clipboard",

@@ -14,6 +14,7 @@ import { TerminalOutputs } from "./terminalOutputs.js";
 import { slashCommands } from "./slashCommands.js";
 import { chatContextMentions, type ChatContextKind } from "../../protocol/chatContext.js";
 import { createAgentEditor } from "../agent/agentEditor.js";
+import { externalToolRunner } from "../languageModel/externalTools.js";
 
 const currentConversationKey = "deepseekLocal.chat.currentConversation";
 
@@ -36,6 +37,7 @@ export function registerChat(ctx: ExtensionContextHolder): CommandTable {
     privacy: () => ctx.privacy.settings(),
     slashCommands: () => slashCommands(ctx.config.refactorCustomActions),
     agent: createAgentEditor(() => ctx.config.chat.commandTimeoutMs),
+    externalTools: () => externalToolRunner(ctx.config.chat.externalTools, { grammarSafe: ctx.config.backends.backends.chat === "local", log: (line) => ctx.log.info(line) }),
     location: () => {
       const settings = ctx.config.backends;
       return settings.backends.chat === "remote" ? { kind: "remote", baseUrl: settings.remote?.baseUrl } : { kind: "local" };

@@ -11,17 +11,17 @@ export function toLmMessage(message: vscode.LanguageModelChatRequestMessage): Lm
 function toLmPart(part: unknown): LmPart[] {
   if (part instanceof vscode.LanguageModelTextPart) return [{ kind: "text", text: part.value }];
   if (part instanceof vscode.LanguageModelToolCallPart) return [{ kind: "toolCall", callId: part.callId, name: part.name, input: part.input }];
-  if (part instanceof vscode.LanguageModelToolResultPart) return [{ kind: "toolResult", callId: part.callId, content: resultText(part.content) }];
+  if (part instanceof vscode.LanguageModelToolResultPart) return [{ kind: "toolResult", callId: part.callId, content: lmToolResultText(part.content) }];
   if (!part || typeof part !== "object") return [];
   const shape = part as Record<string, unknown>;
   if (typeof shape.callId === "string" && typeof shape.name === "string" && "input" in shape) return [{ kind: "toolCall", callId: shape.callId, name: shape.name, input: shape.input }];
-  if (typeof shape.callId === "string" && Array.isArray(shape.content)) return [{ kind: "toolResult", callId: shape.callId, content: resultText(shape.content) }];
+  if (typeof shape.callId === "string" && Array.isArray(shape.content)) return [{ kind: "toolResult", callId: shape.callId, content: lmToolResultText(shape.content) }];
   const text = partText(part);
   return text === undefined ? [] : [{ kind: "text", text }];
 }
 
 /** A tool result's parts as text: text as is, prompt-tsx and JSON data as JSON, other data left out. */
-function resultText(content: readonly unknown[]): string {
+export function lmToolResultText(content: readonly unknown[]): string {
   return content.flatMap((part) => partText(part) ?? []).join("");
 }
 
