@@ -154,6 +154,8 @@ export const shapeInstructions: Record<AnswerShapeName, string> = {
 export function answerCharacterBound(schema: JsonSchema): number {
   const whitespace = 8; // the grammar allows a newline and a bounded indentation between fields
   if (Array.isArray(schema.enum)) return Math.max(...schema.enum.map((value) => JSON.stringify(value).length));
+  if ("const" in schema) return JSON.stringify(schema.const).length;
+  if (Array.isArray(schema.oneOf)) return Math.max(...(schema.oneOf as JsonSchema[]).map(answerCharacterBound));
   switch (schema.type) {
     case "string":
       return 2 + Number(schema.maxLength ?? 10_000);

@@ -1,5 +1,6 @@
 // Every bench section, in the order they run. Adding one: a file in this folder and a line here.
 import type { BenchSection } from "../types";
+import { agent } from "./agent";
 import { bandwidth } from "./bandwidth";
 import { cache } from "./cache";
 import { chat } from "./chat";
@@ -19,6 +20,7 @@ export const sections: readonly BenchSection[] = [
   chat,
   remote,
   refactor,
+  agent,
   editor,
   team,
   real,

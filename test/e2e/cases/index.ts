@@ -1,6 +1,7 @@
 // Every e2e case, in run order. A feature adds its case file next to these and one line here.
 import type { E2eCase } from '../lib/case.js';
 import activation from './activation.js';
+import agentEdits from './agentEdits.js';
 import apiTests from './apiTests.js';
 import chat from './chat.js';
 import chatClose from './chatClose.js';
@@ -19,4 +20,4 @@ import remoteReasoning from './remoteReasoning.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, chatContext, refactor, refactorLimit, remoteReasoning, codeActions, commitMessage];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, chatContext, refactor, refactorLimit, remoteReasoning, agentEdits, codeActions, commitMessage];
