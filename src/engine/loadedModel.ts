@@ -1,4 +1,5 @@
-// The loaded model and what it owns: model → context → one sequence per feature.
+// The loaded model and what it owns: model → context → one sequence per feature, in one set per
+// client window (`clientSlots`; one for a forked engine).
 import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
@@ -17,6 +18,8 @@ import { cpuBackendInfo } from "./cpuBackend.js";
 import { engineGpuOption, gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
 import { SequenceRunner } from "./sequenceRunner.js";
 
+export type SequenceSet = Record<SequenceName, SequenceRunner>;
+
 let llamaPromise: Promise<Llama> | undefined;
 
 /** One llama.cpp binding per process; GPU backends are detected once (engineGpuOption says which are tried). */
@@ -30,7 +33,8 @@ export class LoadedModel {
     readonly info: ModelInfo,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
-    readonly sequences: Record<SequenceName, SequenceRunner>,
+    /** One set of sequences per client slot; every slot's completion runs before any chat or refactor. */
+    readonly slots: readonly SequenceSet[],
     private readonly prefixCache: EnginePrefixCache | undefined,
     private readonly latentBytesPerToken: number | null,
   ) {}
@@ -56,20 +60,15 @@ export class LoadedModel {
     const { model, context } = loadedOnDevice;
     // Always a boolean here: the engine never passes node-llama-cpp's "auto".
     const flashAttention = context.flashAttention === true;
-    const contextSequences = sequenceNames.map(() => context.getSequence());
+    const contextSequences = Array.from({ length: sequenceNames.length * params.clientSlots }, () => context.getSequence());
     await warmUp(contextSequences[0]!, model);
     const direct = await DirectDecode.probe(llama, model, contextSequences[0]!);
     const buildId = engineBuildId(llama);
     const kvLayout = { contextSize: context.contextSize, flashAttention, kvType: "f16" };
     const prefixCache = params.diskCache && openPrefixCache(params.diskCache, file.path, buildId, kvLayout, onWarning);
-    const foreground = new ForegroundGate();
-    const sequences = Object.fromEntries(
-      sequenceNames.map((name, index) => [
-        name,
-        new SequenceRunner(model, contextSequences[index]!, llama, prefixCache, { gate: foreground, foreground: name === "completion" }, direct),
-      ]),
-    ) as Record<SequenceName, SequenceRunner>;
-
+    const slots = createSlots(params.clientSlots, contextSequences, (sequence, foreground) =>
+      new SequenceRunner(model, sequence, llama, prefixCache, foreground, direct),
+    );
     const metadata = file.info.metadata;
     const tokenizer = metadata.tokenizer as { chat_template?: string } | undefined;
     const general = metadata.general as { name?: string } | undefined;
@@ -106,12 +105,12 @@ export class LoadedModel {
     };
     const mla = mlaLatentDims(file.info.architectureMetadata);
     const latent = mla && archMetadata.block_count ? mlaLatentBytesPerToken(mla.kvLoraRank, mla.ropeDims, archMetadata.block_count) : null;
-    return new LoadedModel(info, model, context, sequences, prefixCache, latent);
+    return new LoadedModel(info, model, context, slots, prefixCache, latent);
   }
 
   async cacheStats(): Promise<CacheStats> {
     const disk = this.prefixCache ? await this.prefixCache.disk.stats() : null;
-    const runners = Object.values(this.sequences);
+    const runners = this.slots.flatMap((slot) => Object.values(slot));
     return {
       disk,
       bytesPerToken: disk && disk.tokensOnDisk > 0 ? Math.round(disk.bytesOnDisk / disk.tokensOnDisk) : null,
@@ -123,7 +122,7 @@ export class LoadedModel {
 
   /** Clear Cache: the KV of every sequence in memory, and the disk cache's entries. */
   async clearCache(): Promise<void> {
-    await Promise.all(Object.values(this.sequences).map((runner) => runner.clearKv()));
+    await Promise.all(this.slots.flatMap((slot) => Object.values(slot)).map((runner) => runner.clearKv()));
     await this.prefixCache?.disk.clear();
   }
 
@@ -135,6 +134,25 @@ export class LoadedModel {
   tokenize(text: string, parseSpecial: boolean): number[] {
     return this.model.tokenize(text, parseSpecial) as number[];
   }
+}
+
+/**
+ * The runners of each client slot's sequences. One gate for all slots: ghost text in any window
+ * comes before chat and refactors in every window.
+ */
+function createSlots(
+  count: number,
+  contextSequences: LlamaContextSequence[],
+  runner: (sequence: LlamaContextSequence, foreground: { gate: ForegroundGate; foreground: boolean }) => SequenceRunner,
+): SequenceSet[] {
+  const gate = new ForegroundGate();
+  return Array.from(
+    { length: count },
+    (_, slot) =>
+      Object.fromEntries(
+        sequenceNames.map((name, index) => [name, runner(contextSequences[slot * sequenceNames.length + index]!, { gate, foreground: name === "completion" })]),
+      ) as SequenceSet,
+  );
 }
 
 /**
@@ -207,7 +225,7 @@ async function loadOnDevice(
   try {
     const cpuOnly = llama.gpu === false || model.gpuLayers === 0;
     const context = await model.createContext({
-      sequences: sequenceNames.length,
+      sequences: sequenceNames.length * params.clientSlots,
       contextSize: params.contextSize,
       flashAttention: params.flashAttention ?? defaultFlashAttention(cpuOnly, attentionHeadSizes(model.fileInfo.architectureMetadata)),
       threads: params.threads > 0 ? params.threads : defaultThreads(llama.cpuMathCores),

@@ -1,183 +1,39 @@
 // The engine process: the only place that runs the model. It speaks the protocol of
-// src/protocol/engine.ts over the IPC channel of the process that forked it.
-import { CancellationToken, ResponseError, createMessageConnection } from "vscode-jsonrpc/node";
+// src/protocol/engine.ts either over the IPC channel of the window that forked it, or, started
+// detached with DEEPSEEK_ENGINE_SOCKET set, to every window of this user on that socket (a shared
+// engine: it exits after DEEPSEEK_ENGINE_IDLE_EXIT_MS with no window attached).
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createMessageConnection } from "vscode-jsonrpc/node";
 import { IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
-import type { z } from "zod";
-import {
-  EngineError,
-  EngineStatus,
-  GenerateParams,
-  LoadParams,
-  Methods,
-  PrefillParams,
-  TokenizeParams,
-  engineErrorCodes,
-} from "../protocol/engine.js";
-import { LoadedModel, getEngineLlama } from "./loadedModel.js";
-import { TurnBatchedText } from "../core/generation/textStream.js";
-import { hardwareReport } from "./hardware.js";
+import { engineBuildFromHash } from "../protocol/engine.js";
+import { EngineService } from "./engineService.js";
+import type { Server } from "node:net";
+import { serveSocket } from "./socketServer.js";
 
-if (!process.send) {
-  console.error("The DeepSeek Local engine must be started by the extension (it talks over an IPC channel).");
+const socketPath = process.env.DEEPSEEK_ENGINE_SOCKET;
+if (!process.send && !socketPath) {
+  console.error("The DeepSeek Local engine must be started by the extension (over an IPC channel or a socket).");
   process.exit(2);
 }
 
-const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
-let loaded: LoadedModel | undefined;
-let loading: Promise<LoadedModel> | undefined;
-
-function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new EngineError("invalidRequest", `Invalid request: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  }
-  return result.data;
-}
-
-/** Disposes the loaded model (context, then model); the engine stays up, empty. */
-async function unloadModel(): Promise<boolean> {
-  const previous = loaded;
-  loaded = undefined;
-  await previous?.dispose();
-  return !!previous;
-}
-
-function requireModel(): LoadedModel {
-  if (!loaded) throw new EngineError("notLoaded", "No model is loaded.");
-  return loaded;
-}
-
-/** Requests being handled, by the controller that cancels them: an exit cancels them first. */
-const inFlight = new Map<AbortController, Promise<unknown>>();
-
-/** Wraps a handler: typed errors travel as JSON-RPC errors with their code name in `data`. */
-function handle<P, R>(run: (params: P, signal: AbortSignal) => Promise<R>) {
-  return async (params: P, token: CancellationToken): Promise<R | ResponseError<{ code: string }>> => {
-    const controller = new AbortController();
-    const subscription = token.onCancellationRequested(() => controller.abort());
-    const running = run(params, controller.signal);
-    inFlight.set(controller, running);
-    try {
-      return await running;
-    } catch (error) {
-      const engineError =
-        error instanceof EngineError ? error : new EngineError("internal", error instanceof Error ? error.message : String(error));
-      return new ResponseError(engineErrorCodes[engineError.code], engineError.message, { code: engineError.code });
-    } finally {
-      inFlight.delete(controller);
-      subscription.dispose();
-    }
-  };
-}
-
-/** A handler whose params are validated first: it receives them parsed (defaults applied), to pass on as they are. */
-function handleParams<S extends z.ZodTypeAny, R>(schema: S, run: (params: z.output<S>, signal: AbortSignal) => Promise<R>) {
-  return handle((raw: unknown, signal) => run(parse(schema, raw), signal));
-}
-
-connection.onRequest(
-  Methods.load,
-  handleParams(LoadParams, async (params) => {
-    // A new load replaces the model; a failed load leaves the engine empty but usable.
-    await loading?.catch(() => undefined);
-    await unloadModel();
-    loading = LoadedModel.load(params, (message) => void connection.sendNotification(Methods.warning, { code: "engine", message }));
-    loaded = await loading;
-    return loaded.info;
-  }),
-);
-
-// Asked before any model exists (the first-run recommendation), so it needs no model.
-connection.onRequest(
-  Methods.hardware,
-  handle(async () => hardwareReport(await getEngineLlama())),
-);
-
-connection.onRequest(
-  Methods.unload,
-  handle(async () => {
-    await unloadModel();
-    return null;
-  }),
-);
-
-connection.onRequest(
-  Methods.tokenize,
-  handleParams(TokenizeParams, async ({ text, parseSpecial }) => ({ tokens: requireModel().tokenize(text, parseSpecial) })),
-);
-
-// A streaming request: its text also goes out as it is written, as notifications naming the request.
-connection.onRequest(
-  Methods.generate,
-  handleParams(GenerateParams, async ({ requestId, sequence, stream, ...request }, signal) => {
-    const runner = requireModel().sequences[sequence];
-    const batched = stream ? new TurnBatchedText((text) => void connection.sendNotification(Methods.text, { requestId, text })) : undefined;
-    try {
-      return await runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) });
-    } finally {
-      batched?.flush();
-    }
-  }),
-);
-
-connection.onRequest(
-  Methods.prefill,
-  handleParams(PrefillParams, async ({ sequence, prompt, stablePrefixSegments }, signal) => ({
-    metrics: await requireModel().sequences[sequence].prefill(prompt, signal, stablePrefixSegments),
-  })),
-);
-
-connection.onRequest(
-  Methods.status,
-  handle(async () => {
-    const model = loaded;
-    const status: EngineStatus = {
-      loaded: !!model,
-      model: model?.info ?? null,
-      rssBytes: process.memoryUsage.rss(),
-      sequences: model
-        ? Object.fromEntries(
-            Object.entries(model.sequences).map(([name, runner]) => [
-              name,
-              { tokens: runner.tokenCount, evaluatedTotal: runner.evaluatedTotal, generatedTotal: runner.generatedTotal },
-            ]),
-          )
-        : {},
-    };
-    return status;
-  }),
-);
-
-connection.onRequest(
-  Methods.cacheStats,
-  handle(async () => requireModel().cacheStats()),
-);
-
-connection.onRequest(
-  Methods.cacheClear,
-  handle(async () => {
-    await requireModel().clearCache();
-    return null;
-  }),
-);
+const service = new EngineService(!!socketPath, ownBuild());
+let server: Server | undefined;
 
 /**
- * Asked to exit (the host closed the channel, or sent SIGTERM): the context and model are disposed
- * first, so llama.cpp releases its buffers and threads in order instead of the process dying
- * around them; requests in progress are cancelled before. The supervisor's kill timer is the
- * fallback for an engine too stuck to get here. A load still in progress is not waited for.
+ * Asked to exit (the window closed the channel, SIGTERM, or a shared engine idle long enough):
+ * requests in progress are cancelled, then the context and model are disposed, so llama.cpp
+ * releases its buffers and threads in order instead of the process dying around them. The
+ * supervisor's kill timer is the fallback for an engine too stuck to get here.
  */
 let exiting = false;
 async function exitGracefully(): Promise<void> {
   if (exiting) return;
   exiting = true;
+  server?.close();
   try {
-    if (loaded) {
-      // Requests in progress end first (cancelled, within one batch), so nothing uses the context as it goes.
-      for (const controller of inFlight.keys()) controller.abort();
-      await Promise.allSettled(inFlight.values());
-      if (await unloadModel()) console.log("the model was unloaded before exit");
-    }
+    if (await service.shutdown()) console.log("the model was unloaded before exit");
   } catch (error) {
     console.error(`error: unloading the model before exit failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -185,8 +41,18 @@ async function exitGracefully(): Promise<void> {
   }
 }
 
-// The host going away means we go away: never leave a model-sized orphan behind.
-connection.onClose(() => void exitGracefully());
-process.on("disconnect", () => void exitGracefully());
+/** The engine's build: its own file's hash, as the extension computes it for the file it starts. */
+function ownBuild(): string {
+  return engineBuildFromHash(createHash("sha256").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex"));
+}
+
 process.on("SIGTERM", () => void exitGracefully());
-connection.listen();
+if (socketPath) {
+  const idleExitMs = Number(process.env.DEEPSEEK_ENGINE_IDLE_EXIT_MS) || 10 * 60_000;
+  server = serveSocket(socketPath, service, idleExitMs, () => void exitGracefully());
+} else {
+  // The window going away means we go away: never leave a model-sized orphan behind.
+  const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+  process.on("disconnect", () => void exitGracefully());
+  service.attach(connection, { requireHello: false, onDetach: () => void exitGracefully() });
+}

@@ -42,6 +42,12 @@ export const LoadParams = z
      * (issue 11: 2× the file in RSS); node-llama-cpp's own choice when a GPU takes layers.
      */
     mmap: z.boolean().optional(),
+    /**
+     * Sets of sequences (completion, chat, refactor) in the context, one per client window: a
+     * forked engine serves one window; a shared engine one per window up to this cap, beyond
+     * which windows share the set with the fewest users. Each set costs a KV cache of its own.
+     */
+    clientSlots: z.number().int().min(1).max(16).default(1),
     /** Where evaluated prefixes are kept across restarts; omitted = no disk cache. */
     diskCache: z
       .object({
@@ -196,6 +202,10 @@ export const EngineStatus = z.object({
   loaded: z.boolean(),
   model: ModelInfo.nullable(),
   rssBytes: z.number(),
+  /** Models this process has loaded (a shared engine loads once for all its windows). */
+  modelLoads: z.number().optional(),
+  /** Client windows attached (1 for a forked engine). */
+  clients: z.number().optional(),
   sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
@@ -227,6 +237,26 @@ export const CacheStats = z.object({
 });
 export type CacheStats = z.infer<typeof CacheStats>;
 
+/**
+ * The first message on a shared engine's socket. The engine refuses a client of another protocol
+ * version or build (`versionMismatch`), so an updated extension never talks to an older engine.
+ */
+export const engineProtocolVersion = 1;
+/** A build id from the sha256 (hex) of the engine file: each side hashes the file it knows. */
+export function engineBuildFromHash(sha256Hex: string): string {
+  return `p${engineProtocolVersion}-${sha256Hex.slice(0, 16)}`;
+}
+export const HelloParams = z.object({ protocolVersion: z.number().int(), build: z.string().min(1) }).strict();
+export type HelloParams = z.infer<typeof HelloParams>;
+export const HelloResult = z.object({
+  protocolVersion: z.number().int(),
+  build: z.string(),
+  pid: z.number().int(),
+  /** Clients attached, this one included. */
+  clients: z.number().int(),
+});
+export type HelloResult = z.infer<typeof HelloResult>;
+
 export const WarningNotification = z.object({ code: z.string(), message: z.string() });
 
 export const TextNotification = z.object({ requestId: z.string(), text: z.string() });
@@ -250,6 +280,8 @@ export const engineErrorCodes = {
   unusableModel: -32022,
   engineCrashed: -32030,
   engineUnavailable: -32031,
+  /** A shared engine of another protocol version or build refused the connection. */
+  versionMismatch: -32032,
   // Remote backend (backends/http): what the server or the network did.
   remoteAuth: -32040,
   remoteNotFound: -32041,
@@ -290,6 +322,8 @@ export class StreamingRequestType<P extends { requestId: string }, R> extends Re
 }
 
 export const Methods = {
+  /** A shared engine's handshake: must come first on its socket. */
+  hello: new RequestType<HelloParams, HelloResult, void>("engine/hello"),
   load: new RequestType<LoadParams, ModelInfo, void>("engine/load"),
   unload: new RequestType<Record<string, never>, null, void>("engine/unload"),
   tokenize: new RequestType<z.input<typeof TokenizeParams>, z.infer<typeof TokenizeResult>, void>("engine/tokenize"),

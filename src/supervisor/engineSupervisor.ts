@@ -2,10 +2,8 @@
 // backoff, giving up after repeated crashes, typed errors for requests in flight, clean shutdown.
 // Every wait has an end (issue 19, item 10): a load and each request are time-limited, and a stop
 // kills what does not exit in its grace period, so Stop and Restart return even while a load is stuck.
-import { fork, type ChildProcess } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { CancellationTokenSource, ResponseError, createMessageConnection, type MessageConnection, type RequestType } from "vscode-jsonrpc/node";
-import { IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
+import { CancellationTokenSource, ResponseError, type MessageConnection, type RequestType } from "vscode-jsonrpc/node";
 import {
   EngineError,
   Methods,
@@ -15,7 +13,11 @@ import {
   type LoadParams,
   type TextNotification,
 } from "../protocol/engine.js";
+import { forkEngine, type EngineLink } from "./engineLink.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restartPolicy.js";
+import { connectSharedEngine, type SharedEngineOptions } from "./sharedEngine.js";
+
+export { engineProcessEnv } from "./engineProcessEnv.js";
 import { describeDuration, loadTimeLimitMs, requestTimeLimitMs, resolveTimeLimits, type EngineTimeLimits } from "./timeLimits.js";
 
 export type EngineState =
@@ -40,10 +42,19 @@ export interface EngineSupervisorOptions {
   stopTimeoutMs?: number;
   /** Time limits of loads and requests; defaults in timeLimits.ts. */
   timeLimits?: Partial<EngineTimeLimits>;
+  /**
+   * Share one engine among all of this user's windows (sharedEngine.ts) instead of forking one for
+   * this window. A crash, a restart and the time limits work as for a forked engine; a stop ends
+   * only this window's connection. Read at each (re)start: undefined forks an engine for this window.
+   */
+  shared?: () => Pick<SharedEngineOptions, "idleExitMs" | "startTimeoutMs"> | undefined;
 }
 
+/** Sets of sequences a shared engine holds: one per window up to this many (engine/clientSlots.ts). */
+export const sharedEngineClientSlots = 3;
+
 interface EngineProcess {
-  child: ChildProcess;
+  link: EngineLink;
   connection: MessageConnection;
   exited: Promise<void>;
   /**
@@ -75,6 +86,8 @@ export class EngineSupervisor {
   private readonly limits: EngineTimeLimits;
   private readonly stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Counts stops: a connection that completes after a stop is closed, not kept. */
+  private generation = 0;
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = new RestartPolicy(options.restartPolicy);
@@ -85,8 +98,9 @@ export class EngineSupervisor {
     return this.stateValue;
   }
 
+  /** The engine's process id (a shared engine's, once connected). */
   get pid(): number | undefined {
-    return this.process?.child.pid;
+    return this.process?.link.pid;
   }
 
   onStateChange(listener: (state: EngineState) => void): { dispose(): void } {
@@ -153,7 +167,7 @@ export class EngineSupervisor {
         outcome();
       };
       const onExit = () =>
-        settle(() => reject(timedOut ?? (running.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(running.child)))));
+        settle(() => reject(timedOut ?? (running.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(running.link)))));
       const limitTimer = setTimeout(() => {
         timedOut = new EngineError(
           "engineUnavailable",
@@ -177,19 +191,40 @@ export class EngineSupervisor {
     });
   }
 
-  /** Loads the configured model again in the running process (after a settings change). */
+  /**
+   * Loads the configured model again in the running process (after a settings change). A shared
+   * engine is keyed by its load settings: this window moves to the engine of the new ones.
+   */
   async reload(): Promise<ModelInfo> {
     await this.starting?.catch(() => undefined);
+    if (this.process?.link.shared || this.options.shared?.()) {
+      await this.stop();
+      return (await this.ensureRunning()).model;
+    }
     if (this.stateValue.kind === "failed" || !this.process) return this.restart();
     this.current = undefined;
     return (await this.startLaunch()).model;
   }
 
-  /** A fresh process on the user's request: clears the crash history. */
+  /**
+   * A fresh process on the user's request: clears the crash history. A shared engine is ended for
+   * every window (the others reconnect to the new one), unless this is only a settings change.
+   */
   async restart(): Promise<ModelInfo> {
     this.policy.reset();
+    await this.endSharedEngine();
     await this.stop();
     return (await this.ensureRunning()).model;
+  }
+
+  /** Restart Engine on a shared engine ends the process itself (SIGTERM, then SIGKILL past the grace period). */
+  private async endSharedEngine(): Promise<void> {
+    const proc = this.process;
+    if (!proc?.link.shared || !proc.link.isLive()) return;
+    proc.endedByUs = true;
+    proc.link.kill("SIGTERM");
+    const exited = await Promise.race([proc.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.limits.stopGraceMs).unref())]);
+    if (!exited) proc.link.kill("SIGKILL");
   }
 
   /**
@@ -199,6 +234,7 @@ export class EngineSupervisor {
   async stop(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
+    this.generation++;
     const proc = this.process;
     this.process = undefined;
     this.current = undefined;
@@ -209,29 +245,30 @@ export class EngineSupervisor {
 
   private async terminate(proc: EngineProcess): Promise<void> {
     proc.endedByUs = true;
-    const { child } = proc;
+    const { link } = proc;
     const within = (ms: number) =>
       Promise.race([proc.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
-    if (child.exitCode === null && child.signalCode === null) {
-      // Either one asks the engine to exit: it cancels its requests, unloads the model and ends
-      // (engine/main.ts). SIGKILL after the grace period covers one too stuck to.
-      if (child.connected) child.disconnect();
-      child.kill("SIGTERM");
-      if (!(await within(this.limits.stopGraceMs))) {
-        this.options.log?.(`the engine (pid ${child.pid}) did not exit within ${describeDuration(this.limits.stopGraceMs)}; killing it`);
-        child.kill("SIGKILL");
-        if (!(await within(this.limits.killConfirmMs))) this.options.log?.(`the engine (pid ${child.pid}) did not exit after SIGKILL`);
+    if (link.isLive()) {
+      // A forked engine is asked to exit: it cancels its requests, unloads the model and ends
+      // (engine/main.ts); SIGKILL after the grace period covers one too stuck to. A shared engine
+      // only loses this window: it cancels this window's requests and serves the others.
+      link.close();
+      if (link.shared) await within(this.limits.killConfirmMs);
+      else if (!(await within(this.limits.stopGraceMs))) {
+        this.options.log?.(`the engine (pid ${link.pid}) did not exit within ${describeDuration(this.limits.stopGraceMs)}; killing it`);
+        link.kill("SIGKILL");
+        if (!(await within(this.limits.killConfirmMs))) this.options.log?.(`the engine (pid ${link.pid}) did not exit after SIGKILL`);
       }
     }
     proc.connection.dispose();
-    if (child.pid !== undefined && isAlive(child.pid)) this.options.log?.(`the engine process ${child.pid} is still alive after stop`);
+    if (!link.shared && link.pid !== undefined && isAlive(link.pid)) this.options.log?.(`the engine process ${link.pid} is still alive after stop`);
   }
 
   /** A request the engine could not even cancel: the process is stuck, end it (the restart policy brings it back). */
   private killStuck(proc: EngineProcess, reason: string): void {
-    this.options.log?.(`killing the engine (pid ${proc.child.pid}): ${reason}`);
+    this.options.log?.(`killing the engine (pid ${proc.link.pid}): ${reason}`);
     this.stderrTail.push(`error: the engine was killed because ${reason}`);
-    proc.child.kill("SIGKILL");
+    proc.link.kill("SIGKILL");
   }
 
   private async launch(): Promise<Running> {
@@ -242,19 +279,30 @@ export class EngineSupervisor {
       throw error;
     }
     this.setState({ kind: "starting" });
-    const proc = (this.process ??= this.spawn());
+    let proc: EngineProcess | undefined;
     try {
-      const raw = await this.loadWithin(proc, loadParams);
-      const running: Running = { ...proc, model: ModelInfo.parse(raw) };
+      // A shared engine holds a set of sequences per window; its endpoint is keyed by what it loads.
+      const sharing = this.process ? undefined : this.options.shared?.();
+      const shared = this.process ? this.process.link.shared : !!sharing;
+      const params = shared ? { ...loadParams, clientSlots: sharedEngineClientSlots } : loadParams;
+      proc = this.process ?? (await this.open(params, sharing));
+      const raw = await this.loadWithin(proc, params);
+      // The same object as `this.process`: a stop marks both as ended by us.
+      const running: Running = Object.assign(proc, { model: ModelInfo.parse(raw) });
       if (proc.endedByUs) throw stoppedError();
       this.current = running;
-      this.setState({ kind: "ready", model: running.model, pid: proc.child.pid ?? -1 });
+      this.setState({ kind: "ready", model: running.model, pid: proc.link.pid ?? -1 });
       return running;
     } catch (error) {
       const engineError = toEngineError(error);
+      if (!proc && engineError.code === "engineCrashed") {
+        // The shared engine could not be started: as a crash, retried with backoff, then given up.
+        this.crashed(engineError.message);
+        throw engineError;
+      }
       // A bad file is not a crash: the process stays up, empty, for the next load. A crash is the
       // restart policy's, a stop the stopper's to report.
-      if (engineError.code !== "engineCrashed" && !(proc.endedByUs && engineError.code === "engineUnavailable")) {
+      if (engineError.code !== "engineCrashed" && !(proc?.endedByUs && engineError.code === "engineUnavailable")) {
         this.setState({ kind: "loadFailed", error: engineError });
       }
       throw engineError;
@@ -273,7 +321,7 @@ export class EngineSupervisor {
         proc.exitListeners.delete(onExit);
         outcome();
       };
-      const onExit = () => settle(() => reject(proc.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(proc.child))));
+      const onExit = () => settle(() => reject(proc.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(proc.link))));
       proc.exitListeners.add(onExit);
       void fileSize(loadParams.modelPath).then((bytes) => {
         if (settled) return;
@@ -297,44 +345,57 @@ export class EngineSupervisor {
     });
   }
 
-  private spawn(): EngineProcess {
+  /** Forks this window's engine, or connects to the shared one (starting it if none runs). */
+  private async open(loadParams: LoadParams, sharing: ReturnType<NonNullable<EngineSupervisorOptions["shared"]>>): Promise<EngineProcess> {
     this.stderrTail.length = 0;
-    const child = fork(this.options.enginePath, [], {
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: engineProcessEnv(process.env, this.options.env),
-      execArgv: [],
-      serialization: "json",
-    });
-    child.stdout?.setEncoding("utf8").on("data", (data: string) => this.logOutput(data));
-    child.stderr?.setEncoding("utf8").on("data", (data: string) => this.logOutput(data));
+    const generation = this.generation;
+    const { enginePath, env, log } = this.options;
+    const link = sharing
+      ? await connectSharedEngine({ enginePath, env, log, ...sharing }, loadParams)
+      : forkEngine({ enginePath, env, onOutput: (data) => this.logOutput(data) });
+    const proc = this.track(link);
+    if (generation !== this.generation) {
+      // Stopped while connecting: this link is nobody's.
+      await this.terminate(proc);
+      throw stoppedError();
+    }
+    this.process = proc;
+    return proc;
+  }
+
+  private track(link: EngineLink): EngineProcess {
     let markExited!: () => void;
     const exited = new Promise<void>((resolve) => (markExited = resolve));
-    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-    const proc: EngineProcess = { child, connection, exited, exitListeners: new Set(), endedByUs: false };
-    child.once("exit", (code, signal) => {
+    const { connection } = link;
+    const proc: EngineProcess = { link, connection, exited, exitListeners: new Set(), endedByUs: false };
+    link.onEnd(() => {
+      // A shared engine's output went to its log: its last lines explain a crash.
+      for (const line of link.recentOutput().slice(-stderrLinesKept)) this.stderrTail.push(line);
       for (const listener of [...proc.exitListeners]) listener();
       proc.exitListeners.clear();
       markExited();
-      this.onExit(proc, code, signal);
+      this.onExit(proc);
     });
-    child.once("error", (error) => this.options.log?.(`engine process error: ${error.message}`));
-
     connection.onNotification(Methods.text, (notification: TextNotification) => {
       this.textListeners.get(notification.requestId)?.(notification.text);
     });
     connection.onNotification(Methods.warning, (warning: { message: string }) => this.options.onWarning?.(warning.message));
     connection.onError(([error]) => this.options.log?.(`engine connection error: ${error.message}`));
-    connection.listen();
+    if (!link.shared) connection.listen();
     return proc;
   }
 
-  private onExit(proc: EngineProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(proc: EngineProcess): void {
     proc.connection.dispose();
     if (this.process !== proc) return;
     this.process = undefined;
     this.current = undefined;
     if (proc.endedByUs) return;
-    const reason = `the engine process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+    this.crashed(`the engine process exited (${proc.link.endDescription()})`);
+  }
+
+  /** The engine died (or a shared one could not be started): restart with backoff, or give up. */
+  private crashed(reason: string): void {
     this.options.log?.(`${reason}; last output:\n${this.stderrTail.join("\n")}`);
     const decision = this.policy.onCrash(Date.now());
     if (!decision.restart) {
@@ -351,9 +412,8 @@ export class EngineSupervisor {
     }, decision.delayMs);
   }
 
-  private crashMessage(child: ChildProcess): string {
-    const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode ?? "unknown"}`;
-    return `The DeepSeek engine stopped unexpectedly (${how}). ${this.lastErrorLine()}It restarts automatically.`;
+  private crashMessage(link: EngineLink): string {
+    return `The DeepSeek engine stopped unexpectedly (${link.endDescription()}). ${this.lastErrorLine()}It restarts automatically.`;
   }
 
   private lastErrorLine(): string {
@@ -401,35 +461,4 @@ function toEngineError(error: unknown): EngineError {
   const message = error instanceof Error ? error.message : String(error);
   if (/cancel/i.test(message)) return new EngineError("cancelled", "The request was cancelled.");
   return new EngineError("engineUnavailable", `The engine connection failed: ${message}`);
-}
-
-/**
- * glibc malloc settings for the engine (Linux). `hugetlb=1`: malloc asks for transparent huge pages
- * for what it maps, so the weights llama.cpp reads into memory (the engine loads without mmap on the
- * CPU) sit in 2 MiB pages instead of 4 KiB ones, which cut the V2-Lite-shaped model's load time by
- * about a third. `trim_threshold`: without it, freeing at the top of the heap hands pages back and
- * the next request faults fresh 2 MiB pages in (zeroed each time), which cost the tiny model a
- * quarter of its prompt speed; the heap now keeps what it grew to. glibc before 2.35 ignores
- * `hugetlb` (docs/performance.md, session 5).
- */
-const ENGINE_MALLOC_TUNABLES: readonly [string, string][] = [
-  ["glibc.malloc.hugetlb", "1"],
-  ["glibc.malloc.trim_threshold", String(256 * 1024 * 1024)],
-];
-
-/**
- * The engine process's environment. In VS Code the host runtime is Electron: the child is made to
- * behave as plain Node. One libuv pool thread lets the engine queue a decode and its sample back
- * to back (tokenStepper.ts). On Linux the malloc tunables above are added; one the user set wins.
- */
-export function engineProcessEnv(parent: NodeJS.ProcessEnv, overrides: NodeJS.ProcessEnv = {}, platform = process.platform): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...parent, UV_THREADPOOL_SIZE: "1", ...overrides, ELECTRON_RUN_AS_NODE: "1" };
-  if (platform === "linux") {
-    const tunables = (env.GLIBC_TUNABLES ?? "").split(":").filter(Boolean);
-    for (const [name, value] of ENGINE_MALLOC_TUNABLES) {
-      if (!tunables.some((t) => t.startsWith(`${name}=`))) tunables.push(`${name}=${value}`);
-    }
-    env.GLIBC_TUNABLES = tunables.join(":");
-  }
-  return env;
 }

@@ -36,6 +36,8 @@ export class ExtensionContextHolder implements vscode.Disposable {
     this.supervisor = new EngineSupervisor({
       enginePath: path.join(vscodeContext.extensionPath, "dist", "engine.mjs"),
       loadParams: () => this.config.loadParams,
+      // deepseekLocal.engine.shareAcrossWindows: one engine for all windows, reached over a private socket.
+      shared: () => this.config.sharedEngine,
       log: (line) => this.log.info(line),
       onWarning: (message) => {
         this.log.warn(message);

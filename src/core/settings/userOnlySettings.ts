@@ -14,6 +14,8 @@ export const userOnlySettings = [
   "engine.contextSize",
   "engine.flashAttention",
   "engine.startOnActivation",
+  "engine.shareAcrossWindows",
+  "engine.idleExitMinutes",
   "cache.enabled",
   "cache.directory",
   "cache.maxSizeGB",

@@ -1,0 +1,179 @@
+// One real engine (dist/engine.mjs on the synthetic model) shared by several clients, each an
+// EngineSupervisor as a VS Code window holds one: one model load, each client served on its own
+// sequences, a client leaving mid-request, kill -9 and one restart, a client of another build refused.
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { SocketMessageReader, SocketMessageWriter, createMessageConnection } from "vscode-jsonrpc/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LocalEngine } from "../../src/backends/local/localEngine.js";
+import { EngineError, Methods, engineProtocolVersion, type LoadParams, type PromptSegment } from "../../src/protocol/engine.js";
+import { engineDirEnv, engineEndpoint } from "../../src/supervisor/engineEndpoint.js";
+import { EngineSupervisor, sharedEngineClientSlots, type EngineState } from "../../src/supervisor/engineSupervisor.js";
+import { isAlive } from "../fixtures/fake-engine/processes";
+import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
+
+const enginePath = path.resolve("dist/engine.mjs");
+let modelPath: string;
+let engineDir: string;
+const clients: EngineSupervisor[] = [];
+const enginePids = new Set<number>();
+
+beforeAll(async () => {
+  modelPath = await ensureSyntheticModel();
+  engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-shared-engine-"));
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.stop()));
+});
+
+afterAll(async () => {
+  // No engine outlives the tests: each exits on its own when idle; any left is killed.
+  for (const pid of enginePids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  if (!process.env.KEEP_ENGINE_DIR) await rm(engineDir, { recursive: true, force: true });
+  else console.log(engineDir);
+});
+
+function loadParams(): LoadParams {
+  return { modelPath, contextSize: 1024, threads: 1 };
+}
+
+function client(logs: string[] = [], idleExitMs = 1_500): LocalEngine {
+  const supervisor = new EngineSupervisor({
+    enginePath,
+    loadParams,
+    env: { [engineDirEnv]: engineDir },
+    shared: () => ({ idleExitMs }),
+    log: (line) => logs.push(line),
+    restartPolicy: { maxCrashes: 5, windowMs: 60_000, baseDelayMs: 50, maxDelayMs: 200 },
+  });
+  supervisor.onStateChange((state) => {
+    if (state.kind === "ready") enginePids.add(state.pid);
+  });
+  clients.push(supervisor);
+  return new LocalEngine(supervisor);
+}
+
+function waitForState(supervisor: EngineSupervisor, kind: EngineState["kind"], timeoutMs = 30_000): Promise<EngineState> {
+  if (supervisor.state.kind === kind) return Promise.resolve(supervisor.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`state ${kind} not reached (now ${supervisor.state.kind})`)), timeoutMs);
+    const subscription = supervisor.onStateChange((state) => {
+      if (state.kind !== kind) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(state);
+    });
+  });
+}
+
+const prompt = (words: string): PromptSegment[] => [{ token: "bos" }, { text: words }];
+const code = (name: string) => Array.from({ length: 30 }, (_, i) => `function ${name}${i}(value) {\n  return value + ${i};\n}\n`).join("");
+
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !isAlive(pid);
+}
+
+describe("one engine shared by several clients", () => {
+  it("loads the model once for three clients started together, and answers each", async () => {
+    const logs: string[] = [];
+    const engines = [client(logs), client(logs), client(logs)];
+    const infos = await Promise.all(engines.map((engine) => engine.modelInfo()));
+    const pids = engines.map((engine) => engine.supervisor.pid);
+    expect(new Set(pids).size).toBe(1);
+    expect(logs.filter((line) => line.startsWith("started the shared engine"))).toHaveLength(1);
+    expect(new Set(infos.map((info) => info.loadMs)).size).toBe(1);
+    const results = await Promise.all(
+      engines.map((engine, i) => engine.generate({ sequence: "completion", prompt: prompt(`client ${i} says`), maxTokens: 6 })),
+    );
+    for (const result of results) expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+    const status = await engines[0]!.supervisor.request(Methods.status, {});
+    expect(status.modelLoads).toBe(1);
+    expect(status.clients).toBe(3);
+  });
+
+  it("gives each client its own sequences: one client's prompt does not evict another's KV", async () => {
+    const [a, b] = [client(), client()];
+    const promptA = prompt(code("alpha"));
+    await a.generate({ sequence: "completion", prompt: promptA, maxTokens: 2 });
+    await b.generate({ sequence: "completion", prompt: prompt(code("beta")), maxTokens: 2 });
+    const again = await a.generate({ sequence: "completion", prompt: promptA, maxTokens: 2 });
+    expect(again.metrics.promptTokens).toBeGreaterThan(200);
+    expect(again.metrics.reusedTokens).toBeGreaterThanOrEqual(again.metrics.promptTokens - 2);
+    expect(sharedEngineClientSlots).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a client that leaves mid-request does not disturb the other", async () => {
+    const [a, b] = [client(), client()];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const pid = a.supervisor.pid!;
+    let streamed = 0;
+    const leaving = a.generate(
+      { sequence: "chat", prompt: prompt("a long answer"), maxTokens: 400 },
+      { onText: () => (streamed++ === 0 ? void a.supervisor.stop() : undefined) },
+    );
+    const staying = b.generate({ sequence: "chat", prompt: prompt("another answer"), maxTokens: 40 }, { onText: () => undefined });
+    await expect(leaving).rejects.toMatchObject({ code: "engineUnavailable" });
+    const result = await staying;
+    expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+    expect(b.supervisor.state.kind).toBe("ready");
+    expect(isAlive(pid)).toBe(true);
+    const status = await b.supervisor.request(Methods.status, {});
+    expect(status.clients).toBe(1);
+  });
+
+  it("after kill -9 every client gets engineCrashed, exactly one engine starts again, and both are served", async () => {
+    const logs: string[] = [];
+    const [a, b] = [client(logs), client(logs)];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const pid = a.supervisor.pid!;
+    const starts = () => logs.filter((line) => line.startsWith("started the shared engine")).length;
+    const startsBefore = starts();
+    const inFlight = [a, b].map((engine) =>
+      engine.generate({ sequence: "chat", prompt: prompt("streaming"), maxTokens: 2000 }, { onText: () => undefined }).catch((error: unknown) => error),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = performance.now();
+    process.kill(pid, "SIGKILL");
+    for (const outcome of await Promise.all(inFlight)) {
+      expect(outcome).toBeInstanceOf(EngineError);
+      expect(outcome).toMatchObject({ code: "engineCrashed" });
+    }
+    const [readyA, readyB] = await Promise.all([waitForState(a.supervisor, "ready"), waitForState(b.supervisor, "ready")]);
+    const newPid = readyA.kind === "ready" ? readyA.pid : -1;
+    expect(newPid).not.toBe(pid);
+    expect(readyB.kind === "ready" && readyB.pid).toBe(newPid);
+    expect(starts() - startsBefore).toBe(1);
+    const results = await Promise.all([a, b].map((engine) => engine.generate({ sequence: "completion", prompt: prompt("again"), maxTokens: 4 })));
+    for (const result of results) expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+    console.log(`[shared engine] kill -9 → both clients served again in ${Math.round(performance.now() - killedAt)} ms`);
+  });
+
+  it("refuses a client of another build with versionMismatch, and exits when no client is left", async () => {
+    const a = client([], 1_000);
+    await a.modelInfo();
+    const pid = a.supervisor.pid!;
+    const { address } = engineEndpoint(enginePath, { ...loadParams(), clientSlots: sharedEngineClientSlots }, { [engineDirEnv]: engineDir });
+    const socket = net.connect(address);
+    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    connection.listen();
+    const refused = await connection.sendRequest(Methods.hello, { protocolVersion: engineProtocolVersion, build: "p1-another-build" }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ data: { code: "versionMismatch" } });
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 3_000);
+    });
+    expect(closed).toBe(true);
+    connection.dispose();
+    expect(isAlive(pid)).toBe(true);
+    await a.supervisor.stop();
+    expect(await waitUntilGone(pid, 15_000)).toBe(true);
+  });
+});
