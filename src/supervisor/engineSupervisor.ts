@@ -16,6 +16,7 @@ import {
 import { forkEngine, type EngineLink } from "./engineLink.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restartPolicy.js";
 import { connectSharedEngine, type SharedEngineOptions } from "./sharedEngine.js";
+import { isProcessAlive } from "./spawnLock.js";
 
 export { engineProcessEnv } from "./engineProcessEnv.js";
 import { describeDuration, loadTimeLimitMs, requestTimeLimitMs, resolveTimeLimits, type EngineTimeLimits } from "./timeLimits.js";
@@ -261,7 +262,7 @@ export class EngineSupervisor {
       }
     }
     proc.connection.dispose();
-    if (!link.shared && link.pid !== undefined && isAlive(link.pid)) this.options.log?.(`the engine process ${link.pid} is still alive after stop`);
+    if (!link.shared && link.pid !== undefined && isProcessAlive(link.pid)) this.options.log?.(`the engine process ${link.pid} is still alive after stop`);
   }
 
   /** A request the engine could not even cancel: the process is stuck, end it (the restart policy brings it back). */
@@ -440,15 +441,6 @@ async function fileSize(file: string): Promise<number | undefined> {
     return (await stat(file)).size;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalEngine } from "../../src/backends/local/localEngine.js";
 import { EngineError, Methods, engineProtocolVersion, type LoadParams, type PromptSegment } from "../../src/protocol/engine.js";
 import { engineDirEnv, engineEndpoint } from "../../src/supervisor/engineEndpoint.js";
-import { EngineSupervisor, sharedEngineClientSlots, type EngineState } from "../../src/supervisor/engineSupervisor.js";
-import { isAlive } from "../fixtures/fake-engine/processes";
+import { EngineSupervisor, sharedEngineClientSlots } from "../../src/supervisor/engineSupervisor.js";
+import { isAlive, waitForState } from "../fixtures/fake-engine/processes";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
 const enginePath = path.resolve("dist/engine.mjs");
@@ -54,19 +54,6 @@ function client(logs: string[] = [], idleExitMs = 1_500): LocalEngine {
   });
   clients.push(supervisor);
   return new LocalEngine(supervisor);
-}
-
-function waitForState(supervisor: EngineSupervisor, kind: EngineState["kind"], timeoutMs = 30_000): Promise<EngineState> {
-  if (supervisor.state.kind === kind) return Promise.resolve(supervisor.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`state ${kind} not reached (now ${supervisor.state.kind})`)), timeoutMs);
-    const subscription = supervisor.onStateChange((state) => {
-      if (state.kind !== kind) return;
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve(state);
-    });
-  });
 }
 
 const prompt = (words: string): PromptSegment[] => [{ token: "bos" }, { text: words }];
@@ -146,7 +133,7 @@ describe("one engine shared by several clients", () => {
       expect(outcome).toBeInstanceOf(EngineError);
       expect(outcome).toMatchObject({ code: "engineCrashed" });
     }
-    const [readyA, readyB] = await Promise.all([waitForState(a.supervisor, "ready"), waitForState(b.supervisor, "ready")]);
+    const [readyA, readyB] = await Promise.all([waitForState(a.supervisor, "ready", 60_000), waitForState(b.supervisor, "ready", 60_000)]);
     const newPid = readyA.kind === "ready" ? readyA.pid : -1;
     expect(newPid).not.toBe(pid);
     expect(readyB.kind === "ready" && readyB.pid).toBe(newPid);
@@ -154,6 +141,22 @@ describe("one engine shared by several clients", () => {
     const results = await Promise.all([a, b].map((engine) => engine.generate({ sequence: "completion", prompt: prompt("again"), maxTokens: 4 })));
     for (const result of results) expect(result.metrics.generatedTokens).toBeGreaterThan(0);
     console.log(`[shared engine] kill -9 → both clients served again in ${Math.round(performance.now() - killedAt)} ms`);
+  });
+
+  it("Restart Engine in one window restarts the shared engine once, and every window is served by the new one", async () => {
+    const logs: string[] = [];
+    const [a, b] = [client(logs), client(logs)];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const pid = a.supervisor.pid!;
+    const restarted = await a.supervisor.restart();
+    expect(restarted.architecture).toBe("deepseek2");
+    expect(isAlive(pid)).toBe(false);
+    const newPid = a.supervisor.pid!;
+    expect(newPid).not.toBe(pid);
+    const result = await b.generate({ sequence: "completion", prompt: prompt("after restart"), maxTokens: 2 });
+    expect(result.metrics.generatedTokens).toBeGreaterThan(0);
+    expect(b.supervisor.pid).toBe(newPid);
+    expect(a.supervisor.state.kind).toBe("ready");
   });
 
   it("refuses a client of another build with versionMismatch, and exits when no client is left", async () => {

@@ -5,7 +5,7 @@ import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineError, Methods } from "../../src/protocol/engine.js";
 import { EngineSupervisor, type EngineState } from "../../src/supervisor/engineSupervisor.js";
-import { isAlive } from "../fixtures/fake-engine/processes";
+import { isAlive, waitForState } from "../fixtures/fake-engine/processes";
 
 const fakeEngine = path.resolve("test/fixtures/fake-engine/engine.mjs");
 const supervisors: EngineSupervisor[] = [];
@@ -23,19 +23,6 @@ function supervise(mode: string, overrides: Partial<ConstructorParameters<typeof
   supervisor.onStateChange((state) => states.push(state.kind));
   supervisors.push(supervisor);
   return { supervisor, states };
-}
-
-function waitForState(supervisor: EngineSupervisor, kind: EngineState["kind"], timeoutMs = 10_000): Promise<EngineState> {
-  if (supervisor.state.kind === kind) return Promise.resolve(supervisor.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`state ${kind} not reached (now ${supervisor.state.kind})`)), timeoutMs);
-    const subscription = supervisor.onStateChange((state) => {
-      if (state.kind !== kind) return;
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve(state);
-    });
-  });
 }
 
 afterEach(async () => {

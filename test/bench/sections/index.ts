@@ -10,11 +10,13 @@ import { fim } from "./fim";
 import { real } from "./real";
 import { refactor } from "./refactor";
 import { remote } from "./remote";
+import { sharedEngine } from "./sharedEngine";
 import { team } from "./team";
 
 export const sections: readonly BenchSection[] = [
   bandwidth,
   engine,
+  sharedEngine,
   cache,
   fim,
   chat,

@@ -1,0 +1,158 @@
+// One engine shared by several windows (issue 21), on the synthetic model: each "window" is an
+// EngineSupervisor with deepseekLocal.engine.shareAcrossWindows on, as a VS Code window holds one.
+// - memory: the resident set of every engine process with 3 windows attached (each having used
+//   its completion and chat sequences) over the same with 1 window attached;
+// - model loads with 3 windows started at once (one engine, one load);
+// - ghost text in window B while window A streams a chat answer, over B idle (median of REPS
+//   fresh-tailed FIM-shaped requests on B's completion sequence);
+// - kill -9 of the shared engine → both windows answered again.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { LocalEngine } from "../../../src/backends/local/localEngine";
+import { Methods } from "../../../src/protocol/engine";
+import { engineDirEnv } from "../../../src/supervisor/engineEndpoint";
+import { EngineSupervisor } from "../../../src/supervisor/engineSupervisor";
+import { isProcessAlive } from "../../../src/supervisor/spawnLock";
+import type { BenchContext, BenchSection } from "../types";
+import { processMemory } from "../util/processMemory";
+import { median } from "../util/stats";
+import { codeLikeText } from "./engine";
+
+const CONTEXT_SIZE = 2048;
+const REPS = 7;
+const FIM_PREFIX_CHARS = 2400;
+const FIM_TOKENS = 16;
+
+function window(ctx: BenchContext, modelPath: string, engineDir: string): LocalEngine {
+  const supervisor = new EngineSupervisor({
+    enginePath: path.resolve("dist/engine.mjs"),
+    loadParams: () => ({ modelPath, contextSize: CONTEXT_SIZE, threads: ctx.threads }),
+    env: { [engineDirEnv]: engineDir },
+    shared: () => ({ idleExitMs: 5_000 }),
+  });
+  ctx.defer(() => supervisor.stop());
+  return new LocalEngine(supervisor);
+}
+
+/** A FIM-shaped ghost-text request with a fresh last line, so the request evaluates a little and generates. */
+async function ghostText(engine: LocalEngine, round: number): Promise<number> {
+  const started = performance.now();
+  await engine.generate({
+    sequence: "completion",
+    prompt: [{ token: "fimPrefix" }, { text: `${codeLikeText(FIM_PREFIX_CHARS)}const round${round} = ` }, { token: "fimSuffix" }, { text: "\n" }, { token: "fimMiddle" }],
+    maxTokens: FIM_TOKENS,
+  });
+  return performance.now() - started;
+}
+
+async function enginesRss(windows: LocalEngine[]): Promise<{ bytes: number; pids: number[] }> {
+  const pids = [...new Set(windows.map((w) => w.supervisor.pid).filter((pid): pid is number => pid !== undefined))];
+  let bytes = 0;
+  for (const pid of pids) bytes += (await processMemory(pid)).rssBytes;
+  return { bytes, pids };
+}
+
+async function useSequences(engine: LocalEngine, round: number): Promise<void> {
+  await ghostText(engine, round);
+  await engine.generate({ sequence: "chat", prompt: [{ token: "bos" }, { text: codeLikeText(1200, round + 2) }], maxTokens: 8 });
+}
+
+async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[]): Promise<void> {
+  const [first, ...others] = windows;
+  await first!.modelInfo();
+  await useSequences(first!, 0);
+  const one = await enginesRss([first!]);
+  await Promise.all(others.map((w) => w.modelInfo()));
+  await Promise.all(others.map((w, i) => useSequences(w, i + 1)));
+  const three = await enginesRss(windows);
+  ctx.report({
+    id: "engine.rss_3_windows_vs_1",
+    value: three.bytes / one.bytes,
+    unit: "×",
+    goal: "<= 1.1",
+    note: `${three.pids.length} engine process(es): ${(three.bytes / 2 ** 20).toFixed(0)} MiB with 3 windows, ${(one.bytes / 2 ** 20).toFixed(0)} MiB with 1`,
+  });
+  let loads = 0;
+  for (const pid of three.pids) {
+    const owner = windows.find((w) => w.supervisor.pid === pid)!;
+    loads += (await owner.supervisor.request(Methods.status, {})).modelLoads ?? 0;
+  }
+  ctx.report({ id: "engine.model_loads_3_windows", value: loads, unit: "", goal: "== 1", note: "windows started one after another, the first loads" });
+}
+
+async function measureFimUnderChat(ctx: BenchContext, a: LocalEngine, b: LocalEngine): Promise<void> {
+  const reps = ctx.reps ?? REPS;
+  await ghostText(b, -1);
+  const idle: number[] = [];
+  for (let i = 0; i < reps; i++) idle.push(await ghostText(b, i));
+  const stop = new AbortController();
+  let chatTokens = 0;
+  const chatting = (async () => {
+    while (!stop.signal.aborted) {
+      const r = await a
+        .generate({ sequence: "chat", prompt: [{ token: "bos" }, { text: "Tell a long story." }], maxTokens: 4000, temperature: 0.8 }, { signal: stop.signal, onText: () => undefined })
+        .catch(() => undefined);
+      chatTokens += r?.metrics.generatedTokens ?? 0;
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const busy: number[] = [];
+  for (let i = 0; i < reps; i++) busy.push(await ghostText(b, 100 + i));
+  stop.abort();
+  await chatting;
+  ctx.report({
+    id: "engine.fim_other_window_busy_vs_idle",
+    value: median(busy) / median(idle),
+    unit: "×",
+    goal: "<= 1.5",
+    note: `median ${median(busy).toFixed(0)} ms while window A streamed chat (${chatTokens} tokens) vs ${median(idle).toFixed(0)} ms idle, ${reps} reps`,
+  });
+}
+
+async function measureRecovery(ctx: BenchContext, a: LocalEngine, b: LocalEngine): Promise<void> {
+  const pid = a.supervisor.pid!;
+  const killedAt = performance.now();
+  process.kill(pid, "SIGKILL");
+  const servedAgain = async (engine: LocalEngine) => {
+    for (;;) {
+      try {
+        await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, { text: "again" }], maxTokens: 2 });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
+  await Promise.all([servedAgain(a), servedAgain(b)]);
+  const ms = performance.now() - killedAt;
+  const pids = new Set([a.supervisor.pid, b.supervisor.pid]);
+  ctx.report({
+    id: "engine.recover_ms_after_kill",
+    value: Math.round(ms),
+    unit: "ms",
+    note: `kill -9 → both windows answered; ${pids.size} engine process(es) after (a model load included)`,
+  });
+}
+
+export const sharedEngine: BenchSection = {
+  id: "shared-engine",
+  title: "One engine shared by several windows (issue 21)",
+  async run(ctx) {
+    const modelPath = await ctx.syntheticModel();
+    const engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-bench-engines-"));
+    const windows = [0, 1, 2].map(() => window(ctx, modelPath, engineDir));
+    ctx.defer(async () => {
+      // Every engine this section started is gone when it ends.
+      const pids = new Set(windows.map((w) => w.supervisor.pid));
+      await Promise.all(windows.map((w) => w.supervisor.stop()));
+      for (const pid of pids) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, "SIGKILL");
+      await rm(engineDir, { recursive: true, force: true });
+    });
+    await measureMemoryAndLoads(ctx, windows);
+    ctx.log("ghost text in window B while window A streams chat");
+    await measureFimUnderChat(ctx, windows[0]!, windows[1]!);
+    ctx.log("kill -9 of the shared engine");
+    await measureRecovery(ctx, windows[0]!, windows[1]!);
+  },
+};
