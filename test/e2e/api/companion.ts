@@ -4,6 +4,8 @@
 // Local; when DEEPSEEK_LOCAL_API_TESTS names a file, it runs the suite with the full `vscode` API
 // and writes the results there as JSON. Without the variable it does nothing.
 import { writeFileSync, renameSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { echoTool } from './echoTool.js';
 import { runSuite } from './suite.js';
 
 export const resultEnvVar = 'DEEPSEEK_LOCAL_API_TESTS';
@@ -11,6 +13,10 @@ export const resultEnvVar = 'DEEPSEEK_LOCAL_API_TESTS';
 export async function activate(): Promise<void> {
   const resultFile = process.env[resultEnvVar];
   if (!resultFile) return;
+  // Another extension's tool, for languageModel.api.ts to offer to our chat.
+  vscode.lm.registerTool<{ text: string }>(echoTool.name, {
+    invoke: (options) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`echo: ${options.input.text}`)]),
+  });
   const lines: string[] = [];
   const results = await runSuite((line) => lines.push(line));
   // Written whole, then renamed: the harness never reads half a file.

@@ -4,6 +4,8 @@
 // Stop ends it at once, tool calls name an offered tool), never content.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { externalToolRunner } from '../../../src/vscode/languageModel/externalTools.js';
+import { echoTool } from './echoTool.js';
 import { extensionId, withTimeout } from './helpers.js';
 
 const vendor = 'deepseek-local';
@@ -34,7 +36,8 @@ const ask = (model: vscode.LanguageModelChat, text: string, options: vscode.Lang
   model.sendRequest([vscode.LanguageModelChatMessage.User(text)], options, token);
 
 export async function run(): Promise<void> {
-  await vscode.extensions.getExtension(extensionId)?.activate();
+  const exports = await vscode.extensions.getExtension(extensionId)?.activate();
+  await externalTools(exports);
   const models = await withTimeout('selectChatModels', vscode.lm.selectChatModels({ vendor }), 30_000);
   assert.equal(models.length, 1, `vscode.lm.selectChatModels({ vendor: '${vendor}' }) found ${models.length} models`);
   const model = models[0]!;
@@ -70,5 +73,38 @@ export async function run(): Promise<void> {
     assert.equal(call.name, tool.name);
     assert.equal(typeof call.input, 'object');
     assert.ok(call.callId, 'a tool call without an id');
+  }
+}
+
+/**
+ * Another extension's tool (the companion's echo tool) in our chat: the user's setting names it,
+ * the extension reads the name, and the runner our chat uses lists it from vscode.lm.tools and
+ * invokes it through vscode.lm.invokeTool. The companion registers the tool when it runs the suite
+ * (DEEPSEEK_LOCAL_API_TESTS, companion.ts); the @vscode/test-electron route has no companion and so
+ * no such tool: there this part has nothing to test.
+ */
+async function externalTools(exports: unknown): Promise<void> {
+  if (!process.env.DEEPSEEK_LOCAL_API_TESTS) return;
+  assert.ok(vscode.lm.tools.some((tool) => tool.name === echoTool.name), `the companion's ${echoTool.name} is not in vscode.lm.tools`);
+  const chat = vscode.workspace.getConfiguration('deepseekLocal.chat');
+  await chat.update('externalTools', [echoTool.name, 'no_such_tool'], vscode.ConfigurationTarget.Global);
+  try {
+    const config = (exports as { config?: { chat: { externalTools: string[] } } } | undefined)?.config;
+    assert.ok(config, 'activate() no longer returns a context with config; update this test');
+    // The extension host may see the new value a moment after update() resolves.
+    for (let tries = 0; tries < 50 && config.chat.externalTools.length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(config.chat.externalTools, [echoTool.name, 'no_such_tool']);
+    const logged: string[] = [];
+    const runner = externalToolRunner(config.chat.externalTools, { grammarSafe: true, log: (line) => logged.push(line) });
+    assert.ok(runner, 'no runner for an enabled, registered tool');
+    assert.deepEqual(runner.definitions.map((tool) => tool.name), [echoTool.name]);
+    assert.deepEqual(runner.definitions[0]!.parameters, { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false });
+    assert.ok(logged.some((line) => line.includes('no_such_tool')), `the missing tool is not logged: ${logged.join(' / ')}`);
+    const result = await withTimeout('invoking the external tool', runner.run({ id: 'c1', name: echoTool.name, arguments: '{"text":"hi"}' }), 30_000);
+    assert.deepEqual(result, { ok: true, content: 'echo: hi' });
+    const broken = await runner.run({ id: 'c2', name: echoTool.name, arguments: 'not json' });
+    assert.equal(broken.ok, false);
+  } finally {
+    await chat.update('externalTools', undefined, vscode.ConfigurationTarget.Global);
   }
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { echoTool } from '../api/echoTool.js';
 import { repoRoot } from './deps.js';
 
 export const companionId = 'deepseek-local.deepseek-local-e2e-api';
@@ -33,6 +34,8 @@ export async function buildApiCompanionVsix(workDir: string): Promise<string> {
     main: './dist/extension.js',
     activationEvents: ['onStartupFinished'],
     extensionDependencies: ['deepseek-local.deepseek-local'],
+    // The tool languageModel.api.ts offers to our chat as another extension's tool.
+    contributes: { languageModelTools: [echoTool] },
   };
   writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
   writeFileSync(path.join(stage, 'README.md'), `# ${manifest.displayName}\n\n${manifest.description}\n`);
