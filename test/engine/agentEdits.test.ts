@@ -10,9 +10,9 @@ import { withGrammarDecodingSlack } from "../../src/core/json/validateJson.js";
 import { answerCharacterBound } from "../../src/core/refactor/answerShapes.js";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
-const RUNS = 20;
+const RUNS = 12;
 /** Small bounds: the random model never closes a string early, so every string runs to its bound. */
-const limits: ProposalLimits = { maxChanges: 2, maxEditsPerFile: 2, maxAnchorLength: 24, maxTextLength: 48 };
+const limits: ProposalLimits = { maxChanges: 2, maxEditsPerFile: 2, maxAnchorLength: 24, maxTextLength: 48, maxPathLength: 24, maxSummaryLength: 24 };
 let engine: LocalEngine;
 
 beforeAll(async () => {

@@ -34,12 +34,18 @@ export interface ProposalLimits {
   maxEditsPerFile: number;
   maxAnchorLength: number;
   maxTextLength: number;
+  maxPathLength: number;
+  maxSummaryLength: number;
 }
 
-export const defaultProposalLimits: ProposalLimits = { maxChanges: 8, maxEditsPerFile: 8, maxAnchorLength: 400, maxTextLength: 6000 };
-
-const summaryMaxLength = 200;
-const pathMaxLength = 240;
+export const defaultProposalLimits: ProposalLimits = {
+  maxChanges: 8,
+  maxEditsPerFile: 8,
+  maxAnchorLength: 400,
+  maxTextLength: 6000,
+  maxPathLength: 240,
+  maxSummaryLength: 200,
+};
 
 const text = (maxLength: number, description: string, minLength = 0): JsonSchema => ({
   type: "string",
@@ -57,10 +63,10 @@ const object = (properties: Record<string, JsonSchema>): JsonSchema => ({
 
 /** The schema of the tool's arguments; `kind` comes first so the grammar knows the shape early. */
 export function editProposalSchema(limits: ProposalLimits = defaultProposalLimits): JsonSchema {
-  const path = text(pathMaxLength, "A path relative to the workspace folder.", 1);
+  const path = text(limits.maxPathLength, "A path relative to the workspace folder.", 1);
   const kind = (name: ProposedChange["kind"]): JsonSchema => ({ const: name });
   return object({
-    summary: text(summaryMaxLength, "One sentence for the user: what the change does."),
+    summary: text(limits.maxSummaryLength, "One sentence for the user: what the change does."),
     changes: {
       type: "array",
       minItems: 1,

@@ -26,11 +26,16 @@ export async function confirmAndRunCommand(command: string, folder: string, time
   if (choice !== "Run" || signal?.aborted) return { kind: "declined" };
 
   const write = new vscode.EventEmitter<string>();
+  // What is written before the terminal opens is lost: the command starts once it has (or after 3 s).
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
   const terminal = vscode.window.createTerminal({
     name: `DeepSeek Local: ${command.slice(0, 40)}`,
-    pty: { onDidWrite: write.event, open: () => write.fire(`$ ${command}\r\n`), close: () => undefined },
+    pty: { onDidWrite: write.event, open: () => opened(), close: () => undefined },
   });
   terminal.show(true);
+  await Promise.race([open, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+  write.fire(`$ ${command}\r\n`);
   return new Promise<CommandResult>((resolve) => {
     let output = "";
     let timedOut = false;

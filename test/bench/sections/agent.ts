@@ -18,7 +18,7 @@ const CONTEXT_SIZE = 4096;
 const SEEDS = 20;
 const REPS = 6;
 const ROUNDS_BUDGET_MS = 120_000;
-const limits: ProposalLimits = { maxChanges: 3, maxEditsPerFile: 2, maxAnchorLength: 40, maxTextLength: 120 };
+const limits: ProposalLimits = { maxChanges: 3, maxEditsPerFile: 2, maxAnchorLength: 40, maxTextLength: 120, maxPathLength: 40, maxSummaryLength: 60 };
 
 const messages: ChatMessage[] = [
   { role: "system", content: "You are DeepSeek Local, a coding assistant inside VS Code. Propose changes with propose_edits." },

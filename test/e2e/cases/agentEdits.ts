@@ -1,8 +1,9 @@
 // Chat that changes code (issue 23), as a user meets it: the model proposes a change to two files in
 // one answer; VS Code's refactor preview shows both before anything changes; the user ticks both
 // files, unticks one change and applies; the chat says what was applied and skipped (and the model's
-// next step reads the same); the files hold exactly the ticked changes; one Ctrl+Z restores both
-// byte for byte — a CRLF file with multi-byte characters among them.
+// next step reads the same); the model then asks to run a command, the user confirms it in a dialog,
+// its output goes back to the model; the files hold exactly the ticked changes; one Ctrl+Z restores
+// both byte for byte — a CRLF file with multi-byte characters among them.
 //
 // The proposal comes from a server on 127.0.0.1 (the remote chat backend) that answers with one
 // scripted propose_edits call: random weights cannot be asked for a particular change. The local
@@ -37,12 +38,14 @@ const proposal = {
 };
 const finalAnswer = 'I changed what you applied.';
 let server: FakeServer | undefined;
-/** The tool result the model's second step received. */
+/** The tool results the model's later steps received: the change set's report, the command's output. */
 let toolResultSeen: string | undefined;
+let commandResultSeen: string | undefined;
+const checkCommand = `node -e "console.log('checked', 6 * 7)"`;
 
 export default defineCase({
   name: 'agent-edits',
-  title: 'chat proposes a two-file change: refactor preview, one change unticked, applied, reported back, one undo restores both files',
+  title: 'chat proposes a two-file change: refactor preview, one change unticked, applied, reported back; a confirmed command; one undo restores both files',
   timeoutMs: 240_000,
   async prepare(fx) {
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(fx.workspace, name), text);
@@ -50,11 +53,15 @@ export default defineCase({
       'GET /v1/models': (_request, res) => sendJson(res, 200, { object: 'list', data: [{ id: model, object: 'model' }] }),
       'POST /v1/chat/completions': async (request, res) => {
         const messages = ((request.body ?? {}) as { messages?: WireMessage[] }).messages ?? [];
-        const toolMessage = messages.find((m) => m.role === 'tool');
-        toolResultSeen = toolMessage?.content ?? undefined;
-        const turn: ModelTurn = toolMessage
-          ? { kind: 'text', pieces: [finalAnswer] }
-          : { kind: 'toolCall', name: 'propose_edits', arguments: JSON.stringify(proposal) };
+        const results = messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '');
+        [toolResultSeen, commandResultSeen] = results;
+        // Propose the change; once it is reviewed, check it with a command; then answer.
+        const turn: ModelTurn =
+          results.length === 0
+            ? { kind: 'toolCall', name: 'propose_edits', arguments: JSON.stringify(proposal) }
+            : results.length === 1
+              ? { kind: 'toolCall', name: 'run_command', arguments: JSON.stringify({ command: checkCommand }) }
+              : { kind: 'text', pieces: [finalAnswer] };
         startSse(res);
         for (const chunk of openAiChatChunks(turn, model)) sendEvent(res, chunk);
         res.write('data: [DONE]\n\n');
@@ -115,11 +122,29 @@ export default defineCase({
         assert.match(text, /edit src\/add\.js: applied \(1 of 1 edit\)/);
         assert.match(text, /edit src\/prices\.js: partly applied \(1 of 2 edits\)/);
       });
-      await t.step("the model's next step read the same report, and answered", async () => {
-        await chat.locator('.entry.assistant [data-testid=answer]', { hasText: finalAnswer }).waitFor({ state: 'visible', timeout: 30_000 });
-        assert.match(toolResultSeen ?? '', /partly applied \(1 of 2 edits\)/);
-      });
+      await t.step("the model's next step read the same report", () =>
+        waitFor('the report in the next request', async () => (/partly applied \(1 of 2 edits\)/.test(toolResultSeen ?? '') ? true : undefined), { timeoutMs: 10_000 }),
+      );
       await t.screenshot('reported');
+
+      await t.step('the model asks to run a command: the user confirms it in a dialog', async () => {
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+        const text = (await dialog.textContent()) ?? '';
+        t.log(`command dialog: ${text}`);
+        assert.ok(text.includes(checkCommand), 'the dialog shows the exact command');
+        await t.screenshot('command-confirm');
+        await dialog.locator('.monaco-button', { hasText: /^Run$/ }).click();
+      });
+      await t.step('its output goes back to the model and the chat, and the model answers', async () => {
+        const commandResult = chat.locator('[data-testid=tool-result][data-tool=run_command]');
+        await commandResult.waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match((await commandResult.textContent()) ?? '', /exited with code 0\.\s*checked 42/);
+        await chat.locator('.entry.assistant [data-testid=answer]', { hasText: finalAnswer }).waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match(commandResultSeen ?? '', /exited with code 0\.\s*checked 42/);
+      });
+      // The terminal of its own shows the command, its output and exit code (xterm draws on a canvas: seen in the screenshot).
+      await t.screenshot('command-ran');
 
       const expected = {
         'src/add.js': files['src/add.js'].replace('return a + b;', 'return a + b; // sum'),
