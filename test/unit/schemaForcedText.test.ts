@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SchemaForcedText } from "../../src/core/json/schemaForcedText";
 import type { JsonSchema } from "../../src/core/json/validateJson";
 import { answerSchema, answerShapeNames } from "../../src/core/refactor/answerShapes";
+import { toolStepSchema } from "../../src/core/chat/toolStep";
+import { defaultProposalLimits, editProposalSchema } from "../../src/core/agent/editProposal";
 
 const text = (maxLength: number, minLength = 0): JsonSchema => ({ type: "string", maxLength, ...(minLength ? { minLength } : {}) });
 const object = (properties: Record<string, JsonSchema>): JsonSchema => ({
@@ -142,5 +144,63 @@ describe("SchemaForcedText", () => {
     }
     // Structure, keys and strings at their bounds: a real share of every answer is forced.
     expect(forcedCharacters / total).toBeGreaterThan(0.1);
+  });
+});
+
+describe("SchemaForcedText with oneOf and const (the chat's tool step, edit proposals)", () => {
+  const step = toolStepSchema([{ name: "read_file", description: "", parameters: object({ path: text(8, 1) }) }]);
+
+  it("forces what every branch agrees on, and a branch's own text once the model picked it", () => {
+    const t = tracker(step);
+    expect(t.forced()).toBe('{"tool":"');
+    t.push('{"tool":"r');
+    expect(t.forced()).toBe('ead_file","arguments":{"path":"');
+    const none = tracker(step);
+    none.push('{"tool":"n');
+    expect(none.forced()).toBe('one"}');
+    none.push('one"}');
+    expect(none.complete).toBe(true);
+  });
+
+  it("stops forcing where a oneOf branch is ruled out by the text, and loses its way on text no branch allows", () => {
+    const t = tracker(step);
+    t.push('{"tool":"x');
+    expect(t.forced()).toBe("");
+    expect(t.complete).toBe(false);
+  });
+
+  it("follows an edit proposal's change kinds inside its array", () => {
+    const t = tracker(editProposalSchema({ ...defaultProposalLimits, maxChanges: 2 }));
+    expect(t.forced()).toBe('{"summary":"');
+    t.push('{"summary":"s"');
+    expect(t.forced()).toBe(',"changes":[{"kind":"');
+    t.push(',"changes":[{"kind":"d');
+    expect(t.forced()).toBe('elete","path":"');
+    t.push('elete","path":"a.js"');
+    expect(t.forced()).toBe("}");
+    t.push('},{"kind":"e');
+    expect(t.forced()).toBe('dit","path":"');
+    t.push('dit","path":"b.js"');
+    expect(t.forced()).toBe(',"edits":[{"anchor":"');
+  });
+
+  it("every forced text of a sampled-looking proposal is a prefix the schema allows (the grammar would accept it)", () => {
+    const schema = editProposalSchema({ ...defaultProposalLimits, maxChanges: 1, maxEditsPerFile: 1 });
+    const answer = '{"summary":"x","changes":[{"kind":"edit","path":"a","edits":[{"anchor":"b","replacement":"c"}]}]}';
+    const t = tracker(schema);
+    let written = "";
+    while (written.length < answer.length) {
+      const forced = t.forced();
+      if (forced) {
+        expect(answer.startsWith(written + forced), `${written}|${forced}`).toBe(true);
+        written += forced;
+        t.push(forced);
+        continue;
+      }
+      const ch = answer[written.length]!;
+      written += ch;
+      t.push(ch);
+    }
+    expect(t.complete).toBe(true);
   });
 });

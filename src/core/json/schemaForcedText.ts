@@ -9,7 +9,10 @@
 // forced next, written compactly (no optional whitespace). The grammar stays the authority: the
 // engine checks every forced token against it before using it, so a tracker that lost its way can
 // cost speed, never validity. Only the schema subset our answer shapes use is followed: objects
-// whose properties are all required and closed, arrays, strings, booleans and null.
+// whose properties are all required and closed, arrays, strings, booleans, null, `const` values and
+// `oneOf` (the chat's tool step, an edit proposal's change kinds): each branch is followed as an
+// alternative until the text rules it out, and text is forced only where every alternative left
+// agrees on it.
 import type { JsonSchema } from "./validateJson.js";
 
 type Frame =
@@ -25,11 +28,11 @@ const escapeLengths: Record<string, number> = { u: 4 };
 const forcedTextLimit = 512;
 
 export class SchemaForcedText {
-  private stack: Frame[];
-  private lost = false;
+  /** The parse states still consistent with the text so far: one, or one per open `oneOf` branch. */
+  private stacks: Frame[][];
 
   private constructor(schema: JsonSchema) {
-    this.stack = [{ kind: "value", schema }];
+    this.stacks = [[{ kind: "value", schema }]];
   }
 
   /** A tracker for `schema`, or undefined when the schema uses anything outside the followed subset. */
@@ -39,33 +42,64 @@ export class SchemaForcedText {
 
   /** True once the top-level value is closed. */
   get complete(): boolean {
-    return !this.lost && this.stack.length === 0;
+    return this.stacks.some((stack) => stack.length === 0);
   }
 
   /** Follows generated text; text the schema does not allow stops the tracker (it then forces nothing). */
   push(text: string): void {
     for (const ch of text) {
-      if (this.lost) return;
-      if (!step(this.stack, ch)) this.lost = true;
+      if (!this.stacks.length) return;
+      this.stacks = this.stacks.flatMap((stack) => stepAll(stack, ch));
     }
   }
 
   /** The text the schema forces from here, or "" where the model has a choice. */
   forced(): string {
-    if (this.lost) return "";
-    const stack = cloneStack(this.stack);
+    let alternatives = this.stacks.flatMap((stack) => expand(cloneStack(stack)));
     let out = "";
-    while (out.length < forcedTextLimit) {
-      const ch = nextForcedCharacter(stack);
-      if (ch === undefined || !step(stack, ch)) break;
+    while (out.length < forcedTextLimit && alternatives.length) {
+      const choices = new Set(alternatives.map(nextForcedCharacter));
+      const [ch] = choices;
+      if (choices.size !== 1 || ch === undefined) break;
+      alternatives = alternatives.flatMap((stack) => stepAll(stack, ch).flatMap(expand));
+      if (!alternatives.length) break;
       out += ch;
     }
     return out;
   }
 }
 
+/**
+ * The stacks after one character: none when no alternative allows it, several while `oneOf`
+ * branches still agree with the text. `stack` is consumed.
+ */
+function stepAll(stack: Frame[], ch: string): Frame[][] {
+  const done: Frame[][] = [];
+  let pending = expand(stack);
+  while (pending.length) {
+    const again: Frame[][] = [];
+    for (const alternative of pending) {
+      const result = step(alternative, ch);
+      if (result === "again") again.push(...expand(alternative));
+      else if (result) done.push(alternative);
+    }
+    pending = again;
+  }
+  return done;
+}
+
+/** A stack whose top is a `oneOf` value, as one stack per branch (each its own copy). */
+function expand(stack: Frame[]): Frame[][] {
+  const top = stack[stack.length - 1];
+  if (top?.kind !== "value" || !Array.isArray(top.schema.oneOf)) return [stack];
+  const below = stack.slice(0, -1);
+  return (top.schema.oneOf as JsonSchema[]).flatMap((branch) => expand([...cloneStack(below), { kind: "value", schema: branch }]));
+}
+
 function isFollowable(schema: JsonSchema): boolean {
   const known = (keys: string[]) => Object.keys(schema).every((key) => keys.includes(key) || key === "description" || key === "title");
+  if (Array.isArray(schema.oneOf)) return known(["oneOf"]) && schema.oneOf.length > 0 && (schema.oneOf as JsonSchema[]).every(isFollowable);
+  if ("const" in schema) return known(["const", "type"]) && ["string", "number", "boolean"].includes(typeof schema.const);
   switch (schema.type) {
     case "object": {
       const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
@@ -95,8 +129,11 @@ function cloneStack(stack: Frame[]): Frame[] {
   return stack.map((frame) => ({ ...frame }));
 }
 
-/** Consumes one character; false when the schema does not allow it here. */
-function step(stack: Frame[], ch: string): boolean {
+/**
+ * Consumes one character; false when the schema does not allow it here, "again" when it opens an
+ * array item that the character itself must now start (the item may be a `oneOf`: expanded first).
+ */
+function step(stack: Frame[], ch: string): boolean | "again" {
   const top = stack[stack.length - 1];
   if (!top) return whitespace.has(ch);
   switch (top.kind) {
@@ -134,11 +171,18 @@ function step(stack: Frame[], ch: string): boolean {
       if (top.count >= top.max) return false;
       top.count++;
       top.phase = "afterValue";
-      return startValue(stack, top.item, ch);
+      stack.push({ kind: "value", schema: top.item });
+      return "again";
   }
 }
 
 function startValue(stack: Frame[], schema: JsonSchema, ch: string): boolean {
+  if ("const" in schema) {
+    const literal = JSON.stringify(schema.const);
+    if (ch !== literal[0]) return false;
+    if (literal.length > 1) stack.push({ kind: "literal", rest: literal.slice(1) });
+    return true;
+  }
   switch (schema.type) {
     case "object":
       if (ch !== "{") return false;
@@ -222,6 +266,11 @@ function nextForcedCharacter(stack: Frame[]): string | undefined {
 
 /** The first character of a value of `schema` when only one is possible. */
 function openingCharacter(schema: JsonSchema): string | undefined {
+  if ("const" in schema) return JSON.stringify(schema.const)[0];
+  if (Array.isArray(schema.oneOf)) {
+    const first = new Set((schema.oneOf as JsonSchema[]).map(openingCharacter));
+    return first.size === 1 ? [...first][0] : undefined;
+  }
   switch (schema.type) {
     case "object":
       return "{";
