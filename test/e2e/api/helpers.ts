@@ -3,6 +3,9 @@ import type * as vscode from 'vscode';
 
 export const extensionId = 'deepseek-local.deepseek-local';
 
+/** Figures a test measured, written to the suite's log after the test (the harness prints them). */
+export const measured: string[] = [];
+
 /** Set by the runner (code-server harness or electron.ts) to the model path it configured. */
 export function expectedModelPath(): string | undefined {
   return process.env.DEEPSEEK_LOCAL_API_EXPECT_MODEL || undefined;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { externalToolRunner } from '../../../src/vscode/languageModel/externalTools.js';
 import { echoTool } from './echoTool.js';
-import { extensionId, withTimeout } from './helpers.js';
+import { extensionId, measured, withTimeout } from './helpers.js';
 
 const vendor = 'deepseek-local';
 
@@ -61,6 +61,11 @@ export async function run(): Promise<void> {
   );
   assert.ok(stopped.endedAfterCancelMs !== undefined, `the answer ended before it could be cancelled (${stopped.texts.length} text parts)`);
   assert.ok(stopped.endedAfterCancelMs < 5_000, `the stream ended ${stopped.endedAfterCancelMs} ms after the cancel`);
+  measured.push(`answer: ${answer.texts.length} text parts`, `cancelled after ${stopped.texts.length} text parts, stream ended ${stopped.endedAfterCancelMs} ms after the cancel`);
+
+  // A request with nothing to answer fails with our message, and the host goes on.
+  const empty = async () => readStream(await model.sendRequest([vscode.LanguageModelChatMessage.Assistant('')], {}, new vscode.CancellationTokenSource().token));
+  await assert.rejects(withTimeout('an empty request', empty(), 30_000), /DeepSeek Local: the request has no message to answer/);
 
   const tool: vscode.LanguageModelChatTool = {
     name: 'get_weather',
@@ -69,6 +74,7 @@ export async function run(): Promise<void> {
   };
   const withTools = await withTimeout('an answer with a tool offered', ask(model, 'What is the weather in Paris?', { tools: [tool], modelOptions: { maxTokens: 24 } }).then((r) => readStream(r)), 90_000);
   assert.ok(withTools.texts.length + withTools.toolCalls.length > 0, 'with a tool offered, neither text nor a tool call arrived');
+  measured.push(`with a tool offered: ${withTools.toolCalls.length} tool calls, ${withTools.texts.length} text parts`);
   for (const call of withTools.toolCalls) {
     assert.equal(call.name, tool.name);
     assert.equal(typeof call.input, 'object');

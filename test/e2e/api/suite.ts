@@ -5,6 +5,7 @@ import * as commands from './extension.api.js';
 import * as engine from './engine.api.js';
 import * as languageModel from './languageModel.api.js';
 import * as settings from './settings.api.js';
+import { measured } from './helpers.js';
 
 export const apiTests: { name: string; run: () => Promise<void> }[] = [
   { name: 'extension', run: commands.run },
@@ -28,7 +29,7 @@ export async function runSuite(log: (line: string) => void = console.log): Promi
     try {
       await test.run();
       results.push({ name: test.name, ok: true, ms: Date.now() - started });
-      log(`ok   ${test.name} (${Date.now() - started} ms)`);
+      log(`ok   ${test.name} (${Date.now() - started} ms)${measured.length ? `: ${measured.splice(0).join('; ')}` : ''}`);
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       results.push({ name: test.name, ok: false, ms: Date.now() - started, error: message });
