@@ -14,7 +14,7 @@ import path from 'node:path';
 import { sendEvent, sendJson, startSse, type FakeServer, startFakeServer } from '../../backends/fakeServer.js';
 import { openAiChatChunks, type ModelTurn, type WireMessage } from '../../fixtures/fakeServers/scriptedModel.js';
 import { defineCase } from '../lib/case.js';
-import { extensionId } from '../lib/deepseek.js';
+import { extensionId, openNewChat, sendChatMessage } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 const model = 'agent-test';
@@ -82,15 +82,8 @@ export default defineCase({
     const onDisk = async () => Object.fromEntries(await Promise.all(Object.keys(files).map(async (name) => [name, await readFile(path.join(t.fixtures.workspace, name), 'utf8')])));
     try {
       await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
-      await t.wb.runCommand('DeepSeek Local: New Chat');
-      const chat = await t.wb.webviewFrame('.part.sidebar');
-      const input = chat.locator('[data-testid=chat-input]');
-      await input.waitFor({ state: 'visible' });
-      await t.step('ask for a change', async () => {
-        await input.click();
-        await input.pressSequentially('comment add and raise the constants', { delay: 5 });
-        await input.press('Enter');
-      });
+      const { chat, input } = await openNewChat(t.wb);
+      await t.step('ask for a change', () => sendChatMessage(input, 'comment add and raise the constants'));
 
       const preview = page.locator('.bulk-edit-panel');
       const row = (text: string) => preview.locator('.monaco-list-row', { hasText: text }).first();

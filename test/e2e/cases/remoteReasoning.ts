@@ -8,7 +8,7 @@ import { startFakeServer, type FakeServer } from '../../backends/fakeServer.js';
 import { chatRoute, endsWithAssistant, modelList, usageOf } from '../../fixtures/fakeServers/openAiRoutes.js';
 import { chatPieces, reasoningPieces } from '../../fixtures/fakeServers/scriptedModel.js';
 import { defineCase } from '../lib/case.js';
-import { extensionId } from '../lib/deepseek.js';
+import { extensionId, openNewChat, sendChatMessage } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 const model = 'deepseek-reasoner';
@@ -40,15 +40,8 @@ export default defineCase({
   async run(t) {
     try {
       await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
-      await t.wb.runCommand('DeepSeek Local: New Chat');
-      const chat = await t.wb.webviewFrame('.part.sidebar');
-      const input = chat.locator('[data-testid=chat-input]');
-      await input.waitFor({ state: 'visible' });
-      await t.step('ask a question', async () => {
-        await input.click();
-        await input.pressSequentially('hi', { delay: 5 });
-        await input.press('Enter');
-      });
+      const { chat, input } = await openNewChat(t.wb);
+      await t.step('ask a question', () => sendChatMessage(input, 'hi'));
       const answer = chat.locator('.entry.assistant [data-testid=answer]').last();
       await t.step('the answer arrives', () =>
         waitFor('the answer text', async () => (((await answer.textContent({ timeout: 1000 })) ?? '').includes(chatPieces.join('')) ? true : undefined), { timeoutMs: 60_000 }),

@@ -1,4 +1,5 @@
 // DeepSeek Local as the harness sees it from outside: its id, status bar item, engine process.
+import type { Frame, Locator } from 'playwright-core';
 import type { CodeServer } from './codeServer.js';
 import { descendsFrom, findProcesses } from './processes.js';
 import { waitFor } from './wait.js';
@@ -66,4 +67,20 @@ export async function typeAndWaitForGhostText(wb: Workbench, relativePath: strin
     const shown = await ghostText(wb);
     return shown.trim() ? shown : undefined;
   }, { timeoutMs });
+}
+
+/** A new chat in the side bar, its composer visible. */
+export async function openNewChat(wb: Workbench): Promise<{ chat: Frame; input: Locator }> {
+  await wb.runCommand('DeepSeek Local: New Chat');
+  const chat = await wb.webviewFrame('.part.sidebar');
+  const input = chat.locator('[data-testid=chat-input]');
+  await input.waitFor({ state: 'visible' });
+  return { chat, input };
+}
+
+/** Types a message into the chat's composer as a user does, and sends it with Enter. */
+export async function sendChatMessage(input: Locator, text: string): Promise<void> {
+  await input.click();
+  await input.pressSequentially(text, { delay: 5 });
+  await input.press('Enter');
 }
