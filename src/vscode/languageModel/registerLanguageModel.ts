@@ -69,6 +69,7 @@ class DeepSeekChatModelProvider implements vscode.LanguageModelChatProvider<LmMo
         {
           messages: messages.map(toLmMessage),
           tools: options.tools?.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })),
+          toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? "required" : "auto",
           ...lmGenerationLimits(options.modelOptions, model),
           grammarSafeTools: this.location().kind === "local",
         },

@@ -80,6 +80,18 @@ export async function run(): Promise<void> {
     assert.equal(typeof call.input, 'object');
     assert.ok(call.callId, 'a tool call without an id');
   }
+
+  // Required mode: the model must call the tool; the call comes back as a tool-call part whose
+  // input is the tool's (the engine's grammar writes it, our validator checks it).
+  const required = await withTimeout(
+    'a required tool call',
+    ask(model, 'What is the weather in Paris?', { tools: [tool], toolMode: vscode.LanguageModelChatToolMode.Required }).then((r) => readStream(r)),
+    90_000,
+  );
+  assert.equal(required.toolCalls.length, 1, `required mode gave ${required.toolCalls.length} tool calls and text ${JSON.stringify(required.texts.join(''))}`);
+  assert.equal(required.toolCalls[0]!.name, tool.name);
+  assert.equal(typeof (required.toolCalls[0]!.input as { city?: unknown }).city, 'string');
+  measured.push(`required mode: ${tool.name}(${JSON.stringify(required.toolCalls[0]!.input)})`);
 }
 
 /**

@@ -68,4 +68,39 @@ describe("answerLmRequest", () => {
     await expect(answerLmRequest(engine, { messages: [{ role: "system", parts: [{ kind: "text", text: "rules" }] }], maxTokens: 8, grammarSafeTools: false }, sink())).rejects.toMatchObject({ code: "invalidRequest" });
     expect(requests).toEqual([]);
   });
+
+  it("in required mode asks for one call under a schema without a way out, and reports it", async () => {
+    const { engine, requests } = scriptedEngine([{ chunks: ['{"tool":"search","arguments":{"q":"x"}}'] }]);
+    const out = sink();
+    const history: LmRequest["messages"] = [
+      { role: "user", parts: [{ kind: "text", text: "find x" }] },
+      { role: "assistant", parts: [{ kind: "toolCall", callId: "c0", name: "search", input: { q: "w" } }] },
+      { role: "user", parts: [{ kind: "toolResult", callId: "c0", content: "nothing" }] },
+    ];
+    const result = await answerLmRequest(engine, { messages: history, tools: [searchTool], toolMode: "required", maxTokens: 64, grammarSafeTools: true }, out);
+    expect(result).toBeUndefined();
+    expect(out.parts).toEqual(['call:search {"q":"x"}']);
+    expect(requests).toHaveLength(1);
+    const schema = requests[0]!.jsonSchema as { oneOf: { properties: { tool: unknown } }[] };
+    expect(schema.oneOf.map((option) => option.properties.tool)).toEqual([{ const: "search" }]);
+    expect(requests[0]!.tools).toBeUndefined();
+    // Every backend takes the step: the earlier call and its result as plain text, the instructions as a system message.
+    expect(requests[0]!.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(requests[0]!.messages[0]!.content).toContain("Call one of these tools now");
+    expect(requests[0]!.messages[2]!.content).toBe('{"tool":"search","arguments":{"q":"w"}}');
+    expect(requests[0]!.messages[3]!.content).toBe("Tool result (c0):\nnothing");
+  });
+
+  it("in required mode, a call object that does not validate leaves the model to answer or pick a tool as usual", async () => {
+    const { engine, requests } = scriptedEngine([{ chunks: ['{"tool":"search","arguments":{"q":3}}'] }, { chunks: ["An answer."] }]);
+    const out = sink();
+    await answerLmRequest(engine, ask("find x", { tools: [searchTool], toolMode: "required" }), out);
+    expect(out.parts).toEqual(["text:An answer."]);
+    expect(requests.map((r) => [!!r.jsonSchema, r.tools?.map((t) => t.name)])).toEqual([
+      [true, undefined],
+      [false, ["search"]],
+    ]);
+  });
 });
+
+const searchTool = { name: "search", description: "Search", inputSchema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } };
