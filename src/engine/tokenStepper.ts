@@ -16,6 +16,12 @@
 // (UV_THREADPOOL_SIZE=1, which the supervisor sets for the engine), jobs run in the order they were
 // queued, so the sample can be queued right behind its decode: the pool thread goes from one to
 // the other without waking the main thread in between (2.45 -> 2.06 ms per token on the tiny model).
+//
+// Under a grammar, a token the model picks but the grammar refuses costs node-llama-cpp's sampler a
+// pass of the grammar over the whole vocabulary (~100k tokens) before it samples again. The direct
+// stepper first samples without the grammar and checks just that token, a few times (rejection
+// sampling: the accepted token follows the model's distribution restricted to what the grammar
+// allows), and only then lets the grammar sampler take its full pass.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
@@ -82,7 +88,24 @@ const directDecodeDisabled = process.env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
 /** libuv reads UV_THREADPOOL_SIZE once, at its first pool job: read it before any can run. */
 const singlePoolThread = process.env.UV_THREADPOOL_SIZE === "1";
 
-type SamplerConstructor = new (model: unknown) => AddonSamplerBinding;
+type SamplerConstructor = (new (model: unknown) => AddonSamplerBinding) & Partial<GrammarCheck>;
+
+/** node-llama-cpp's static calls on a grammar evaluation state (used by its speculative decoding). */
+interface GrammarCheck {
+  canBeNextTokenForGrammarEvaluationState(state: unknown, token: Token): boolean;
+  acceptGrammarEvaluationStateToken(state: unknown, token: Token): void;
+}
+
+/** Samples without the grammar tried before the grammar's full pass over the vocabulary. */
+const unconstrainedTries = 6;
+
+/** The grammar check of one request: its state and the calls on it. */
+interface GrammarGate {
+  check: GrammarCheck;
+  state: unknown;
+  /** A sampler configured like the request's, without the grammar. */
+  unconstrained: AddonSamplerBinding;
+}
 
 /** What the direct stepper needs from node-llama-cpp, found once per loaded model. */
 export class DirectDecode {
@@ -108,6 +131,18 @@ export class DirectDecode {
   /** A stepper on `sequence`; undefined when the sequence is in a state it cannot continue (token predictions). */
   stepper(sequence: LlamaContextSequence, sampling: SamplingOptions): TokenStepper | undefined {
     if (!usableSequence(sequence)) return undefined;
+    const sampler = this.sampler(sequence, sampling);
+    let gate: GrammarGate | undefined;
+    try {
+      gate = this.grammarGate(sequence, sampling);
+    } catch (error) {
+      sampler.dispose();
+      throw error;
+    }
+    return new DirectStepper(this.model, sequence, sampler, this.withLock, this.pipelined, gate);
+  }
+
+  private sampler(sequence: LlamaContextSequence & SequenceInternals, sampling: SamplingOptions): AddonSamplerBinding {
     const sampler = new this.Sampler(this.addonModel);
     try {
       sampler.applyConfig(sequence._resolveSamplerConfig(sampling));
@@ -115,7 +150,19 @@ export class DirectDecode {
       sampler.dispose();
       throw error;
     }
-    return new DirectStepper(this.model, sequence, sampler, this.withLock, this.pipelined);
+    return sampler;
+  }
+
+  /** Undefined without a grammar, or where this node-llama-cpp lacks the calls. */
+  private grammarGate(sequence: LlamaContextSequence & SequenceInternals, sampling: SamplingOptions): GrammarGate | undefined {
+    const state = (sampling.grammarEvaluationState as unknown as { _state?: unknown } | undefined)?._state;
+    const { canBeNextTokenForGrammarEvaluationState, acceptGrammarEvaluationStateToken } = this.Sampler;
+    if (state == null || typeof canBeNextTokenForGrammarEvaluationState !== "function" || typeof acceptGrammarEvaluationStateToken !== "function") return undefined;
+    return {
+      check: { canBeNextTokenForGrammarEvaluationState, acceptGrammarEvaluationStateToken },
+      state,
+      unconstrained: this.sampler(sequence, { ...sampling, grammarEvaluationState: undefined }),
+    };
   }
 }
 
@@ -150,6 +197,7 @@ class DirectStepper implements TokenStepper {
     private readonly sampler: AddonSamplerBinding,
     private readonly withLock: WithLock,
     private readonly pipelined: boolean,
+    private readonly gate: GrammarGate | undefined,
   ) {}
 
   async step(tokens: readonly Token[]): Promise<Token | null> {
@@ -162,22 +210,43 @@ class DirectStepper implements TokenStepper {
       binding.initBatch(tokens.length);
       const [logitIndex] = binding.addToBatch(seq._sequenceId, seq._nextTokenIndex, Uint32Array.from(tokens), Uint32Array.of(tokens.length - 1));
       const decoded = binding.decodeBatch();
+      const first = this.gate?.unconstrained ?? this.sampler;
       // Sampled before the lock is released: the next decode overwrites the logits.
       if (!this.pipelined) {
         await decoded;
         this.decoded(tokens);
-        return binding.sampleToken(logitIndex!, this.sampler);
+        return this.underGrammar(binding, logitIndex!, await binding.sampleToken(logitIndex!, first));
       }
       // A failed decode fails the request; the sample taken behind it is then thrown away.
-      const sampled = binding.sampleToken(logitIndex!, this.sampler);
+      const sampled = binding.sampleToken(logitIndex!, first);
       const [decode, sample] = await Promise.allSettled([decoded, sampled]);
       if (decode.status === "rejected") throw decode.reason;
       this.decoded(tokens);
       if (sample.status === "rejected") throw sample.reason;
-      return sample.value;
+      return this.underGrammar(binding, logitIndex!, sample.value);
     });
     if (token === -1) throw new Error("Failed to sample next token");
     return this.model.isEogToken(token) ? null : token;
+  }
+
+  /**
+   * The token under the request's grammar: an unconstrained sample the grammar allows is accepted
+   * into its state (the grammar sampler would do that itself); a refused one is sampled again, and
+   * after a few refusals the grammar sampler takes its full pass.
+   */
+  private async underGrammar(binding: AddonContextBinding, logitIndex: number, sampled: Token | -1): Promise<Token | -1> {
+    const gate = this.gate;
+    if (!gate) return sampled;
+    let token = sampled;
+    for (let tries = 1; token !== -1; tries++) {
+      if (gate.check.canBeNextTokenForGrammarEvaluationState(gate.state, token)) {
+        if (!this.model.isEogToken(token)) gate.check.acceptGrammarEvaluationStateToken(gate.state, token);
+        return token;
+      }
+      if (tries >= unconstrainedTries) break;
+      token = await binding.sampleToken(logitIndex, gate.unconstrained);
+    }
+    return binding.sampleToken(logitIndex, this.sampler);
   }
 
   /** node-llama-cpp's own record of what the sequence holds, as its evaluation keeps it. */
@@ -188,6 +257,7 @@ class DirectStepper implements TokenStepper {
 
   async close(): Promise<void> {
     this.sampler.dispose();
+    this.gate?.unconstrained.dispose();
   }
 }
 
