@@ -7,20 +7,16 @@ import { randomUUID } from "node:crypto";
 import type { ChatEngine, ChatMessage, ToolCall, ToolDefinition } from "../engine/chatEngine.js";
 import type { GenerationOptions } from "../engine/generation.js";
 import { validateJson, type JsonSchema } from "../json/validateJson.js";
+import { noToolName, toolStepSchema } from "../chat/toolStep.js";
 import { EngineError } from "../../protocol/engine.js";
 
 /** Enough for a bounded call object; a step that does not close within it is no call. */
 export const requiredToolMaxTokens = 192;
 
+/** The tool step's schema (the same call objects) without its "none". */
 export function requiredToolSchema(tools: readonly ToolDefinition[]): JsonSchema {
-  return {
-    oneOf: tools.map((tool) => ({
-      type: "object",
-      properties: { tool: { const: tool.name }, arguments: tool.parameters },
-      required: ["tool", "arguments"],
-      additionalProperties: false,
-    })),
-  };
+  const step = toolStepSchema(tools) as { oneOf: { properties: { tool: { const: string } } }[] };
+  return { oneOf: step.oneOf.filter((option) => option.properties.tool.const !== noToolName) };
 }
 
 export function requiredToolInstructions(tools: readonly ToolDefinition[]): string {

@@ -6,6 +6,7 @@
 // calls gets the same grammar step, validated by it), else narrowed too.
 import type { ToolCall, ToolDefinition } from "../engine/chatEngine.js";
 import { compileJsonSchema } from "../json/validateJson.js";
+import { noToolName } from "../chat/toolStep.js";
 
 export interface LmTool {
   name: string;
@@ -26,8 +27,10 @@ const stringFormats = new Set(["date-time", "time", "date"]);
 const anyPrimitive: Schema = { oneOf: ["string", "number", "boolean", "null"].map((type) => ({ type })) };
 
 export function toToolDefinitions(tools: readonly LmTool[] | undefined, options: { grammarSafe: boolean }): ToolDefinition[] | undefined {
-  if (!tools?.length) return undefined;
-  return tools.map((tool) => {
+  // "none" is the tool step's "answer instead" (core/chat/toolStep.ts): a tool of that name could never be chosen.
+  const usable = tools?.filter((tool) => tool.name !== noToolName);
+  if (!usable?.length) return undefined;
+  return usable.map((tool) => {
     const schema = isObject(tool.inputSchema) && Object.keys(tool.inputSchema).length ? (tool.inputSchema as Schema) : noInput;
     const parameters = options.grammarSafe || !compiles(schema) ? grammarSafeSchema(schema, 0) : schema;
     return { name: tool.name, description: tool.description, parameters: parameters.type === "object" ? parameters : noInput };

@@ -35,6 +35,11 @@ describe("toToolDefinitions", () => {
     expect(toToolDefinitions([], { grammarSafe: true })).toBeUndefined();
   });
 
+  it("leaves out a tool named like the tool step's way out", () => {
+    expect(toToolDefinitions([{ name: "none", description: "" }], { grammarSafe: true })).toBeUndefined();
+    expect(toToolDefinitions([{ name: "none", description: "" }, { name: "run", description: "" }], { grammarSafe: true })!.map((tool) => tool.name)).toEqual(["run"]);
+  });
+
   it("offers an integer-or-number input as one alternative, so an integer validates", () => {
     const [def] = toToolDefinitions([{ name: "n", description: "", inputSchema: { type: "object", properties: { n: { type: ["integer", "number"] } } } }], { grammarSafe: true })!;
     expect(def!.parameters).toMatchObject({ properties: { n: { type: "number" } } });
