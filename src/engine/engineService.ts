@@ -2,7 +2,7 @@
 // engine on a socket): the protocol's handlers bound to one connection, over one loaded model.
 // Each client has its own sequences (its slot) and its own requests in flight: a client that goes
 // away has its requests cancelled and its slot freed, and the others do not notice.
-import { CancellationToken, ResponseError, type MessageConnection } from "vscode-jsonrpc/node";
+import { CancellationToken, ResponseError, type MessageConnection, type NotificationType } from "vscode-jsonrpc/node";
 import type { z } from "zod";
 import {
   EngineError,
@@ -36,6 +36,14 @@ class EngineClient {
     readonly disconnect: () => void,
   ) {
     this.greeted = !requireHello;
+  }
+
+  /**
+   * Sends a notification; one to a client that has just gone is dropped (a rejected send would
+   * otherwise end the process that serves the other windows).
+   */
+  notify<P>(type: NotificationType<P>, params: P): void {
+    this.connection.sendNotification(type, params).catch(() => undefined);
   }
 }
 
@@ -73,6 +81,8 @@ export class EngineService {
 
   /** Cancels every request, waits for them, unloads the model (before exit). */
   async shutdown(): Promise<boolean> {
+    // Told first, so the clients reconnect instead of reporting a crash.
+    for (const client of this.clients) client.notify(Methods.exiting, { reason: "the engine was asked to exit" });
     for (const client of this.clients) for (const controller of client.inFlight.keys()) controller.abort();
     await Promise.allSettled([...this.clients].flatMap((client) => [...client.inFlight.values()]));
     return this.unloadModel();
@@ -135,7 +145,7 @@ export class EngineService {
   }
 
   private warnAll(message: string): void {
-    for (const client of this.clients) void client.connection.sendNotification(Methods.warning, { code: "engine", message });
+    for (const client of this.clients) client.notify(Methods.warning, { code: "engine", message });
   }
 
   /** Wraps a handler: typed errors travel as JSON-RPC errors with their code name in `data`. */
@@ -207,7 +217,7 @@ export class EngineService {
       Methods.generate,
       this.handleParams(client, GenerateParams, async ({ requestId, sequence, stream, ...request }, signal) => {
         const runner = this.sequencesOf(client)[sequence];
-        const batched = stream ? new TurnBatchedText((text) => void connection.sendNotification(Methods.text, { requestId, text })) : undefined;
+        const batched = stream ? new TurnBatchedText((text) => client.notify(Methods.text, { requestId, text })) : undefined;
         try {
           return await runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) });
         } finally {

@@ -48,6 +48,8 @@ function ownBuild(): string {
 
 process.on("SIGTERM", () => void exitGracefully());
 if (socketPath) {
+  // A shared engine serves every window: one stray rejection must not end it for all of them.
+  process.on("unhandledRejection", (reason) => console.error(`error: unhandled rejection in the engine: ${reason instanceof Error ? reason.stack : String(reason)}`));
   const idleExitMs = Number(process.env.DEEPSEEK_ENGINE_IDLE_EXIT_MS) || 10 * 60_000;
   server = serveSocket(socketPath, service, idleExitMs, () => void exitGracefully());
 } else {

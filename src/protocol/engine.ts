@@ -336,6 +336,8 @@ export const Methods = {
   cacheClear: new RequestType<Record<string, never>, null, void>("engine/cacheClear"),
   /** A piece of a streaming request's answer (StreamingRequestType). */
   text: new NotificationType<TextNotification>("engine/text"),
+  /** A shared engine is about to exit on purpose (Restart Engine in another window, SIGTERM): not a crash. */
+  exiting: new NotificationType<{ reason: string }>("engine/exiting"),
   /** Something the user should hear about once (e.g. the disk cache turned off on a full disk). */
   warning: new NotificationType<z.infer<typeof WarningNotification>>("engine/warning"),
 } as const;

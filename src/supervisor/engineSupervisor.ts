@@ -66,6 +66,8 @@ interface EngineProcess {
   exitListeners: Set<() => void>;
   /** We ended it (stop, or a load past its limit): its exit is not a crash. */
   endedByUs: boolean;
+  /** A shared engine said it is exiting on purpose (another window's Restart Engine): its end is no crash. */
+  endedByEngine?: boolean;
 }
 
 interface Running extends EngineProcess {
@@ -168,7 +170,7 @@ export class EngineSupervisor {
         outcome();
       };
       const onExit = () =>
-        settle(() => reject(timedOut ?? (running.endedByUs ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(running.link)))));
+        settle(() => reject(timedOut ?? (running.endedByUs || running.endedByEngine ? stoppedError() : new EngineError("engineCrashed", this.crashMessage(running.link)))));
       const limitTimer = setTimeout(() => {
         timedOut = new EngineError(
           "engineUnavailable",
@@ -380,6 +382,7 @@ export class EngineSupervisor {
     connection.onNotification(Methods.text, (notification: TextNotification) => {
       this.textListeners.get(notification.requestId)?.(notification.text);
     });
+    connection.onNotification(Methods.exiting, () => (proc.endedByEngine = link.shared));
     connection.onNotification(Methods.warning, (warning: { message: string }) => this.options.onWarning?.(warning.message));
     connection.onError(([error]) => this.options.log?.(`engine connection error: ${error.message}`));
     if (!link.shared) connection.listen();
@@ -392,6 +395,12 @@ export class EngineSupervisor {
     this.process = undefined;
     this.current = undefined;
     if (proc.endedByUs) return;
+    if (proc.endedByEngine) {
+      // Restarted from another window: connect again (to the new engine, or start it) without a crash.
+      this.options.log?.("the shared engine exited on purpose; connecting again");
+      this.startLaunch().catch((error: unknown) => this.options.log?.(`reconnecting failed: ${(error as Error).message}`));
+      return;
+    }
     this.crashed(`the engine process exited (${proc.link.endDescription()})`);
   }
 

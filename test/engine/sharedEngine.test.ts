@@ -1,7 +1,7 @@
 // One real engine (dist/engine.mjs on the synthetic model) shared by several clients, each an
 // EngineSupervisor as a VS Code window holds one: one model load, each client served on its own
 // sequences, a client leaving mid-request, kill -9 and one restart, a client of another build refused.
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +14,8 @@ import { EngineSupervisor, sharedEngineClientSlots } from "../../src/supervisor/
 import { isAlive, waitForState } from "../fixtures/fake-engine/processes";
 import { ensureSyntheticModel } from "../fixtures/synthetic-model/index.js";
 
-const enginePath = path.resolve("dist/engine.mjs");
+let enginePath: string;
+let engineCopyDir: string;
 let modelPath: string;
 let engineDir: string;
 const clients: EngineSupervisor[] = [];
@@ -23,6 +24,11 @@ const enginePids = new Set<number>();
 beforeAll(async () => {
   modelPath = await ensureSyntheticModel();
   engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-shared-engine-"));
+  // A copy of this build that nothing rebuilds while the tests run (its hash is the build id the
+  // handshake checks); inside dist/ so that node-llama-cpp resolves from it as from the original.
+  engineCopyDir = await mkdtemp(path.resolve("dist", "shared-engine-test-"));
+  enginePath = path.join(engineCopyDir, "engine.mjs");
+  await copyFile(path.resolve("dist/engine.mjs"), enginePath);
 });
 
 afterEach(async () => {
@@ -32,6 +38,7 @@ afterEach(async () => {
 afterAll(async () => {
   // No engine outlives the tests: each exits on its own when idle; any left is killed.
   for (const pid of enginePids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  await rm(engineCopyDir, { recursive: true, force: true });
   if (!process.env.KEEP_ENGINE_DIR) await rm(engineDir, { recursive: true, force: true });
   else console.log(engineDir);
 });
@@ -147,6 +154,8 @@ describe("one engine shared by several clients", () => {
     const logs: string[] = [];
     const [a, b] = [client(logs), client(logs)];
     await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const statesOfB: string[] = [];
+    b.supervisor.onStateChange((state) => statesOfB.push(state.kind));
     const pid = a.supervisor.pid!;
     const restarted = await a.supervisor.restart();
     expect(restarted.architecture).toBe("deepseek2");
@@ -157,6 +166,9 @@ describe("one engine shared by several clients", () => {
     expect(result.metrics.generatedTokens).toBeGreaterThan(0);
     expect(b.supervisor.pid).toBe(newPid);
     expect(a.supervisor.state.kind).toBe("ready");
+    // The other window was told the engine exits on purpose: it reconnected without reporting a crash.
+    expect(statesOfB).not.toContain("restarting");
+    expect(statesOfB).toContain("ready");
   });
 
   it("refuses a client of another build with versionMismatch, and exits when no client is left", async () => {
