@@ -21,7 +21,10 @@
 // pass of the grammar over the whole vocabulary (~100k tokens) before it samples again. The direct
 // stepper first samples without the grammar and checks just that token, a few times (rejection
 // sampling: the accepted token follows the model's distribution restricted to what the grammar
-// allows), and only then lets the grammar sampler take its full pass.
+// allows). Where the model's likely tokens all break the grammar — at a JSON choice point (`,` or
+// `]`, one of a few `const` values) for a weak or random model — the single-character tokens the
+// grammar allows are found by checking ~100 of them, and sampled among by the model's logits (a bias
+// lifts them above the rest). Only when neither works does the grammar sampler take its full pass.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
@@ -105,7 +108,15 @@ interface GrammarGate {
   state: unknown;
   /** A sampler configured like the request's, without the grammar. */
   unconstrained: AddonSamplerBinding;
+  /** The same again, configured per use with a bias that lifts the allowed tokens of `probe`. */
+  narrowed: AddonSamplerBinding;
+  narrowedConfig: object;
+  /** The model's single-character tokens (printable ASCII and newline): JSON's structural choices. */
+  probe: readonly Token[];
 }
+
+/** A bias no difference between two logits of a model comes near. */
+const allowedTokenBias = 1000;
 
 /** What the direct stepper needs from node-llama-cpp, found once per loaded model. */
 export class DirectDecode {
@@ -117,6 +128,17 @@ export class DirectDecode {
     /** Sample queued behind its decode: only sound with one pool thread. */
     readonly pipelined: boolean,
   ) {}
+
+  private probeTokens: Token[] | undefined;
+
+  /** The single-character tokens of the model, found once per loaded model. */
+  private singleCharacterTokens(): Token[] {
+    if (!this.probeTokens) {
+      const characters = ["\n", ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i))];
+      this.probeTokens = characters.map((ch) => this.model.tokenize(ch, false)).filter((tokens) => tokens.length === 1).map((tokens) => tokens[0]!);
+    }
+    return this.probeTokens;
+  }
 
   /** Undefined when this node-llama-cpp lacks an internal the direct stepper uses (or it is switched off). */
   static async probe(llama: Llama, model: LlamaModel, sequence: LlamaContextSequence): Promise<DirectDecode | undefined> {
@@ -158,11 +180,21 @@ export class DirectDecode {
     const state = (sampling.grammarEvaluationState as unknown as { _state?: unknown } | undefined)?._state;
     const { canBeNextTokenForGrammarEvaluationState, acceptGrammarEvaluationStateToken } = this.Sampler;
     if (state == null || typeof canBeNextTokenForGrammarEvaluationState !== "function" || typeof acceptGrammarEvaluationStateToken !== "function") return undefined;
-    return {
-      check: { canBeNextTokenForGrammarEvaluationState, acceptGrammarEvaluationStateToken },
-      state,
-      unconstrained: this.sampler(sequence, { ...sampling, grammarEvaluationState: undefined }),
-    };
+    const plain = { ...sampling, grammarEvaluationState: undefined };
+    const unconstrained = this.sampler(sequence, plain);
+    try {
+      return {
+        check: { canBeNextTokenForGrammarEvaluationState, acceptGrammarEvaluationStateToken },
+        state,
+        unconstrained,
+        narrowed: this.sampler(sequence, plain),
+        narrowedConfig: sequence._resolveSamplerConfig(plain),
+        probe: this.singleCharacterTokens(),
+      };
+    } catch (error) {
+      unconstrained.dispose();
+      throw error;
+    }
   }
 }
 
@@ -246,6 +278,15 @@ class DirectStepper implements TokenStepper {
       if (tries >= unconstrainedTries) break;
       token = await binding.sampleToken(logitIndex, gate.unconstrained);
     }
+    const allowed = gate.probe.filter((candidate) => gate.check.canBeNextTokenForGrammarEvaluationState(gate.state, candidate));
+    if (allowed.length) {
+      gate.narrowed.applyConfig({ ...gate.narrowedConfig, tokenBiasKeys: Uint32Array.from(allowed), tokenBiasValues: new Float32Array(allowed.length).fill(allowedTokenBias) });
+      const narrowed = await binding.sampleToken(logitIndex, gate.narrowed);
+      if (narrowed !== -1 && gate.check.canBeNextTokenForGrammarEvaluationState(gate.state, narrowed)) {
+        if (!this.model.isEogToken(narrowed)) gate.check.acceptGrammarEvaluationStateToken(gate.state, narrowed);
+        return narrowed;
+      }
+    }
     return binding.sampleToken(logitIndex, this.sampler);
   }
 
@@ -258,6 +299,7 @@ class DirectStepper implements TokenStepper {
   async close(): Promise<void> {
     this.sampler.dispose();
     this.gate?.unconstrained.dispose();
+    this.gate?.narrowed.dispose();
   }
 }
 
