@@ -17,7 +17,8 @@ import onboarding from './onboarding.js';
 import refactor from './refactor.js';
 import refactorLimit from './refactorLimit.js';
 import remoteReasoning from './remoteReasoning.js';
+import sharedEngine from './sharedEngine.js';
 import statusMenu from './statusMenu.js';
 import hardwareReport from './hardwareReport.js';
 
-export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, chatContext, refactor, refactorLimit, remoteReasoning, agentEdits, codeActions, commitMessage];
+export const cases: E2eCase[] = [activation, missingModel, corruptModel, engineKill, sharedEngine, apiTests, ghostText, ghostControls, statusMenu, hardwareReport, onboarding, chat, chatClose, chatContext, refactor, refactorLimit, remoteReasoning, agentEdits, codeActions, commitMessage];
