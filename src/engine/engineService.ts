@@ -43,7 +43,11 @@ class EngineClient {
    * otherwise end the process that serves the other windows).
    */
   notify<P>(type: NotificationType<P>, params: P): void {
-    this.connection.sendNotification(type, params).catch(() => undefined);
+    try {
+      this.connection.sendNotification(type, params).catch(() => undefined);
+    } catch {
+      // the connection is already closed: nobody to tell
+    }
   }
 }
 
