@@ -125,6 +125,14 @@ describe("the preview", () => {
     ]);
   });
 
+  it("applies an insertion right before a replacement at the same place, in either order", async () => {
+    const replace = { start: 6, end: 11, newText: "sum" };
+    const insert = { start: 6, end: 6, newText: "/* renamed */ " };
+    for (const edits of [[replace, insert], [insert, replace]]) {
+      expect(texts(await build(planFor(document, { edits, renames: [] }), document))).toHaveLength(2);
+    }
+  });
+
   it("refuses renames that collide with another edit of the same file", async () => {
     const plan = planFor(document, { edits: [{ start: 6, end: 16, newText: "count = 2;" }] });
     await expect(build(plan, document)).rejects.toMatchObject({ code: "overlappingEdits", message: expect.stringContaining("src/a.ts") });
