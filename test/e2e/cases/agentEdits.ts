@@ -14,7 +14,7 @@ import path from 'node:path';
 import { sendEvent, sendJson, startSse, type FakeServer, startFakeServer } from '../../backends/fakeServer.js';
 import { openAiChatChunks, type ModelTurn, type WireMessage } from '../../fixtures/fakeServers/scriptedModel.js';
 import { defineCase } from '../lib/case.js';
-import { extensionId, openNewChat, sendChatMessage } from '../lib/deepseek.js';
+import { extensionId, openNewChat, remoteChatSettings, sendChatMessage } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 const model = 'agent-test';
@@ -70,10 +70,7 @@ export default defineCase({
     });
   },
   settings: () => ({
-    'deepseekLocal.backend.chat': 'remote',
-    'deepseekLocal.remote.baseUrl': server!.url,
-    'deepseekLocal.remote.flavor': 'openai',
-    'deepseekLocal.remote.model': model,
+    ...remoteChatSettings(server!.url, model),
     'deepseekLocal.chat.tools': true,
     'deepseekLocal.chat.editTools': true,
   }),

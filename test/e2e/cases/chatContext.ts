@@ -9,7 +9,7 @@ import { startFakeServer, type FakeServer } from '../../backends/fakeServer.js';
 import { chatRoute, endsWithAssistant, modelList } from '../../fixtures/fakeServers/openAiRoutes.js';
 import { chatPieces } from '../../fixtures/fakeServers/scriptedModel.js';
 import { defineCase, type CaseContext } from '../lib/case.js';
-import { extensionId } from '../lib/deepseek.js';
+import { extensionId, remoteChatSettings } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 const model = 'context-test';
@@ -30,10 +30,7 @@ export default defineCase({
     });
   },
   settings: () => ({
-    'deepseekLocal.backend.chat': 'remote',
-    'deepseekLocal.remote.baseUrl': server!.url,
-    'deepseekLocal.remote.flavor': 'openai',
-    'deepseekLocal.remote.model': model,
+    ...remoteChatSettings(server!.url, model),
     'deepseekLocal.chat.tools': false,
     'deepseekLocal.completion.enabled': false,
   }),

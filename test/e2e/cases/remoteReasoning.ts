@@ -8,7 +8,7 @@ import { startFakeServer, type FakeServer } from '../../backends/fakeServer.js';
 import { chatRoute, endsWithAssistant, modelList, usageOf } from '../../fixtures/fakeServers/openAiRoutes.js';
 import { chatPieces, reasoningPieces } from '../../fixtures/fakeServers/scriptedModel.js';
 import { defineCase } from '../lib/case.js';
-import { extensionId, openNewChat, sendChatMessage } from '../lib/deepseek.js';
+import { extensionId, openNewChat, remoteChatSettings, sendChatMessage } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 const model = 'deepseek-reasoner';
@@ -31,10 +31,7 @@ export default defineCase({
     });
   },
   settings: () => ({
-    'deepseekLocal.backend.chat': 'remote',
-    'deepseekLocal.remote.baseUrl': server!.url,
-    'deepseekLocal.remote.flavor': 'openai',
-    'deepseekLocal.remote.model': model,
+    ...remoteChatSettings(server!.url, model),
     'deepseekLocal.chat.tools': false,
   }),
   async run(t) {

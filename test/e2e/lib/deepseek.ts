@@ -84,3 +84,13 @@ export async function sendChatMessage(input: Locator, text: string): Promise<voi
   await input.pressSequentially(text, { delay: 5 });
   await input.press('Enter');
 }
+
+/** Settings that send chat to a (fake) OpenAI-compatible server on this machine. */
+export function remoteChatSettings(baseUrl: string, model: string): Record<string, unknown> {
+  return {
+    'deepseekLocal.backend.chat': 'remote',
+    'deepseekLocal.remote.baseUrl': baseUrl,
+    'deepseekLocal.remote.flavor': 'openai',
+    'deepseekLocal.remote.model': model,
+  };
+}
