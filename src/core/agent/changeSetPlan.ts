@@ -112,8 +112,9 @@ export async function planChangeSet(proposal: EditProposal, workspace: ChangeSet
       for (const file of files) claimed.add(file);
       plan.planned.push(planned);
     } catch (error) {
-      if (!(error instanceof ChangeRefused || error instanceof ToolError)) throw error;
-      plan.refused.push({ kind: change.kind, shown: change.path, reason: error.message });
+      // A file the editor cannot open (binary, gone meanwhile) refuses that change, not the proposal.
+      const reason = error instanceof ChangeRefused || error instanceof ToolError ? error.message : `it could not be checked (${(error as Error).message})`;
+      plan.refused.push({ kind: change.kind, shown: change.path, reason });
     }
   }
   return plan;

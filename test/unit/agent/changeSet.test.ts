@@ -166,6 +166,21 @@ describe("planning a change set", () => {
     expect(reasons(again)).toEqual(["src/d.js: it is changed twice in this proposal; propose one change per file"]);
   });
 
+  it("refuses a change whose file the editor cannot open, and plans the others", async () => {
+    const tools = new WorkspaceTools([workspace]);
+    const view = workspaceView(tools);
+    const failing: ChangeSetWorkspace = {
+      ...view,
+      current: async (file) => {
+        if (file.endsWith("b.js")) throw new Error("cannot open a binary file");
+        return view.current(file);
+      },
+    };
+    const planned = await planChangeSet(proposal({ kind: "delete", path: "src/b.js" }, { kind: "delete", path: "src/crlf.js" }), failing);
+    expect(reasons(planned)).toEqual(["src/b.js: it could not be checked (cannot open a binary file)"]);
+    expect(planned.planned.map((change) => change.shown)).toEqual(["src/crlf.js"]);
+  });
+
   it("refuses an edit of a file that changed since the model read it (unsaved editor text counts)", async () => {
     const ledger = new ReadLedger();
     const tools = new WorkspaceTools([workspace], undefined, undefined, undefined, ledger);
