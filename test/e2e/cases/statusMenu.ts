@@ -71,9 +71,13 @@ export default defineCase({
     await t.step('"Show Log" opens the DeepSeek Local output', async () => {
       await openMenu('Show Log');
       await row('Show Log').click();
-      await waitFor('the output panel on the DeepSeek Local channel', async () => ((await page.locator('.part.panel').innerText().catch(() => '')).replace(/\u00a0/g, ' ').includes('DeepSeek Local activated') ? true : undefined), {
-        timeoutMs: 15_000,
-      });
+      // The channel picker of the Output view names the channel shown. (Its first line may have
+      // scrolled away: the remote server this case switches to logs its failed probes.)
+      const channel = page.locator('.part.panel .monaco-select-box').first();
+      await waitFor('the output panel on the DeepSeek Local channel', async () => {
+        const shown = await channel.evaluate((select) => (select as HTMLSelectElement).selectedOptions[0]?.textContent ?? '').catch(() => '');
+        return shown.trim() === 'DeepSeek Local' ? true : undefined;
+      }, { timeoutMs: 15_000 });
     });
     await t.screenshot('log');
   },
