@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import net from "node:net";
-import { SocketMessageReader, SocketMessageWriter, createMessageConnection } from "vscode-jsonrpc/node";
+import { SocketMessageReader, SocketMessageWriter, createMessageConnection, type Message } from "vscode-jsonrpc/node";
 import { EngineError, HelloResult, Methods, engineProtocolVersion, type LoadParams } from "../protocol/engine.js";
 import type { EngineLink } from "./engineLink.js";
 import { engineEndpoint, type EngineEndpoint } from "./engineEndpoint.js";
@@ -24,25 +24,40 @@ export interface SharedEngineOptions {
 
 const defaultStartTimeoutMs = 30_000;
 const logTailBytes = 4096;
+// An engine killed a moment ago may still accept a connection from its listen backlog and then drop
+// it: a connection closed before the handshake answered is tried again, not reported.
+const handshakeAttempts = 3;
+const handshakeRetryDelayMs = 100;
 
 /** Connects this window to the shared engine, starting it if none listens; the handshake is done. */
 export async function connectSharedEngine(options: SharedEngineOptions, params: LoadParams): Promise<EngineLink> {
   const endpoint = engineEndpoint(options.enginePath, params, { ...process.env, ...options.env });
-  const socket = (await tryConnect(endpoint.address)) ?? (await startUnderLock(endpoint, options));
-  const link = socketLink(socket, endpoint);
+  for (let attempt = 1; ; attempt++) {
+    const socket = (await tryConnect(endpoint.address)) ?? (await startUnderLock(endpoint, options));
+    const link = socketLink(socket, endpoint);
+    try {
+      return await handshake(link, endpoint, options);
+    } catch (error) {
+      const droppedBeforeAnswer = !link.isLive();
+      socket.destroy();
+      const data = (error as { data?: { code?: unknown } }).data;
+      if (data?.code === "versionMismatch") throw new EngineError("versionMismatch", (error as Error).message);
+      if (!droppedBeforeAnswer || attempt >= handshakeAttempts) {
+        throw new EngineError("engineUnavailable", `The shared engine at ${endpoint.address} did not answer its handshake: ${(error as Error).message}`);
+      }
+      options.log?.(`the shared engine at ${endpoint.address} closed the connection before its handshake; connecting again`);
+      await new Promise((resolve) => setTimeout(resolve, handshakeRetryDelayMs));
+    }
+  }
+}
+
+async function handshake(link: EngineLink, endpoint: EngineEndpoint, options: SharedEngineOptions): Promise<EngineLink> {
   const { connection } = link;
   connection.listen();
-  try {
-    const hello = HelloResult.parse(await connection.sendRequest(Methods.hello, { protocolVersion: engineProtocolVersion, build: endpoint.build }));
-    (link as { pid: number | undefined }).pid = hello.pid;
-    options.log?.(`connected to the shared engine (pid ${hello.pid}, ${hello.clients} window(s)) at ${endpoint.address}`);
-    return link;
-  } catch (error) {
-    socket.destroy();
-    const data = (error as { data?: { code?: unknown } }).data;
-    if (data?.code === "versionMismatch") throw new EngineError("versionMismatch", (error as Error).message);
-    throw new EngineError("engineUnavailable", `The shared engine at ${endpoint.address} did not answer its handshake: ${(error as Error).message}`);
-  }
+  const hello = HelloResult.parse(await connection.sendRequest(Methods.hello, { protocolVersion: engineProtocolVersion, build: endpoint.build }));
+  (link as { pid: number | undefined }).pid = hello.pid;
+  options.log?.(`connected to the shared engine (pid ${hello.pid}, ${hello.clients} window(s)) at ${endpoint.address}`);
+  return link;
 }
 
 async function startUnderLock(endpoint: EngineEndpoint, options: SharedEngineOptions): Promise<net.Socket> {
@@ -112,7 +127,7 @@ function socketLink(socket: net.Socket, endpoint: EngineEndpoint): EngineLink {
       resolve();
     }),
   );
-  const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  const connection = createMessageConnection(new SocketMessageReader(socket), new QuietSocketMessageWriter(socket));
   socket.on("error", () => socket.destroy());
   const link: EngineLink = {
     connection,
@@ -132,6 +147,21 @@ function socketLink(socket: net.Socket, endpoint: EngineEndpoint): EngineLink {
     recentOutput: () => engineLogTail(endpoint.logPath),
   };
   return link;
+}
+
+/**
+ * vscode-jsonrpc's sendRequest rethrows a failed write inside a promise executor, where nothing can
+ * catch it (an unhandled rejection). A write to an engine that went away (EPIPE) is left to the
+ * socket's close instead, which rejects the requests in flight.
+ */
+class QuietSocketMessageWriter extends SocketMessageWriter {
+  override async write(message: Message): Promise<void> {
+    try {
+      await super.write(message);
+    } catch {
+      // Reported through the writer's error event; the socket's close follows.
+    }
+  }
 }
 
 /** The last lines the shared engine wrote to its log (its stdout and stderr). */

@@ -63,6 +63,19 @@ describe("connectSharedEngine", () => {
     expect(again.pid).not.toBe(first.pid);
   });
 
+  it("a connection dropped before the handshake answered is tried again on the same engine", async () => {
+    const link = await connect({ FAKE_ENGINE_DROP_CONNECTIONS: "2" });
+    expect(link.isLive()).toBe(true);
+    expect(startedPids()).toEqual([link.pid]);
+  });
+
+  it("an engine that keeps dropping connections before the handshake is reported, not retried forever", async () => {
+    const refused = await connect({ FAKE_ENGINE_DROP_CONNECTIONS: "100" }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EngineError);
+    expect(refused).toMatchObject({ code: "engineUnavailable" });
+    expect(startedPids()).toHaveLength(1);
+  });
+
   it("refuses an engine of another build with versionMismatch", async () => {
     const refused = await connect({ FAKE_ENGINE_BUILD: "p1-0000000000000000" }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(EngineError);
