@@ -1,10 +1,10 @@
 // The DeepSeek API as documented (issue 20, goal 2), against its fake (test/fixtures/fakeServers/
 // deepseekApi.ts, which refuses what the API refuses): JSON output with one repair round, the
-// reasoner's reasoning_content streamed apart and never sent back, and the context-cache figures in
-// the chat metrics. FIM at /beta/completions, prefix continuation at /beta and function calling run
+// reasoner's reasoning_content streamed apart, sent back with its tool calls only (thinking mode
+// refuses a call without it), and the context-cache figures in the chat metrics. FIM at /beta/completions, prefix continuation at /beta and function calling run
 // in server-matrix.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +14,7 @@ import { ConversationStore } from "../../src/core/chat/conversationStore.js";
 import type { HostMessage } from "../../src/protocol/webview.js";
 import { engineFailure, type FakeServer } from "./fakeServer.js";
 import { deepseekCacheHitTokens, deepseekReasonerModel, deepseekTestKey, startDeepseekApi } from "../fixtures/fakeServers/deepseekApi.js";
-import { chatPieces, jsonAnswer, matrixJsonSchema, reasoningPieces, sloppyJsonMarker } from "../fixtures/fakeServers/scriptedModel.js";
+import { afterToolAnswer, chatPieces, jsonAnswer, matrixJsonSchema, reasoningPieces, sloppyJsonMarker, toolCallAsked, type WireMessage } from "../fixtures/fakeServers/scriptedModel.js";
 
 const T = 15_000;
 const servers: FakeServer[] = [];
@@ -61,18 +61,9 @@ describe("the DeepSeek API", () => {
     expect(messages.at(-1)!.content).toMatch(/not valid for the JSON schema: .*summary/);
   }, T);
 
-  it("the reasoner: reasoning streams apart from the answer, shows collapsed, and is never sent back", async () => {
+  it("the reasoner: reasoning streams apart from the answer, shows collapsed, and an answer's is not sent back", async () => {
     const { server, engine } = await deepseek(deepseekReasonerModel);
-    const posted: HostMessage[] = [];
-    const chat = new ChatSession({
-      engine,
-      store: new ConversationStore(folders[folders.push(mkdtempSync(path.join(os.tmpdir(), "deepseek-chat-"))) - 1]!),
-      settings: () => ({ systemPrompt: "Be brief.", maxTokens: 256, tools: false }),
-      workspaceFolders: () => [],
-      currentId: { get: () => undefined, set: async () => undefined },
-      post: (message) => posted.push(message),
-      log: () => undefined,
-    });
+    const { chat, posted } = chatSession(engine, { tools: false });
     await chat.send("hi");
     const reasoning = posted.filter((m) => m.type === "reasoning").map((m) => (m as { text: string }).text);
     expect(reasoning).toEqual(reasoningPieces);
@@ -83,11 +74,71 @@ describe("the DeepSeek API", () => {
     // The context-cache figures reach the chat metrics.
     expect(answer.metrics?.serverCache?.hitTokens).toBe(deepseekCacheHitTokens);
     expect(answer.metrics?.evaluatedTokens).toBe(answer.metrics?.serverCache?.missTokens);
-    // The next turn: the fake refuses reasoning_content in input, and the thinking is not in the history.
+    // The next turn: an answer's thinking is not in the history (the API would ignore it: tokens for nothing).
     await chat.send("and now?");
     expect(chat.state.conversation.entries.at(-1)).toMatchObject({ role: "assistant", content: chatPieces.join("") });
     const sent = JSON.stringify(chatPosts(server).at(-1)!.body!.messages);
     expect(sent).not.toContain("reasoning_content");
     expect(sent).not.toContain(reasoningPieces[1]);
   }, T);
+
+  it("the reasoner with tools: the thinking behind a tool call goes back with it in every later request, as thinking mode requires", async () => {
+    const { server, engine } = await deepseek(deepseekReasonerModel);
+    const workspace = tempFolder();
+    writeFileSync(path.join(workspace, "a.ts"), "export const a = 1;\n");
+    const { chat, posted } = chatSession(engine, { tools: true }, [workspace]);
+    await chat.send("what is in a.ts?");
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    await chat.send("and now?");
+    expect(posted.filter((m) => m.type === "error")).toEqual([]);
+    const entries = chat.state.conversation.entries;
+    expect(entries.map((e) => e.role)).toEqual(["user", "assistant", "tool", "assistant", "user", "assistant"]);
+    expect(entries[1]).toMatchObject({ toolCalls: [{ name: toolCallAsked.name }], reasoning: reasoningPieces.join("") });
+    expect(entries.at(-1)).toMatchObject({ content: afterToolAnswer });
+    // The step after the tool ran, and the next user turn: the call's thinking is there both times.
+    const requests = chatPosts(server).map((r) => r.body!.messages as WireMessage[]);
+    expect(requests).toHaveLength(3);
+    for (const messages of requests.slice(1)) {
+      const call = messages.find((m) => m.role === "assistant" && m.tool_calls?.length);
+      expect(call?.reasoning_content).toBe(reasoningPieces.join(""));
+    }
+    // The answer between the two user turns made no call: its thinking stays out.
+    const answers = requests[2]!.filter((m) => m.role === "assistant" && !m.tool_calls?.length);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.reasoning_content).toBeUndefined();
+  }, T);
+
+  it("thinking mode refuses a tool call sent back without its thinking, in the API's words", async () => {
+    const { engine } = await deepseek(deepseekReasonerModel);
+    const call = { id: "call_1", ...toolCallAsked };
+    const error = await engineFailure(
+      engine.chat({
+        messages: [
+          { role: "user", content: "what is in a.ts?" },
+          { role: "assistant", content: "", toolCalls: [call] },
+          { role: "tool", content: "hi", toolCallId: call.id },
+        ],
+        maxTokens: 32,
+      }),
+    );
+    expect(error.message).toMatch(/Missing `reasoning_content` field in the assistant message at message index 1/);
+  }, T);
 });
+
+function tempFolder(): string {
+  return folders[folders.push(mkdtempSync(path.join(os.tmpdir(), "deepseek-chat-"))) - 1]!;
+}
+
+function chatSession(engine: HttpEngine, settings: { tools: boolean }, workspaceFolders: string[] = []): { chat: ChatSession; posted: HostMessage[] } {
+  const posted: HostMessage[] = [];
+  const chat = new ChatSession({
+    engine,
+    store: new ConversationStore(tempFolder()),
+    settings: () => ({ systemPrompt: "Be brief.", maxTokens: 256, ...settings }),
+    workspaceFolders: () => workspaceFolders,
+    currentId: { get: () => undefined, set: async () => undefined },
+    post: (message) => posted.push(message),
+    log: () => undefined,
+  });
+  return { chat, posted };
+}

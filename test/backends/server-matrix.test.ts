@@ -4,11 +4,13 @@
 // llama-server runs the same features in http-llama-server.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpEngine, type HttpEngineOptions } from "../../src/backends/http/httpEngine.js";
+import { runChatTurn } from "../../src/core/chat/chatTurn.js";
+import type { ToolCall } from "../../src/core/engine/chatEngine.js";
 import { capabilityReport } from "../../src/core/remote/capabilityReport.js";
 import type { ServerFlavor } from "../../src/core/remote/serverFlavor.js";
 import { defaultContextSize, ollamaDefaultContextSize } from "../../src/core/remote/modelContext.js";
 import { engineFailure, type FakeServer } from "./fakeServer.js";
-import { deepseekTestKey, startDeepseekApi } from "../fixtures/fakeServers/deepseekApi.js";
+import { deepseekReasonerModel, deepseekTestKey, startDeepseekApi } from "../fixtures/fakeServers/deepseekApi.js";
 import { startLlamaServer } from "../fixtures/fakeServers/llamaServer.js";
 import { lmStudioLoadedContext, startLmStudio } from "../fixtures/fakeServers/lmStudio.js";
 import { startOllama } from "../fixtures/fakeServers/ollama.js";
@@ -53,6 +55,11 @@ const kinds: ServerKind[] = [
   { flavor: "lmstudio", start: startLmStudio, contextSize: lmStudioLoadedContext, fimPath: "/v1/completions", prefixPath: "/v1/chat/completions", prefixMark: (b) => lastMessage(b)?.role, tools: "native" },
   { flavor: "openai", start: startOpenAiCompatible, contextSize: defaultContextSize, fimPath: "/v1/completions", prefixPath: "/v1/chat/completions", prefixMark: (b) => lastMessage(b)?.role, tools: "native" },
 ];
+
+// The DeepSeek API in thinking mode, for chat (it serves no FIM there): reasoning streams first, and
+// a tool call must go back with its reasoning_content.
+const deepseekReasoner: ServerKind = { ...kinds[3]!, options: { ...kinds[3]!.options, model: deepseekReasonerModel } };
+const chatKinds = [...kinds.map((kind) => ({ name: kind.flavor, kind })), { name: "deepseek-reasoner (thinking mode)", kind: deepseekReasoner }];
 
 const expectedPrefixMark: Record<ServerFlavor, unknown> = {
   "llama-server": "assistant",
@@ -101,7 +108,9 @@ describe.each(kinds)("$flavor", (kind) => {
     await engine.warmUp({ prefix: "p", suffix: "s" });
     expect(posts(server).at(-1)!.path).toBe(kind.fimPath);
   }, T);
+});
 
+describe.each(chatKinds)("$name: chat", ({ kind }) => {
   it("chat: streams the answer piece by piece, with usage", async () => {
     const { engine } = await connect(kind);
     const pieces: string[] = [];
@@ -130,23 +139,17 @@ describe.each(kinds)("$flavor", (kind) => {
 
   it(`tools: a call and its result round-trip (${kind.tools})`, async () => {
     const { server, engine } = await connect(kind);
-    const first = await engine.chat({ messages: [{ role: "user", content: "what is in a.ts?" }], tools: [readFile], maxTokens: 64 });
-    expect(first.toolCalls).toHaveLength(1);
-    expect(first.toolCalls![0]).toMatchObject({ name: toolCallAsked.name });
-    expect(JSON.parse(first.toolCalls![0].arguments)).toEqual(JSON.parse(toolCallAsked.arguments));
-    const sentTools = posts(server).at(-1)!.body!.tools;
+    const calls: ToolCall[] = [];
+    const tools = { definitions: [readFile], run: async () => ({ ok: true, content: "hi" }) };
+    const events = { onText: () => undefined, onToolCall: (call: ToolCall) => calls.push(call), onToolResult: () => undefined };
+    const outcome = await runChatTurn(engine, { messages: [{ role: "user", content: "what is in a.ts?" }], tools, maxTokens: 64 }, events);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ name: toolCallAsked.name });
+    expect(JSON.parse(calls[0]!.arguments)).toEqual(JSON.parse(toolCallAsked.arguments));
+    const sentTools = posts(server)[0]!.body!.tools;
     expect(sentTools === undefined).toBe(kind.tools === "emulated");
-    const second = await engine.chat({
-      messages: [
-        { role: "user", content: "what is in a.ts?" },
-        { role: "assistant", content: "", toolCalls: first.toolCalls },
-        { role: "tool", content: "hi", toolCallId: first.toolCalls![0].id },
-      ],
-      tools: [readFile],
-      maxTokens: 64,
-    });
-    expect(second.toolCalls ?? []).toHaveLength(0);
-    expect(second.text).toBe(afterToolAnswer);
+    expect(outcome.answer.toolCalls ?? []).toHaveLength(0);
+    expect(outcome.answer.text).toBe(afterToolAnswer);
   }, T);
 
   it("JSON refactor answer: valid for the action's schema", async () => {

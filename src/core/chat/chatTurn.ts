@@ -62,7 +62,7 @@ export async function runChatTurn(engine: ChatEngine, request: ChatTurnRequest, 
       added.push({ role: "assistant", content: result.text });
       return { answer: result, added };
     }
-    added.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
+    added.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls, ...(result.reasoning ? { reasoning: result.reasoning } : {}) });
     for (const call of result.toolCalls) {
       events.onToolCall(call);
       const outcome = await request.tools!.run(call, request.signal);

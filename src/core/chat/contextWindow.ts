@@ -82,7 +82,7 @@ export function splitTurns(messages: readonly ChatMessage[]): ChatMessage[][] {
 /** The text of a message that its token count is taken from (content and tool calls). */
 export function messageText(message: ChatMessage): string {
   const calls = message.toolCalls?.map((call) => `${call.name} ${call.arguments}`).join("\n") ?? "";
-  return message.content + calls;
+  return (message.reasoning ?? "") + message.content + calls;
 }
 
 export async function messageTokens(counter: TokenCounter, message: ChatMessage): Promise<number> {

@@ -46,7 +46,10 @@ export const ChatEntry = z.object({
       serverCache: z.object({ hitTokens: z.number(), missTokens: z.number() }).optional(),
     })
     .optional(),
-  /** Assistant entries of a reasoning model: its thinking, shown collapsed, never sent back to the model. */
+  /**
+   * Assistant entries of a reasoning model: its thinking, shown collapsed. Sent back only with the
+   * entry's tool calls, where a thinking-mode server requires it; an answer's thinking stays here.
+   */
   reasoning: z.string().optional(),
 });
 export type ChatEntry = z.infer<typeof ChatEntry>;
@@ -106,7 +109,8 @@ export function toChatMessages(conversation: Conversation, systemPrompt: string)
     } else if (entry.role === "tool") {
       messages.push({ role: "tool", content: entry.content, toolCallId: entry.toolCallId });
     } else {
-      messages.push({ role: "assistant", content: entry.content, ...(entry.toolCalls?.length ? { toolCalls: entry.toolCalls } : {}) });
+      const calls = entry.toolCalls?.length ? { toolCalls: entry.toolCalls, ...(entry.reasoning ? { reasoning: entry.reasoning } : {}) } : {};
+      messages.push({ role: "assistant", content: entry.content, ...calls });
     }
   }
   return messages;

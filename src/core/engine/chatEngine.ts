@@ -19,6 +19,11 @@ export interface ChatMessage {
   toolCalls?: ToolCall[];
   /** On tool messages: which call this answers. */
   toolCallId?: string;
+  /**
+   * On assistant messages that asked for tools: the thinking that led to the calls. A thinking-mode
+   * server (the DeepSeek API) refuses a later request whose tool-call messages lack it.
+   */
+  reasoning?: string;
 }
 
 export interface ToolDefinition {
@@ -45,7 +50,7 @@ export interface ChatRequest {
 
 export interface ChatResult extends GenerateResult {
   toolCalls?: ToolCall[];
-  /** A reasoning model's thinking (remote reasoners only); not part of `text` nor of the history. */
+  /** A reasoning model's thinking (remote reasoners only); not part of `text`; kept with tool calls only. */
   reasoning?: string;
 }
 

@@ -19,6 +19,7 @@ interface OpenAiMessage {
   tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
   tool_call_id?: string;
   prefix?: boolean;
+  reasoning_content?: string;
 }
 
 export function toOpenAiMessage(message: ChatMessage): OpenAiMessage {
@@ -27,6 +28,7 @@ export function toOpenAiMessage(message: ChatMessage): OpenAiMessage {
       role: "assistant",
       content: message.content,
       tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })),
+      ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
     };
   }
   if (message.role === "tool") return { role: "tool", content: message.content, tool_call_id: message.toolCallId ?? "" };
