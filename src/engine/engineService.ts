@@ -106,14 +106,14 @@ export class EngineService {
   }
 
   /** The client's own sequences in the loaded model; a client new to this model takes a slot. */
-  private sequencesOf(client: EngineClient): SequenceSet {
+  private sequencesOf(client: EngineClient): Promise<SequenceSet> {
     const model = this.requireModel();
     if (client.slot?.model !== model) {
       let table = this.slotTables.get(model);
-      if (!table) this.slotTables.set(model, (table = new ClientSlots(model.slots.length)));
+      if (!table) this.slotTables.set(model, (table = new ClientSlots(model.slotCount)));
       client.slot = { model, index: table.take() };
     }
-    return model.slots[client.slot.index]!;
+    return model.slot(client.slot.index);
   }
 
   private releaseSlot(client: EngineClient): void {
@@ -220,7 +220,7 @@ export class EngineService {
     connection.onRequest(
       Methods.generate,
       this.handleParams(client, GenerateParams, async ({ requestId, sequence, stream, ...request }, signal) => {
-        const runner = this.sequencesOf(client)[sequence];
+        const runner = (await this.sequencesOf(client))[sequence];
         const batched = stream ? new TurnBatchedText((text) => client.notify(Methods.text, { requestId, text })) : undefined;
         try {
           return await runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) });
@@ -232,10 +232,10 @@ export class EngineService {
     connection.onRequest(
       Methods.prefill,
       this.handleParams(client, PrefillParams, async ({ sequence, prompt, stablePrefixSegments }, signal) => ({
-        metrics: await this.sequencesOf(client)[sequence].prefill(prompt, signal, stablePrefixSegments),
+        metrics: await (await this.sequencesOf(client))[sequence].prefill(prompt, signal, stablePrefixSegments),
       })),
     );
-    connection.onRequest(Methods.status, this.handle(client, async () => this.status(client)));
+    connection.onRequest(Methods.status, this.handle(client, () => this.status(client)));
     connection.onRequest(Methods.cacheStats, this.handle(client, async () => this.requireModel().cacheStats()));
     connection.onRequest(
       Methods.cacheClear,
@@ -247,15 +247,17 @@ export class EngineService {
   }
 
   /** The model and this client's own sequences. */
-  private status(client: EngineClient): EngineStatus {
+  private async status(client: EngineClient): Promise<EngineStatus> {
     const model = this.loaded;
-    const sequences: Partial<SequenceSet> = model ? this.sequencesOf(client) : {};
+    // Only sequences the client has: asking for status makes no context.
+    const sequences: Partial<SequenceSet> = model && client.slot?.model === model ? await model.slot(client.slot.index) : {};
     return {
       loaded: !!model,
       model: model?.info ?? null,
       rssBytes: process.memoryUsage.rss(),
       modelLoads: this.modelLoads,
       clients: this.clients.size,
+      sequenceSets: model ? await model.sequenceSetCount() : 0,
       sequences: Object.fromEntries(
         Object.entries(sequences).map(([name, runner]: [string, SequenceSet[keyof SequenceSet]]) => [
           name,

@@ -1,6 +1,8 @@
 // The loaded model and what it owns: model → context → one sequence per feature, in one set per
-// client window (`clientSlots`; one for a forked engine).
-import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
+// client window (`clientSlots`; one for a forked engine). The first set is made at load; another
+// window's set (a context of its own) only when that window first asks, so one window on a shared
+// engine holds no more memory than a forked engine would.
+import { getLlama, type Llama, type LlamaContext, type LlamaContextOptions, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
 import { EnginePrefixCache } from "./enginePrefixCache.js";
@@ -28,16 +30,62 @@ export function getEngineLlama(): Promise<Llama> {
   return llamaPromise;
 }
 
+type RunnerFactory = (sequence: LlamaContextSequence, foreground: { gate: ForegroundGate; foreground: boolean }) => SequenceRunner;
+
+interface SlotFactory {
+  contextOptions: LlamaContextOptions;
+  runner: RunnerFactory;
+  /** One gate for all slots: ghost text in any window comes before chat and refactors in every window. */
+  gate: ForegroundGate;
+  onWarning: (message: string) => void;
+}
+
 export class LoadedModel {
+  /** Each slot's context and sequences, made on first use; a slot that could not be made uses the first one's. */
+  private readonly slotSets: Promise<{ context: LlamaContext; sequences: SequenceSet }>[];
+
   private constructor(
     readonly info: ModelInfo,
     private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
-    /** One set of sequences per client slot; every slot's completion runs before any chat or refactor. */
-    readonly slots: readonly SequenceSet[],
+    first: { context: LlamaContext; sequences: SequenceSet },
+    /** How many windows get sets of their own (1 for a forked engine). */
+    readonly slotCount: number,
+    private readonly factory: SlotFactory,
     private readonly prefixCache: EnginePrefixCache | undefined,
     private readonly latentBytesPerToken: number | null,
-  ) {}
+  ) {
+    this.slotSets = [Promise.resolve(first)];
+  }
+
+  /** The sequences of client slot `index`; a window's first request makes its context. */
+  async slot(index: number): Promise<SequenceSet> {
+    this.slotSets[index] ??= this.createSlot();
+    return (await this.slotSets[index]).sequences;
+  }
+
+  private async createSlot(): Promise<{ context: LlamaContext; sequences: SequenceSet }> {
+    const { contextOptions, runner, gate, onWarning } = this.factory;
+    try {
+      const context = await this.model.createContext(contextOptions);
+      const contextSequences = sequenceNames.map(() => context.getSequence());
+      await warmUp(contextSequences[0]!, this.model);
+      return { context, sequences: createSequenceSet(runner, gate, contextSequences) };
+    } catch (error) {
+      // Out of memory for another window's KV: this window shares the first window's sequences
+      // (each may evict the other's prompt) rather than failing.
+      onWarning(`Another window's sequences did not fit in memory (${(error as Error).message}); that window shares the first window's.`);
+      return this.slotSets[0]!;
+    }
+  }
+
+  /** Sets of sequences made so far (each a context of its own). */
+  async sequenceSetCount(): Promise<number> {
+    return (await this.createdSlots()).length;
+  }
+
+  private async createdSlots(): Promise<{ context: LlamaContext; sequences: SequenceSet }[]> {
+    return [...new Set(await Promise.all(this.slotSets))];
+  }
 
   static async load(params: ResolvedLoadParams, onWarning: (message: string) => void = () => undefined): Promise<LoadedModel> {
     const started = performance.now();
@@ -47,7 +95,7 @@ export class LoadedModel {
     const gpuUnavailable = await sayGpuUnavailableOnce(llama, params.gpuLayers === 0 || gpuDisabledByEnvironment(), onWarning);
     // A failed GPU load (out of VRAM, driver trouble) is retried on the CPU and said once, never silently.
     let gpuFallback: string | undefined;
-    let loadedOnDevice: { model: LlamaModel; context: LlamaContext };
+    let loadedOnDevice: Awaited<ReturnType<typeof loadOnDevice>>;
     try {
       loadedOnDevice = await loadOnDevice(llama, file.path, params, params.gpuLayers);
     } catch (error) {
@@ -57,18 +105,19 @@ export class LoadedModel {
       gpuFallback = gpuFallbackMessage(attempt);
       onWarning(gpuFallback);
     }
-    const { model, context } = loadedOnDevice;
+    const { model, context, contextOptions } = loadedOnDevice;
     // Always a boolean here: the engine never passes node-llama-cpp's "auto".
     const flashAttention = context.flashAttention === true;
-    const contextSequences = Array.from({ length: sequenceNames.length * params.clientSlots }, () => context.getSequence());
-    await warmUp(contextSequences[0]!, model);
-    const direct = await DirectDecode.probe(llama, model, contextSequences[0]!);
+    const gate = new ForegroundGate();
+    const firstSequences = sequenceNames.map(() => context.getSequence());
+    await warmUp(firstSequences[0]!, model);
+    const direct = await DirectDecode.probe(llama, model, firstSequences[0]!);
     const buildId = engineBuildId(llama);
     const kvLayout = { contextSize: context.contextSize, flashAttention, kvType: "f16" };
     const prefixCache = params.diskCache && openPrefixCache(params.diskCache, file.path, buildId, kvLayout, onWarning);
-    const slots = createSlots(params.clientSlots, contextSequences, (sequence, foreground) =>
-      new SequenceRunner(model, sequence, llama, prefixCache, foreground, direct),
-    );
+    const runner: RunnerFactory = (sequence, foreground) => new SequenceRunner(model, sequence, llama, prefixCache, foreground, direct);
+    const first = { context, sequences: createSequenceSet(runner, gate, firstSequences) };
+    const factory: SlotFactory = { contextOptions, runner, gate, onWarning };
     const metadata = file.info.metadata;
     const tokenizer = metadata.tokenizer as { chat_template?: string } | undefined;
     const general = metadata.general as { name?: string } | undefined;
@@ -105,12 +154,12 @@ export class LoadedModel {
     };
     const mla = mlaLatentDims(file.info.architectureMetadata);
     const latent = mla && archMetadata.block_count ? mlaLatentBytesPerToken(mla.kvLoraRank, mla.ropeDims, archMetadata.block_count) : null;
-    return new LoadedModel(info, model, context, slots, prefixCache, latent);
+    return new LoadedModel(info, model, first, params.clientSlots, factory, prefixCache, latent);
   }
 
   async cacheStats(): Promise<CacheStats> {
     const disk = this.prefixCache ? await this.prefixCache.disk.stats() : null;
-    const runners = this.slots.flatMap((slot) => Object.values(slot));
+    const runners = (await this.createdSlots()).flatMap((slot) => Object.values(slot.sequences));
     return {
       disk,
       bytesPerToken: disk && disk.tokensOnDisk > 0 ? Math.round(disk.bytesOnDisk / disk.tokensOnDisk) : null,
@@ -122,12 +171,12 @@ export class LoadedModel {
 
   /** Clear Cache: the KV of every sequence in memory, and the disk cache's entries. */
   async clearCache(): Promise<void> {
-    await Promise.all(this.slots.flatMap((slot) => Object.values(slot)).map((runner) => runner.clearKv()));
+    await Promise.all((await this.createdSlots()).flatMap((slot) => Object.values(slot.sequences)).map((runner) => runner.clearKv()));
     await this.prefixCache?.disk.clear();
   }
 
   async dispose(): Promise<void> {
-    await this.context.dispose();
+    for (const slot of await this.createdSlots()) await slot.context.dispose();
     await this.model.dispose();
   }
 
@@ -136,23 +185,13 @@ export class LoadedModel {
   }
 }
 
-/**
- * The runners of each client slot's sequences. One gate for all slots: ghost text in any window
- * comes before chat and refactors in every window.
- */
-function createSlots(
-  count: number,
-  contextSequences: LlamaContextSequence[],
-  runner: (sequence: LlamaContextSequence, foreground: { gate: ForegroundGate; foreground: boolean }) => SequenceRunner,
-): SequenceSet[] {
-  const gate = new ForegroundGate();
-  return Array.from(
-    { length: count },
-    (_, slot) =>
-      Object.fromEntries(
-        sequenceNames.map((name, index) => [name, runner(contextSequences[slot * sequenceNames.length + index]!, { gate, foreground: name === "completion" })]),
-      ) as SequenceSet,
-  );
+/** A runner per feature on `context`'s sequences; only ghost text is foreground work. */
+function createSequenceSet(
+  runner: RunnerFactory,
+  gate: ForegroundGate,
+  sequences: LlamaContextSequence[],
+): SequenceSet {
+  return Object.fromEntries(sequenceNames.map((name, index) => [name, runner(sequences[index]!, { gate, foreground: name === "completion" })])) as SequenceSet;
 }
 
 /**
@@ -211,7 +250,7 @@ async function loadOnDevice(
   path: string,
   params: ResolvedLoadParams,
   gpuLayers: ResolvedLoadParams["gpuLayers"],
-): Promise<{ model: LlamaModel; context: LlamaContext }> {
+): Promise<{ model: LlamaModel; context: LlamaContext; contextOptions: LlamaContextOptions }> {
   let model: LlamaModel;
   try {
     model = await llama.loadModel({
@@ -224,14 +263,16 @@ async function loadOnDevice(
   }
   try {
     const cpuOnly = llama.gpu === false || model.gpuLayers === 0;
-    const context = await model.createContext({
-      sequences: sequenceNames.length * params.clientSlots,
+    // One window's sequences; another window's context is made like this one when it first asks.
+    const contextOptions: LlamaContextOptions = {
+      sequences: sequenceNames.length,
       contextSize: params.contextSize,
       flashAttention: params.flashAttention ?? defaultFlashAttention(cpuOnly, attentionHeadSizes(model.fileInfo.architectureMetadata)),
       threads: params.threads > 0 ? params.threads : defaultThreads(llama.cpuMathCores),
       batchSize: params.batchSize ?? defaultBatchSize(cpuOnly),
-    });
-    return { model, context };
+    };
+    const context = await model.createContext(contextOptions);
+    return { model, context, contextOptions };
   } catch (error) {
     await model.dispose();
     throw toLoadError(path, error);

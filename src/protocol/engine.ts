@@ -206,6 +206,8 @@ export const EngineStatus = z.object({
   modelLoads: z.number().optional(),
   /** Client windows attached (1 for a forked engine). */
   clients: z.number().optional(),
+  /** Sets of sequences (one context each) made so far: one per window that asked, up to the slots. */
+  sequenceSets: z.number().optional(),
   sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;

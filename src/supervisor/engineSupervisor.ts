@@ -24,7 +24,7 @@ import { describeDuration, loadTimeLimitMs, requestTimeLimitMs, resolveTimeLimit
 export type EngineState =
   | { kind: "stopped" }
   | { kind: "starting" }
-  | { kind: "ready"; model: ModelInfo; pid: number }
+  | { kind: "ready"; model: ModelInfo; pid: number; shared?: boolean }
   | { kind: "loadFailed"; error: EngineError }
   | { kind: "restarting"; attempt: number; delayMs: number; reason: string }
   | { kind: "failed"; message: string };
@@ -294,7 +294,7 @@ export class EngineSupervisor {
       const running: Running = Object.assign(proc, { model: ModelInfo.parse(raw) });
       if (proc.endedByUs) throw stoppedError();
       this.current = running;
-      this.setState({ kind: "ready", model: running.model, pid: proc.link.pid ?? -1 });
+      this.setState({ kind: "ready", model: running.model, pid: proc.link.pid ?? -1, shared: proc.link.shared });
       return running;
     } catch (error) {
       const engineError = toEngineError(error);

@@ -68,9 +68,10 @@ function describe(state: EngineState): { text: string; tooltip: string; error: b
       const cpu = model.cpuBackend?.variant ? `\nCPU kernels: ${model.cpuBackend.variant}${model.cpuBackend.build === "localBuild" ? " (rebuilt)" : ""}` : "";
       const fallback = [model.gpuFallback, model.gpuUnavailable].map((warning) => (warning ? `\n⚠ ${warning}` : "")).join("");
       const demo = model.synthetic ? " (demo: random weights)" : "";
+      const engine = state.shared ? `\nOne engine for all your windows (pid ${state.pid})` : `\nThis window's engine (pid ${state.pid})`;
       return {
         text: `$(check) DeepSeek${model.synthetic ? " demo" : ""}`,
-        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms${cpu}${fallback}`,
+        tooltip: `DeepSeek Local: ready${demo}\n${model.name ?? model.path}\n${where}, context ${model.contextSize} tokens, loaded in ${model.loadMs} ms${cpu}${fallback}${engine}`,
         error: false,
       };
     }

@@ -47,10 +47,11 @@ function loadParams(): LoadParams {
   return { modelPath, contextSize: 1024, threads: 1 };
 }
 
-function client(logs: string[] = [], idleExitMs = 1_500): LocalEngine {
+/** A window; `params` other than the defaults reach an engine of their own (the endpoint is keyed by them). */
+function client(logs: string[] = [], idleExitMs = 1_500, params: Partial<LoadParams> = {}): LocalEngine {
   const supervisor = new EngineSupervisor({
     enginePath,
-    loadParams,
+    loadParams: () => ({ ...loadParams(), ...params }),
     env: { [engineDirEnv]: engineDir },
     shared: () => ({ idleExitMs }),
     log: (line) => logs.push(line),
@@ -91,6 +92,17 @@ describe("one engine shared by several clients", () => {
     const status = await engines[0]!.supervisor.request(Methods.status, {});
     expect(status.modelLoads).toBe(1);
     expect(status.clients).toBe(3);
+    expect(status.sequenceSets).toBe(3);
+  });
+
+  it("holds one window's sequences until another window asks: a lone window costs what a forked engine does", async () => {
+    const fresh = { contextSize: 768 };
+    const [a, b] = [client([], 1_500, fresh), client([], 1_500, fresh)];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    await a.generate({ sequence: "completion", prompt: prompt("only a asks"), maxTokens: 2 });
+    expect((await a.supervisor.request(Methods.status, {})).sequenceSets).toBe(1);
+    await b.generate({ sequence: "chat", prompt: prompt("now b asks"), maxTokens: 2 });
+    expect((await b.supervisor.request(Methods.status, {})).sequenceSets).toBe(2);
   });
 
   it("gives each client its own sequences: one client's prompt does not evict another's KV", async () => {

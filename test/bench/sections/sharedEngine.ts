@@ -1,7 +1,8 @@
 // One engine shared by several windows (issue 21), on the synthetic model: each "window" is an
 // EngineSupervisor with deepseekLocal.engine.shareAcrossWindows on, as a VS Code window holds one.
 // - memory: the resident set of every engine process with 3 windows attached (each having used
-//   its completion and chat sequences) over the same with 1 window attached;
+//   its completion and chat sequences) over the same with 1 window attached; and one window on the
+//   shared engine over one window with an engine of its own;
 // - model loads with 3 windows started at once (one engine, one load);
 // - ghost text in window B while window A streams a chat answer, over B idle (median of REPS
 //   fresh-tailed FIM-shaped requests on B's completion sequence);
@@ -24,12 +25,13 @@ const REPS = 7;
 const FIM_PREFIX_CHARS = 2400;
 const FIM_TOKENS = 16;
 
-function window(ctx: BenchContext, modelPath: string, engineDir: string): LocalEngine {
+/** A window on the shared engine, or (`forked`) one with an engine of its own. */
+function window(ctx: BenchContext, modelPath: string, engineDir: string, forked = false): LocalEngine {
   const supervisor = new EngineSupervisor({
     enginePath: path.resolve("dist/engine.mjs"),
     loadParams: () => ({ modelPath, contextSize: CONTEXT_SIZE, threads: ctx.threads }),
     env: { [engineDirEnv]: engineDir },
-    shared: () => ({ idleExitMs: 5_000 }),
+    shared: forked ? undefined : () => ({ idleExitMs: 5_000 }),
   });
   ctx.defer(() => supervisor.stop());
   return new LocalEngine(supervisor);
@@ -58,11 +60,22 @@ async function useSequences(engine: LocalEngine, round: number): Promise<void> {
   await engine.generate({ sequence: "chat", prompt: [{ token: "bos" }, { text: codeLikeText(1200, round + 2) }], maxTokens: 8 });
 }
 
-async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[]): Promise<void> {
+async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], forked: LocalEngine): Promise<void> {
+  await forked.modelInfo();
+  await useSequences(forked, 0);
+  const alone = await enginesRss([forked]);
+  await forked.supervisor.stop();
   const [first, ...others] = windows;
   await first!.modelInfo();
   await useSequences(first!, 0);
   const one = await enginesRss([first!]);
+  ctx.report({
+    id: "engine.rss_shared_1_vs_forked_1",
+    value: one.bytes / alone.bytes,
+    unit: "×",
+    goal: "<= 1.05",
+    note: `one window: ${(one.bytes / 2 ** 20).toFixed(0)} MiB on the shared engine, ${(alone.bytes / 2 ** 20).toFixed(0)} MiB on an engine of its own (other windows' sequences are made when they ask)`,
+  });
   await Promise.all(others.map((w) => w.modelInfo()));
   await Promise.all(others.map((w, i) => useSequences(w, i + 1)));
   const three = await enginesRss(windows);
@@ -71,7 +84,7 @@ async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[]):
     value: three.bytes / one.bytes,
     unit: "×",
     goal: "<= 1.1",
-    note: `${three.pids.length} engine process(es): ${(three.bytes / 2 ** 20).toFixed(0)} MiB with 3 windows, ${(one.bytes / 2 ** 20).toFixed(0)} MiB with 1`,
+    note: `${three.pids.length} engine process(es): ${(three.bytes / 2 ** 20).toFixed(0)} MiB with 3 windows, ${(one.bytes / 2 ** 20).toFixed(0)} MiB with 1; each further window's context ${((three.bytes - one.bytes) / 2 / 2 ** 20).toFixed(0)} MiB`,
   });
   let loads = 0;
   for (const pid of three.pids) {
@@ -142,6 +155,7 @@ export const sharedEngine: BenchSection = {
     const modelPath = await ctx.syntheticModel();
     const engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-bench-engines-"));
     const windows = [0, 1, 2].map(() => window(ctx, modelPath, engineDir));
+    const forked = window(ctx, modelPath, engineDir, true);
     ctx.defer(async () => {
       // Every engine this section started is gone when it ends.
       const pids = new Set(windows.map((w) => w.supervisor.pid));
@@ -149,7 +163,7 @@ export const sharedEngine: BenchSection = {
       for (const pid of pids) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, "SIGKILL");
       await rm(engineDir, { recursive: true, force: true });
     });
-    await measureMemoryAndLoads(ctx, windows);
+    await measureMemoryAndLoads(ctx, windows, forked);
     ctx.log("ghost text in window B while window A streams chat");
     await measureFimUnderChat(ctx, windows[0]!, windows[1]!);
     ctx.log("kill -9 of the shared engine");

@@ -12,11 +12,18 @@ import type { CaseContext, E2eCase, E2eFixtures } from './case.js';
 import { freePort, installExtensions, startCodeServer, type CodeServer } from './codeServer.js';
 import { extensionId } from './deepseek.js';
 import { ensureE2eDeps, repoRoot, type E2eDeps } from './deps.js';
-import { onCleanup } from './processes.js';
+import { findProcesses, onCleanup } from './processes.js';
 import { defaultSettings } from './settings.js';
 import { Workbench } from './workbench.js';
 
 export const sampleWorkspace = path.join(repoRoot, 'test/e2e/workspace');
+
+/**
+ * The engine is shared across windows by default (issue 21): each case's server has its own
+ * XDG_RUNTIME_DIR, so its own socket folder, and the engine, which outlives its windows by design,
+ * is killed after the case. DEEPSEEK_E2E_ENGINE=forked runs every case with one engine per window.
+ */
+const forkedEngineSettings = process.env.DEEPSEEK_E2E_ENGINE === 'forked' ? { 'deepseekLocal.engine.shareAcrossWindows': false } : {};
 
 export interface SessionOptions {
   /** test-results/e2e: one folder per case. */
@@ -106,7 +113,7 @@ export class E2eSession {
         dir: caseDir,
         extensionsDir: this.extensionsDir,
         workspace,
-        settings: { ...defaultSettings(this.syntheticModel), ...c.settings?.(fixtures) },
+        settings: { ...defaultSettings(this.syntheticModel), ...forkedEngineSettings, ...c.settings?.(fixtures) },
         env: c.env?.(fixtures),
         logFile: path.join(artifactsDir, 'code-server.log'),
         port: this.port,
@@ -135,6 +142,7 @@ export class E2eSession {
       if (finished) await finished.screenshot(path.join(artifactsDir, error ? 'failure.png' : 'final.png')).catch(() => undefined);
       await finished?.close();
       await stoppedServer?.stop();
+      killLeftEngines(this.extensionsDir, log);
       if (stoppedServer) collectLogs(stoppedServer.logsDir, artifactsDir, extensionId);
       await Promise.all([endStream(harnessLog), endStream(consoleLog)]);
       if (!this.options.keep) rmSync(caseDir, { recursive: true, force: true });
@@ -168,6 +176,18 @@ function makeContext(wb: Workbench, server: CodeServer, fixtures: E2eFixtures, a
       }
     },
   };
+}
+
+/** Engines of this run's extension still running after their code-server stopped (shared ones outlive it). */
+function killLeftEngines(extensionsDir: string, log: (line: string) => void): void {
+  for (const engine of findProcesses(extensionsDir).filter((p) => p.cmdline.includes('dist/engine.mjs'))) {
+    log(`killing the engine left running (pid ${engine.pid})`);
+    try {
+      process.kill(engine.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 function endStream(stream: WriteStream): Promise<void> {
