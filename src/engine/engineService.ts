@@ -77,7 +77,8 @@ export class EngineService {
     connection.onClose(() => {
       if (!this.clients.delete(client)) return;
       for (const controller of client.inFlight.keys()) controller.abort();
-      this.releaseSlot(client);
+      const settled = Promise.allSettled([...client.inFlight.values()]);
+      this.releaseSlot(client, settled);
       options.onDetach?.();
     });
     connection.listen();
@@ -116,9 +117,21 @@ export class EngineService {
     return model.slot(client.slot.index);
   }
 
-  private releaseSlot(client: EngineClient): void {
-    if (client.slot) this.slotTables.get(client.slot.model)?.release(client.slot.index);
+  /**
+   * The client's slot is free. A client that left (`settled`: its cancelled requests) gives the
+   * slot's memory back once no window uses it (not the first slot's: it stays for the next window);
+   * before a reload nothing is freed here, the whole model goes.
+   */
+  private releaseSlot(client: EngineClient, settled?: Promise<unknown>): void {
+    const slot = client.slot;
     client.slot = undefined;
+    if (!slot) return;
+    const table = this.slotTables.get(slot.model);
+    table?.release(slot.index);
+    if (!settled || slot.index === 0 || table?.usersOf(slot.index)) return;
+    void settled.then(() => {
+      if (!table?.usersOf(slot.index)) return slot.model.freeSlot(slot.index);
+    });
   }
 
   /**

@@ -78,13 +78,24 @@ export class LoadedModel {
     }
   }
 
+  /** Frees slot `index`'s context (no window uses it); the next window to take the slot makes a new one. */
+  async freeSlot(index: number): Promise<void> {
+    const made = this.slotSets[index];
+    if (index === 0 || !made) return;
+    // Forgotten first, synchronously: a window taking the slot from now on makes a fresh context.
+    delete this.slotSets[index];
+    const slot = await made;
+    if (slot !== (await this.slotSets[0])) await slot.context.dispose();
+  }
+
   /** Sets of sequences made so far (each a context of its own). */
   async sequenceSetCount(): Promise<number> {
     return (await this.createdSlots()).length;
   }
 
   private async createdSlots(): Promise<{ context: LlamaContext; sequences: SequenceSet }[]> {
-    return [...new Set(await Promise.all(this.slotSets))];
+    // Freed slots leave holes.
+    return [...new Set(await Promise.all(this.slotSets.filter((slot) => slot !== undefined)))];
   }
 
   static async load(params: ResolvedLoadParams, onWarning: (message: string) => void = () => undefined): Promise<LoadedModel> {

@@ -103,6 +103,15 @@ describe("one engine shared by several clients", () => {
     expect((await a.supervisor.request(Methods.status, {})).sequenceSets).toBe(1);
     await b.generate({ sequence: "chat", prompt: prompt("now b asks"), maxTokens: 2 });
     expect((await b.supervisor.request(Methods.status, {})).sequenceSets).toBe(2);
+    // b closes: its context's memory goes back; a window that comes later makes a new one.
+    await b.supervisor.stop();
+    const setsAfter = async () => (await a.supervisor.request(Methods.status, {})).sequenceSets;
+    for (const deadline = Date.now() + 5_000; (await setsAfter()) !== 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await setsAfter()).toBe(1);
+    const c = client([], 1_500, fresh);
+    const answer = await c.generate({ sequence: "completion", prompt: prompt("c asks"), maxTokens: 2 });
+    expect(answer.metrics.generatedTokens).toBeGreaterThan(0);
+    expect((await c.supervisor.request(Methods.status, {})).sequenceSets).toBe(2);
   });
 
   it("gives each client its own sequences: one client's prompt does not evict another's KV", async () => {

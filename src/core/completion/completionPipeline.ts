@@ -20,6 +20,9 @@ import { PromptWindows, samePosition } from "./promptWindows.js";
 import { acceptedInput, speculationGapMs } from "./speculation.js";
 import { alternativeRequest, alternativeSamples, distinctAlternatives } from "./alternatives.js";
 
+/** How long Alt+] waits for the keystroke request still writing the shown suggestion (the user asked; a token costs ~55 ms at real size). */
+const alternativesWaitMs = 2_000;
+
 export { defaultCompletionSettings, type CompletionInput, type CompletionSettings } from "./completionSettings.js";
 
 export interface CompletionOutcome {
@@ -200,8 +203,9 @@ export class CompletionPipeline {
    * Inline Suggestion), never on the keystroke path. Only the local engine offers them: its
    * samples reuse the prompt's KV, so each costs only its own tokens. A server answers one
    * completion per request (llama-server's /infill, the DeepSeek FIM API): each alternative would
-   * send, evaluate and maybe bill the whole prompt again, so it offers none. Background work:
-   * refused while the keystroke request still generates, cancelled by the next keystroke; [] then.
+   * send, evaluate and maybe bill the whole prompt again, so it offers none. Background work: a
+   * keystroke request still writing the shown suggestion is waited for (at most
+   * `alternativesWaitMs`), never cancelled; the next keystroke cancels them; [] then.
    */
   async alternatives(input: CompletionInput, first: string, signal: AbortSignal): Promise<string[]> {
     if (this.engine.kind !== "local" || !first) return [];
@@ -210,6 +214,9 @@ export class CompletionPipeline {
     const position = this.windows.positionOf(input, window);
     const kept = this.lastAlternatives;
     if (kept && kept.first === first && samePosition(kept.position, position)) return kept.texts;
+    if (this.scheduler.runningPriority === "foreground") {
+      await untilAborted(this.scheduler.requestSettled("foreground"), AbortSignal.any([signal, AbortSignal.timeout(alternativesWaitMs)]));
+    }
     const samples = await this.scheduler.run("background", (claimed) => this.sampleAlternatives(input, window, settings, claimed), signal);
     if (!samples) return [];
     const texts = distinctAlternatives(first, samples);

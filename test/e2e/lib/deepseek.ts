@@ -1,4 +1,6 @@
 // DeepSeek Local as the harness sees it from outside: its id, status bar item, engine process.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import type { CodeServer } from './codeServer.js';
 import { descendsFrom, findProcesses } from './processes.js';
@@ -30,12 +32,22 @@ export function extensionLog(wb: Workbench): string {
 
 /**
  * Engine processes of this server: `dist/engine.mjs` of the extension installed in its extensions
- * folder, forked by its extension host (so a descendant of the code-server process).
+ * folder, started by one of its extension hosts (a descendant of the code-server process), or a
+ * shared engine that outlived the window that started it (reparented; it still has this server's HOME).
  */
 export function enginePids(server: CodeServer): number[] {
+  const home = `HOME=${path.join(path.dirname(server.userDataDir), 'home')}`;
   return findProcesses(server.extensionsDir)
-    .filter((p) => p.cmdline.includes('dist/engine.mjs') && descendsFrom(p.pid, server.process.pid))
+    .filter((p) => p.cmdline.includes('dist/engine.mjs') && (descendsFrom(p.pid, server.process.pid) || environment(p.pid).includes(home)))
     .map((p) => p.pid);
+}
+
+function environment(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
 }
 
 /** Inline suggestions as VS Code renders them (E2E-FACTS.md, "What a test can see and do"). */

@@ -19,18 +19,22 @@ const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restored
 
 /**
  * A local engine answering greedy requests with `greedy` and the sample with seed N with
- * `samples[N - 1]`; with `hold`, a request waits until its signal aborts.
+ * `samples[N - 1]`; with `hold`, a request waits until its signal aborts or `release()` answers it.
  */
 function seededEngine(greedy: string, samples: string[], kind: "local" | "http" = "local") {
   const requests: InfillRequest[] = [];
-  const holding = { hold: false };
+  const held: (() => void)[] = [];
+  const holding = { hold: false, release: () => held.splice(0).forEach((answer) => answer()) };
   const engine = {
     kind,
     infill(request: InfillRequest, options: GenerationOptions = {}): Promise<GenerateResult> {
       requests.push(request);
       const text = request.seed === undefined ? greedy : samples[request.seed - 1]!;
       if (!holding.hold) return Promise.resolve({ text, stopReason: "eos", metrics });
-      return new Promise((_, reject) => options.signal?.addEventListener("abort", () => reject(new EngineError("cancelled", "The request was cancelled."))));
+      return new Promise((resolve, reject) => {
+        held.push(() => resolve({ text, stopReason: "eos", metrics }));
+        options.signal?.addEventListener("abort", () => reject(new EngineError("cancelled", "The request was cancelled.")));
+      });
     },
     prefill: async () => metrics,
     warmUp: async () => undefined,
@@ -85,19 +89,32 @@ describe("the pipeline's alternatives", () => {
     expect(requests).toHaveLength(0);
   });
 
-  it("wait for no one: refused while the keystroke request generates, cancelled by the next keystroke", async () => {
+  it("wait for the keystroke request still writing the shown suggestion, never cancel it; are cancelled by the next keystroke", async () => {
     const { engine, requests, holding } = seededEngine("a + b;", ["a - b;", "b + a;"]);
     const pipeline = new CompletionPipeline(engine, settings);
     holding.hold = true;
     const keystroke = pipeline.complete(input, new AbortController().signal);
     await vi.waitFor(() => expect(requests).toHaveLength(1));
-    expect(await pipeline.alternatives(input, "a + b;", new AbortController().signal)).toEqual([]);
+    const waiting = pipeline.alternatives(input, "a + b;", new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(requests).toHaveLength(1);
+    holding.hold = false;
+    holding.release();
+    expect((await keystroke)?.text).toBe("a + b;");
+    expect(await waiting).toEqual(["a - b;", "b + a;"]);
+
+    // A keystroke request that does not finish in time: nothing is offered, and it runs on.
+    holding.hold = true;
+    const slow = pipeline.complete({ ...input, offset: input.offset - 2 }, new AbortController().signal);
+    await vi.waitFor(() => expect(requests).toHaveLength(4));
+    expect(await pipeline.alternatives({ ...input, offset: input.offset - 2 }, "a + b;", new AbortController().signal)).toEqual([]);
+    expect(requests).toHaveLength(4);
 
     pipeline.cancel();
-    await keystroke;
-    const asked = pipeline.alternatives(input, "a + b;", new AbortController().signal);
-    await vi.waitFor(() => expect(requests.filter(sampled)).toHaveLength(1));
+    await slow;
+    const elsewhere = { ...input, offset: input.offset - 3 };
+    const asked = pipeline.alternatives(elsewhere, "a + b;", new AbortController().signal);
+    await vi.waitFor(() => expect(requests.filter(sampled)).toHaveLength(3));
     holding.hold = false;
     const next = await pipeline.complete({ ...input, offset: input.offset - 1 }, new AbortController().signal);
     expect(await asked).toEqual([]);
