@@ -19,11 +19,11 @@ import { Workbench } from './workbench.js';
 export const sampleWorkspace = path.join(repoRoot, 'test/e2e/workspace');
 
 /**
- * The engine is shared across windows by default (issue 21): each case's server has its own
- * XDG_RUNTIME_DIR, so its own socket folder, and the engine, which outlives its windows by design,
- * is killed after the case. DEEPSEEK_E2E_ENGINE=forked runs every case with one engine per window.
+ * DEEPSEEK_E2E_ENGINE=shared runs every case with deepseekLocal.engine.shareAcrossWindows on (issue
+ * 21). Each case's server has its own XDG_RUNTIME_DIR, so its own socket folder; a shared engine,
+ * which outlives its windows by design, is killed after the case.
  */
-const forkedEngineSettings = process.env.DEEPSEEK_E2E_ENGINE === 'forked' ? { 'deepseekLocal.engine.shareAcrossWindows': false } : {};
+const engineModeSettings = process.env.DEEPSEEK_E2E_ENGINE === 'shared' ? { 'deepseekLocal.engine.shareAcrossWindows': true } : {};
 
 export interface SessionOptions {
   /** test-results/e2e: one folder per case. */
@@ -113,7 +113,7 @@ export class E2eSession {
         dir: caseDir,
         extensionsDir: this.extensionsDir,
         workspace,
-        settings: { ...defaultSettings(this.syntheticModel), ...forkedEngineSettings, ...c.settings?.(fixtures) },
+        settings: { ...defaultSettings(this.syntheticModel), ...engineModeSettings, ...c.settings?.(fixtures) },
         env: c.env?.(fixtures),
         logFile: path.join(artifactsDir, 'code-server.log'),
         port: this.port,
