@@ -70,12 +70,8 @@ interface ShownAt {
 
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private shownAt: ShownAt | undefined;
-  /**
-   * Set while the trigger this provider sent to show a grown answer runs (its number): the Invoke
-   * call it brings is that, not the user asking for more. 0 otherwise.
-   */
-  private regrowing = 0;
-  private regrowTriggers = 0;
+  /** The next Invoke call is the one this provider triggered to show a grown answer, not the user asking for more. */
+  private regrowing = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -88,13 +84,8 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       // Only where the user still is: VS Code then asks again, and the cache answers at once.
       if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
       if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
-      const trigger = ++this.regrowTriggers;
-      this.regrowing = trigger;
-      // VS Code may answer the trigger from what it has, without asking: the mark must not outlive
-      // the command, or it would take the user's next Alt+] for a regrow and offer no alternatives.
-      void Promise.resolve(vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")).finally(() => {
-        if (this.regrowing === trigger) this.regrowing = 0;
-      });
+      this.regrowing = true;
+      void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     });
   }
 
@@ -125,7 +116,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
     const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     const askedForMore = invoked && !this.regrowing;
-    this.regrowing = 0;
+    this.regrowing = false;
     const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
     const input = selected ? inputWithSelectedItem(typed, selected) : typed;
