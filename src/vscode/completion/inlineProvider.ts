@@ -61,17 +61,16 @@ export interface ProviderHooks {
   onError(error: unknown): void;
 }
 
-/** Where a model suggestion was shown: it may grow there while the user has not moved. */
+/** Where a model suggestion was shown, and its text: it may grow there while the user has not moved. */
 interface ShownAt {
   document: vscode.TextDocument;
   version: number;
   position: vscode.Position;
+  text: string;
 }
 
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private shownAt: ShownAt | undefined;
-  /** The next Invoke call is the one this provider triggered to show a grown answer, not the user asking for more. */
-  private regrowing = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -84,13 +83,18 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       // Only where the user still is: VS Code then asks again, and the cache answers at once.
       if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
       if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
-      this.regrowing = true;
       void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     });
   }
 
   dispose(): void {
     this.unsubscribe();
+  }
+
+  private isShownHere(document: vscode.TextDocument, position: vscode.Position, text: string): boolean {
+    const shown = this.shownAt;
+    const sameDocument = !!shown && shown.document.uri.toString() === document.uri.toString() && shown.version === document.version;
+    return sameDocument && shown!.position.isEqual(position) && shown!.text === text;
   }
 
   /** The user dismissed the ghost text (Escape): it must not come back when its answer grows. */
@@ -115,8 +119,6 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
     const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-    const askedForMore = invoked && !this.regrowing;
-    this.regrowing = false;
     const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
     const input = selected ? inputWithSelectedItem(typed, selected) : typed;
@@ -128,11 +130,13 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       const outcome = await this.pipeline.complete(input, controller.signal);
       if (!outcome || token.isCancellationRequested) return undefined;
       this.hooks.onOutcome(outcome);
-      this.shownAt = { document, version: document.version, position };
+      // Alternatives when the user asks for more (Alt+]: VS Code invokes the provider) of the
+      // suggestion shown here, unchanged. An Invoke that finds it grown is this provider's own
+      // trigger showing the rest (or the user's key meeting it first: the rest shows, the next Alt+]
+      // brings the alternatives); Alt+\ at a new place shows the first answer without waiting.
+      const wantsAlternatives = invoked && outcome.source === "cache" && this.isShownHere(document, position, outcome.text);
+      this.shownAt = { document, version: document.version, position, text: outcome.text };
       if (!outcome.text) return undefined;
-      // Alternatives when the user asks for more (Alt+]: VS Code invokes the provider) of a suggestion
-      // already shown (so cached): Alt+\ at a new place shows the first answer without waiting for them.
-      const wantsAlternatives = askedForMore && outcome.source === "cache";
       const alternatives = wantsAlternatives ? await this.pipeline.alternatives(input, outcome.text, controller.signal) : [];
       if (token.isCancellationRequested) return undefined;
       this.pipeline.suggestionShown(input, outcome.text);

@@ -39,6 +39,7 @@ describe("a shown suggestion that grows", () => {
   let document: FakeDocument;
   let stream: ReturnType<typeof streamingEngine>["stream"];
   let provider: DeepSeekInlineCompletionProvider;
+  let pipeline: CompletionPipeline;
 
   beforeEach(() => {
     fake.reset();
@@ -48,7 +49,7 @@ describe("a shown suggestion that grows", () => {
     editor.selection = new Selection(new Position(0, text.length), new Position(0, text.length));
     const scripted = streamingEngine();
     stream = scripted.stream;
-    const pipeline = new CompletionPipeline(scripted.engine, () => ({ ...defaultCompletionSettings, speculative: false }));
+    pipeline = new CompletionPipeline(scripted.engine, () => ({ ...defaultCompletionSettings, speculative: false }));
     provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => defaultPrivacySettings, onOutcome: () => undefined, onError: () => undefined });
   });
 
@@ -75,6 +76,32 @@ describe("a shown suggestion that grows", () => {
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
     await tick();
     expect(executed).toEqual(["editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.trigger"]);
+    provider.dispose();
+  });
+
+  it("Alt+] on the suggestion as shown brings alternatives; an Invoke that finds it grown shows the rest first", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    const whole = "values.reduce((sum, value) => sum + value, 0);";
+    stream.end(whole);
+    await tick();
+    expect(executed).toEqual(["editor.action.inlineSuggest.trigger"]);
+    const asked = vi.spyOn(pipeline, "alternatives").mockResolvedValue(["values.length;"]);
+    const invoke = async () => {
+      const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+      const items = await provider.provideInlineCompletionItems(
+        document as unknown as vscode.TextDocument,
+        new Position(0, text.length) as unknown as vscode.Position,
+        { triggerKind: 0, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
+        token as unknown as vscode.CancellationToken,
+      );
+      return (items as vscode.InlineCompletionItem[]).map((item) => item.insertText);
+    };
+    // The trigger's call (or the user's Alt+] meeting the grown answer first): the rest, no alternatives.
+    expect(await invoke()).toEqual([whole]);
+    expect(asked).not.toHaveBeenCalled();
+    // Alt+] on what is shown now: the alternatives, however many triggers VS Code answered without asking.
+    expect(await invoke()).toEqual([whole, "values.length;"]);
+    expect(asked).toHaveBeenCalledTimes(1);
     provider.dispose();
   });
 
