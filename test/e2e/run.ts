@@ -83,6 +83,8 @@ async function main(): Promise<number> {
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   console.log(`e2e: ${seconds(Date.now() - started)} in all`);
+  // Repeated last, so that a log cut to its tail (CI keeps only that) still names what failed and why.
+  for (const r of results.filter((result) => !result.ok)) console.log(`✗ ${r.name}: ${r.error}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
