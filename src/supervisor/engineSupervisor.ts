@@ -3,17 +3,17 @@
 // Every wait has an end (issue 19, item 10): a load and each request are time-limited, and a stop
 // kills what does not exit in its grace period, so Stop and Restart return even while a load is stuck.
 import { stat } from "node:fs/promises";
-import { CancellationTokenSource, ResponseError, type MessageConnection, type RequestType } from "vscode-jsonrpc/node";
+import { CancellationTokenSource, type MessageConnection, type RequestType } from "vscode-jsonrpc/node";
 import {
   EngineError,
   Methods,
   ModelInfo,
   StreamingRequestType,
-  isEngineErrorCode,
   type LoadParams,
   type TextNotification,
 } from "../protocol/engine.js";
 import { forkEngine, type EngineLink } from "./engineLink.js";
+import { EngineOutputTail, stoppedError, toEngineError } from "./engineOutputTail.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restartPolicy.js";
 import { connectSharedEngine, type SharedEngineOptions } from "./sharedEngine.js";
 import { isProcessAlive } from "./spawnLock.js";
@@ -74,8 +74,6 @@ interface Running extends EngineProcess {
   model: ModelInfo;
 }
 
-const stderrLinesKept = 40;
-
 export class EngineSupervisor {
   /** The engine process, with or without a model. */
   private process: EngineProcess | undefined;
@@ -87,7 +85,7 @@ export class EngineSupervisor {
   private readonly textListeners = new Map<string, (text: string) => void>();
   private readonly policy: RestartPolicy;
   private readonly limits: EngineTimeLimits;
-  private readonly stderrTail: string[] = [];
+  private readonly outputTail = new EngineOutputTail();
   private restartTimer: NodeJS.Timeout | undefined;
   /** Counts stops: a connection that completes after a stop is closed, not kept. */
   private generation = 0;
@@ -270,7 +268,7 @@ export class EngineSupervisor {
   /** A request the engine could not even cancel: the process is stuck, end it (the restart policy brings it back). */
   private killStuck(proc: EngineProcess, reason: string): void {
     this.options.log?.(`killing the engine (pid ${proc.link.pid}): ${reason}`);
-    this.stderrTail.push(`error: the engine was killed because ${reason}`);
+    this.outputTail.add(`error: the engine was killed because ${reason}`);
     proc.link.kill("SIGKILL");
   }
 
@@ -350,7 +348,7 @@ export class EngineSupervisor {
 
   /** Forks this window's engine, or connects to the shared one (starting it if none runs). */
   private async open(loadParams: LoadParams, sharing: ReturnType<NonNullable<EngineSupervisorOptions["shared"]>>): Promise<EngineProcess> {
-    this.stderrTail.length = 0;
+    this.outputTail.clear();
     const generation = this.generation;
     const { enginePath, env, log } = this.options;
     const link = sharing
@@ -373,7 +371,7 @@ export class EngineSupervisor {
     const proc: EngineProcess = { link, connection, exited, exitListeners: new Set(), endedByUs: false };
     link.onEnd(() => {
       // A shared engine's output went to its log: its last lines explain a crash.
-      for (const line of link.recentOutput().slice(-stderrLinesKept)) this.stderrTail.push(line);
+      this.outputTail.add(link.recentOutput().join("\n"));
       for (const listener of [...proc.exitListeners]) listener();
       proc.exitListeners.clear();
       markExited();
@@ -406,12 +404,12 @@ export class EngineSupervisor {
 
   /** The engine died (or a shared one could not be started): restart with backoff, or give up. */
   private crashed(reason: string): void {
-    this.options.log?.(`${reason}; last output:\n${this.stderrTail.join("\n")}`);
+    this.options.log?.(`${reason}; last output:\n${this.outputTail.text()}`);
     const decision = this.policy.onCrash(Date.now());
     if (!decision.restart) {
       this.setState({
         kind: "failed",
-        message: `The DeepSeek engine crashed ${decision.crashes} times in a few minutes (${reason}). ${this.lastErrorLine()}Run "DeepSeek Local: Restart Engine" to try again.`,
+        message: `The DeepSeek engine crashed ${decision.crashes} times in a few minutes (${reason}). ${this.outputTail.lastErrorLine()}Run "DeepSeek Local: Restart Engine" to try again.`,
       });
       return;
     }
@@ -423,26 +421,12 @@ export class EngineSupervisor {
   }
 
   private crashMessage(link: EngineLink): string {
-    return `The DeepSeek engine stopped unexpectedly (${link.endDescription()}). ${this.lastErrorLine()}It restarts automatically.`;
-  }
-
-  private lastErrorLine(): string {
-    const line = [...this.stderrTail].reverse().find((l) => /error|assert|abort|memory/i.test(l));
-    return line ? `Last engine error: ${line.trim().slice(0, 300)}. ` : "";
+    return `The DeepSeek engine stopped unexpectedly (${link.endDescription()}). ${this.outputTail.lastErrorLine()}It restarts automatically.`;
   }
 
   private logOutput(data: string): void {
-    for (const line of data.split(/\r?\n/)) {
-      if (!line) continue;
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > stderrLinesKept) this.stderrTail.shift();
-      this.options.log?.(`[engine] ${line}`);
-    }
+    for (const line of this.outputTail.add(data)) this.options.log?.(`[engine] ${line}`);
   }
-}
-
-function stoppedError(): EngineError {
-  return new EngineError("engineUnavailable", "The DeepSeek engine was stopped before it answered.");
 }
 
 async function fileSize(file: string): Promise<number | undefined> {
@@ -451,15 +435,4 @@ async function fileSize(file: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function toEngineError(error: unknown): EngineError {
-  if (error instanceof EngineError) return error;
-  if (error instanceof ResponseError) {
-    const code = (error.data as { code?: unknown } | undefined)?.code;
-    return new EngineError(isEngineErrorCode(code) ? code : "internal", error.message);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (/cancel/i.test(message)) return new EngineError("cancelled", "The request was cancelled.");
-  return new EngineError("engineUnavailable", `The engine connection failed: ${message}`);
 }
