@@ -147,7 +147,7 @@ describe("secrets vs completion's extra context", () => {
   });
 
   it("no prompt is built from a secret file itself: no completion, no warm-up", async () => {
-    const provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => privacy.settings(), onOutcome: () => undefined, onError: () => undefined });
+    const provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => privacy.settings(), onOutcome: () => undefined, onError: () => undefined, trace: () => undefined });
     const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
     for (const name of [".env", "deploy/id_rsa", ".npmrc", ".git/config", "build/config.local.json", "services/api/settings.local.yaml"]) {
       const doc = document(name);

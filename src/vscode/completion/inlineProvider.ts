@@ -59,6 +59,8 @@ export interface ProviderHooks {
   privacy(): PrivacySettings;
   onOutcome(outcome: CompletionOutcome): void;
   onError(error: unknown): void;
+  /** A line at the log's trace level. */
+  trace(line: string): void;
 }
 
 /** Where a model suggestion was shown, and its text: it may grow there while the user has not moved. */
@@ -139,6 +141,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       if (!outcome.text) return undefined;
       const alternatives = wantsAlternatives ? await this.pipeline.alternatives(input, outcome.text, controller.signal) : [];
       if (token.isCancellationRequested) return undefined;
+      if (invoked) this.hooks.trace(`completion invoked: ${wantsAlternatives ? `${alternatives.length} alternative(s) after the shown suggestion` : "a suggestion not shown here yet"}`);
       this.pipeline.suggestionShown(input, outcome.text);
       // The greedy answer first; VS Code cycles the rest with Alt+] / Alt+[.
       const texts = [outcome.text, ...alternatives];

@@ -70,6 +70,7 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       );
       statusBar.setDetail(describeOutcome(outcome));
     },
+    trace: (line) => ctx.log.trace(line),
     onError: (error) => {
       const message = error instanceof Error ? error.message : String(error);
       // One log line per distinct failure, not one per keystroke.

@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CDPSession, Page } from "playwright-core";
 import { defineCase, type CaseContext, type E2eCase } from "../../e2e/lib/case.js";
-import { extensionId, extensionLog, waitForEngineReady } from "../../e2e/lib/deepseek.js";
+import { extensionId, extensionLog, setExtensionLogLevel, waitForEngineReady } from "../../e2e/lib/deepseek.js";
 import { sleep, waitFor } from "../../e2e/lib/wait.js";
 import { editSessions, type EditSession, type EditStep } from "./editSessions";
 import { installGhostProbe, keyCount, pageNow, readProbeLog, shownGhost } from "./ghostProbe";
@@ -17,7 +17,6 @@ export const KEY_INTERVAL_MS = 120;
 export const PAUSE_MS = 1500;
 const WARMUP_FILE = "warmup.js";
 /** The extension's output channel (src/vscode/extensionContext.ts). */
-const OUTPUT_CHANNEL = "DeepSeek Local";
 /** The first suggestion loads the model's caches; on a busy 2-core machine it took 30 s in e2e. */
 const WARMUP_GHOST_TIMEOUT_MS = 150_000;
 const SAVE_TIMEOUT_MS = 15_000;
@@ -64,7 +63,7 @@ export function editorRunCase(options: EditorRunOptions): E2eCase {
     async run(t) {
       await t.step("extension activates", () => t.wb.waitForActivation(extensionId));
       await t.step("engine ready", () => waitForEngineReady(t.wb));
-      await t.step("extension log at trace", () => setExtensionLogLevel(t, "Trace"));
+      await t.step("extension log at trace", () => setExtensionLogLevel(t.wb, "Trace"));
       const page = t.wb.page;
       await installGhostProbe(page);
       await t.step("warm-up ghost", () => warmUp(t));
@@ -86,26 +85,6 @@ export function editorRunCase(options: EditorRunOptions): E2eCase {
       });
     },
   });
-}
-
-/**
- * Developer: Set Log Level… → the extension's channel → `level`, as a user would: the per-request
- * lines are at trace level. (code-server passes no per-extension `--log` to the web workbench.)
- */
-async function setExtensionLogLevel(t: CaseContext, level: string): Promise<void> {
-  const page = t.wb.page;
-  const input = page.locator(".quick-input-widget input");
-  const pick = async (label: string) => {
-    await input.fill(label);
-    // Enter picks the first row: wait until the list has filtered down to the label.
-    const firstRow = page.locator(".quick-input-widget .monaco-list-row").first();
-    await waitFor(`"${label}" first in the list`, async () => (await firstRow.innerText()).includes(label), { timeoutMs: 10_000 });
-    await page.keyboard.press("Enter");
-  };
-  await t.wb.runCommand("Developer: Set Log Level");
-  await pick(OUTPUT_CHANNEL);
-  await pick(level);
-  await input.waitFor({ state: "hidden", timeout: 10_000 });
 }
 
 async function warmUp(t: CaseContext): Promise<void> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCase } from '../lib/case.js';
-import { extensionId, ghostText, quickCompletionSettings, waitForEngineReady, waitForStatus } from '../lib/deepseek.js';
+import { extensionId, ghostText, quickCompletionSettings, setExtensionLogLevel, waitForEngineReady, waitForStatus } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 export default defineCase({
@@ -23,6 +23,8 @@ export default defineCase({
 
     await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
     await t.step('engine ready', () => waitForEngineReady(t.wb));
+    // Each completion request and its kind in the log, to tell what a failed step was shown.
+    await t.step('extension log at trace', () => setExtensionLogLevel(t.wb, 'Trace'));
     await t.step('open src/math.ts', () => t.wb.quickOpen('src/math.ts'));
 
     await t.step('type at the end of the file', async () => {

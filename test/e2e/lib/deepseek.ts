@@ -8,6 +8,8 @@ import { waitFor } from './wait.js';
 import type { Workbench } from './workbench.js';
 
 export const extensionId = 'deepseek-local.deepseek-local';
+/** The extension's output channel (src/vscode/extensionContext.ts). */
+const outputChannel = 'DeepSeek Local';
 /** src/vscode/statusBar.ts `statusBarItemId` (that module imports `vscode`, so not importable here). */
 export const statusBarItemId = 'deepseekLocal.status';
 /** The item's text in the ready state: `$(check) DeepSeek`, or `… DeepSeek demo` on the synthetic model. */
@@ -105,4 +107,24 @@ export function remoteChatSettings(baseUrl: string, model: string): Record<strin
     'deepseekLocal.remote.flavor': 'openai',
     'deepseekLocal.remote.model': model,
   };
+}
+
+/**
+ * Developer: Set Log Level… → the extension's channel → `level`, as a user would: the per-request
+ * lines are at trace level. (code-server passes no per-extension `--log` to the web workbench.)
+ */
+export async function setExtensionLogLevel(wb: Workbench, level: 'Trace' | 'Debug' | 'Info'): Promise<void> {
+  const page = wb.page;
+  const input = page.locator('.quick-input-widget input');
+  const pick = async (label: string) => {
+    await input.fill(label);
+    // Enter picks the first row: wait until the list has filtered down to the label.
+    const firstRow = page.locator('.quick-input-widget .monaco-list-row').first();
+    await waitFor(`"${label}" first in the list`, async () => (await firstRow.innerText()).includes(label), { timeoutMs: 10_000 });
+    await page.keyboard.press('Enter');
+  };
+  await wb.runCommand('Developer: Set Log Level');
+  await pick(outputChannel);
+  await pick(level);
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }

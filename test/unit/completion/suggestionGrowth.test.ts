@@ -50,7 +50,7 @@ describe("a shown suggestion that grows", () => {
     const scripted = streamingEngine();
     stream = scripted.stream;
     pipeline = new CompletionPipeline(scripted.engine, () => ({ ...defaultCompletionSettings, speculative: false }));
-    provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => defaultPrivacySettings, onOutcome: () => undefined, onError: () => undefined });
+    provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => defaultPrivacySettings, onOutcome: () => undefined, onError: () => undefined, trace: () => undefined });
   });
 
   async function showPreview(): Promise<string | undefined> {
