@@ -85,6 +85,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       // Only where the user still is: VS Code then asks again, and the cache answers at once.
       if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
       if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
+      this.hooks.trace("completion grew where it is shown: asking the editor to show it");
       void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     });
   }
@@ -130,7 +131,10 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     try {
       if (token.isCancellationRequested) return undefined;
       const outcome = await this.pipeline.complete(input, controller.signal);
-      if (!outcome || token.isCancellationRequested) return undefined;
+      if (!outcome || token.isCancellationRequested) {
+        if (invoked) this.hooks.trace(`completion invoked: ${outcome ? "cancelled by the editor" : "no suggestion"}`);
+        return undefined;
+      }
       this.hooks.onOutcome(outcome);
       // Alternatives when the user asks for more (Alt+]: VS Code invokes the provider) of the
       // suggestion shown here, unchanged. An Invoke that finds it grown is this provider's own
