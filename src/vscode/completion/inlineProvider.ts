@@ -69,6 +69,14 @@ interface ShownAt {
   version: number;
   position: vscode.Position;
   text: string;
+  /**
+   * VS Code asked for it with Invoke (our grow trigger, Alt+\, Alt+]). While it holds an Invoke
+   * answer it does not ask again at the same place and document version (Alt+] cycles within
+   * that answer) until the answer is hidden.
+   */
+  invoked: boolean;
+  /** The alternatives went with it: Alt+] cycles through them. */
+  withAlternatives: boolean;
 }
 
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
@@ -86,8 +94,43 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
       if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
       this.hooks.trace("completion grew where it is shown: asking the editor to show it");
-      void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+      void this.showAgain();
     });
+  }
+
+  /**
+   * Makes VS Code ask again here and show the answer. Its trigger alone would not: an Invoke keeps
+   * the suggestion shown now selected (the preview stays, its grown answer second in the list),
+   * and after an Invoke answer it does not ask at all. So what it shows is hidden first.
+   */
+  private async showAgain(): Promise<void> {
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+  }
+
+  /**
+   * Alt+] / Alt+[. VS Code's own commands ask the provider for more only when the answer it holds
+   * came from an automatic request; after a grown suggestion (or Alt+\) it holds an Invoke answer
+   * and would cycle within that one suggestion. Then the alternatives are computed first, with the
+   * suggestion still shown, then VS Code asks again (showAgain) and gets them, and moves on to one.
+   */
+  async showOther(direction: "next" | "previous"): Promise<void> {
+    const command = direction === "next" ? "editor.action.inlineSuggest.showNext" : "editor.action.inlineSuggest.showPrevious";
+    const editor = vscode.window.activeTextEditor;
+    const shown = this.shownAt;
+    const heldWithout = !!editor && !!shown && shown.invoked && !shown.withAlternatives && editor.selection.isEmpty && this.isShownHere(editor.document, editor.selection.active, shown.text);
+    if (!heldWithout) return void (await vscode.commands.executeCommand(command));
+    const controller = new AbortController();
+    const typed = vscode.workspace.onDidChangeTextDocument((event) => event.document === shown.document && controller.abort());
+    try {
+      const alternatives = await this.pipeline.alternatives(completionInput(shown.document, shown.position, true), shown.text, controller.signal);
+      if (controller.signal.aborted || this.shownAt !== shown) return;
+      // None to offer (a server backend, or all alike): VS Code cycles what it holds (other providers').
+      if (alternatives.length > 0) await this.showAgain();
+      await vscode.commands.executeCommand(command);
+    } finally {
+      typed.dispose();
+    }
   }
 
   dispose(): void {
@@ -141,10 +184,16 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       // trigger showing the rest (or the user's key meeting it first: the rest shows, the next Alt+]
       // brings the alternatives); Alt+\ at a new place shows the first answer without waiting.
       const wantsAlternatives = invoked && outcome.source === "cache" && this.isShownHere(document, position, outcome.text);
-      this.shownAt = { document, version: document.version, position, text: outcome.text };
+      const shown: ShownAt = { document, version: document.version, position, text: outcome.text, invoked, withAlternatives: wantsAlternatives };
+      const before = this.shownAt;
+      this.shownAt = shown;
       if (!outcome.text) return undefined;
       const alternatives = wantsAlternatives ? await this.pipeline.alternatives(input, outcome.text, controller.signal) : [];
-      if (token.isCancellationRequested) return undefined;
+      if (token.isCancellationRequested) {
+        // VS Code did not take this answer: it holds what it had.
+        if (this.shownAt === shown) this.shownAt = before;
+        return undefined;
+      }
       if (invoked) this.hooks.trace(`completion invoked: ${wantsAlternatives ? `${alternatives.length} alternative(s) after the shown suggestion` : "a suggestion not shown here yet"}`);
       this.pipeline.suggestionShown(input, outcome.text);
       // The greedy answer first; VS Code cycles the rest with Alt+] / Alt+[.

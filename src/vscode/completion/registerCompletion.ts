@@ -13,6 +13,9 @@ import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlinePro
 export const toggleCompletionCommand = "deepseekLocal.toggleCompletion";
 /** Escape while ghost text shows: hides it as VS Code's own Escape does, and stops it growing back. */
 export const dismissGhostTextCommand = "deepseekLocal.dismissGhostText";
+/** Alt+] / Alt+[ on ghost text: VS Code's next / previous suggestion, with the alternatives asked for where VS Code would not ask. */
+export const showNextGhostTextCommand = "deepseekLocal.showNextGhostText";
+export const showPreviousGhostTextCommand = "deepseekLocal.showPreviousGhostText";
 
 /**
  * After a keystroke in the active editor, the request starts at once, not when VS Code asks 50 ms
@@ -113,6 +116,8 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       provider.dismissed();
       return vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
     },
+    [showNextGhostTextCommand]: () => provider.showOther("next"),
+    [showPreviousGhostTextCommand]: () => provider.showOther("previous"),
     [toggleCompletionCommand]: async () => {
       const enabled = !ctx.config.completion.enabled;
       await ctx.config.setCompletionEnabled(enabled);

@@ -67,15 +67,17 @@ describe("a shown suggestion that grows", () => {
     return shown && "length" in shown ? (shown[0]?.insertText as string) : undefined;
   }
 
+  // VS Code's trigger alone keeps the suggestion shown now selected (and after an Invoke answer does
+  // not ask at all): what it shows is hidden first.
   it("asks VS Code to show it again when a line completes and when the answer is whole", async () => {
     expect(await showPreview()).toBe("values.reduce((sum, value) =>");
     expect(executed).toEqual([]);
     stream.write("m + value, 0);\n");
     await tick();
-    expect(executed).toEqual(["editor.action.inlineSuggest.trigger"]);
+    expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
     await tick();
-    expect(executed).toEqual(["editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.trigger"]);
+    expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     provider.dispose();
   });
 
@@ -84,7 +86,7 @@ describe("a shown suggestion that grows", () => {
     const whole = "values.reduce((sum, value) => sum + value, 0);";
     stream.end(whole);
     await tick();
-    expect(executed).toEqual(["editor.action.inlineSuggest.trigger"]);
+    expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     const asked = vi.spyOn(pipeline, "alternatives").mockResolvedValue(["values.length;"]);
     const invoke = async () => {
       const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
@@ -102,6 +104,65 @@ describe("a shown suggestion that grows", () => {
     // Alt+] on what is shown now: the alternatives, however many triggers VS Code answered without asking.
     expect(await invoke()).toEqual([whole, "values.length;"]);
     expect(asked).toHaveBeenCalledTimes(1);
+    provider.dispose();
+  });
+
+  async function invoke(): Promise<unknown[]> {
+    const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+    const items = await provider.provideInlineCompletionItems(
+      document as unknown as vscode.TextDocument,
+      new Position(0, text.length) as unknown as vscode.Position,
+      { triggerKind: 0, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
+      token as unknown as vscode.CancellationToken,
+    );
+    return (items as vscode.InlineCompletionItem[]).map((item) => item.insertText);
+  }
+
+  it("Alt+] after a suggestion grew: the alternatives computed with it still shown, then VS Code's answer hidden and the next shown", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    const whole = "values.reduce((sum, value) => sum + value, 0);";
+    stream.end(whole);
+    await tick();
+    expect(await invoke()).toEqual([whole]);
+    executed.length = 0;
+    let hiddenWhileAsking = false;
+    const asked = vi.spyOn(pipeline, "alternatives").mockImplementation(async () => {
+      hiddenWhileAsking = executed.includes("editor.action.inlineSuggest.hide");
+      return ["values.length;"];
+    });
+    await provider.showOther("next");
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(hiddenWhileAsking).toBe(false);
+    expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.showNext"]);
+    // VS Code asks (Invoke) once the answer is hidden: the alternatives go with the suggestion.
+    expect(await invoke()).toEqual([whole, "values.length;"]);
+    // It now holds them: Alt+[ is VS Code's own cycling, nothing hidden or asked.
+    executed.length = 0;
+    await provider.showOther("previous");
+    expect(executed).toEqual(["editor.action.inlineSuggest.showPrevious"]);
+    expect(asked).toHaveBeenCalledTimes(2);
+    provider.dispose();
+  });
+
+  it("Alt+] on an automatic answer is VS Code's own: it asks, and the provider adds the alternatives then", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    const asked = vi.spyOn(pipeline, "alternatives");
+    await provider.showOther("next");
+    expect(executed).toEqual(["editor.action.inlineSuggest.showNext"]);
+    expect(asked).not.toHaveBeenCalled();
+    provider.dispose();
+  });
+
+  it("Alt+] with no alternatives to offer hides nothing", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    const whole = "values.reduce((sum, value) => sum + value, 0);";
+    stream.end(whole);
+    await tick();
+    await invoke();
+    executed.length = 0;
+    vi.spyOn(pipeline, "alternatives").mockResolvedValue([]);
+    await provider.showOther("next");
+    expect(executed).toEqual(["editor.action.inlineSuggest.showNext"]);
     provider.dispose();
   });
 
