@@ -20,7 +20,7 @@ export interface EngineLink {
   /** Ends the engine process itself (stuck, or the user's Restart Engine). */
   kill(signal: NodeJS.Signals): void;
   isLive(): boolean;
-  /** What the engine last wrote where this window cannot read its output as it comes (a shared engine's log). */
+  /** What the engine last wrote that did not reach this window as it came (a shared engine's log, when not followed). */
   recentOutput(): string[];
 }
 

@@ -352,7 +352,7 @@ export class EngineSupervisor {
     const generation = this.generation;
     const { enginePath, env, log } = this.options;
     const link = sharing
-      ? await connectSharedEngine({ enginePath, env, log, ...sharing }, loadParams)
+      ? await connectSharedEngine({ enginePath, env, log, onOutput: (data) => this.logOutput(data), ...sharing }, loadParams)
       : forkEngine({ enginePath, env, onOutput: (data) => this.logOutput(data) });
     const proc = this.track(link);
     if (generation !== this.generation) {

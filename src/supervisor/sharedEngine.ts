@@ -10,6 +10,7 @@ import { EngineError, HelloResult, Methods, engineProtocolVersion, type LoadPara
 import type { EngineLink } from "./engineLink.js";
 import { engineEndpoint, type EngineEndpoint } from "./engineEndpoint.js";
 import { engineProcessEnv } from "./engineProcessEnv.js";
+import { followLog } from "./logFollower.js";
 import { acquireSpawnLock, isProcessAlive } from "./spawnLock.js";
 
 export interface SharedEngineOptions {
@@ -20,6 +21,8 @@ export interface SharedEngineOptions {
   /** How long starting the engine may take until it listens (not the model load). */
   startTimeoutMs?: number;
   log?: (line: string) => void;
+  /** The engine's output (its log file), whole lines, as it writes them. */
+  onOutput?: (text: string) => void;
 }
 
 const defaultStartTimeoutMs = 30_000;
@@ -34,7 +37,7 @@ export async function connectSharedEngine(options: SharedEngineOptions, params: 
   const endpoint = engineEndpoint(options.enginePath, params, { ...process.env, ...options.env });
   for (let attempt = 1; ; attempt++) {
     const socket = (await tryConnect(endpoint.address)) ?? (await startUnderLock(endpoint, options));
-    const link = socketLink(socket, endpoint);
+    const link = socketLink(socket, endpoint, options.onOutput);
     try {
       return await handshake(link, endpoint, options);
     } catch (error) {
@@ -114,14 +117,18 @@ function tryConnect(address: string): Promise<net.Socket | undefined> {
   });
 }
 
-function socketLink(socket: net.Socket, endpoint: EngineEndpoint): EngineLink {
+function socketLink(socket: net.Socket, endpoint: EngineEndpoint, onOutput: ((text: string) => void) | undefined): EngineLink {
   const listeners: (() => void)[] = [];
   let live = true;
+  const follower = onOutput ? followLog(endpoint.logPath, onOutput) : undefined;
   // Registered before the connection's own: requests in flight fail as a crash (or a stop), not as
   // "connection disposed".
   const ended = new Promise<void>((resolve) =>
     socket.once("close", () => {
       live = false;
+      // Its last lines first (they explain a crash), then the ones who wait for the end.
+      follower?.flush();
+      follower?.stop();
       for (const listener of listeners.splice(0)) listener();
       connection.dispose();
       resolve();
@@ -144,7 +151,8 @@ function socketLink(socket: net.Socket, endpoint: EngineEndpoint): EngineLink {
       else socket.destroy();
     },
     isLive: () => live,
-    recentOutput: () => engineLogTail(endpoint.logPath),
+    // Followed: its lines went to onOutput as they came.
+    recentOutput: () => (follower ? [] : engineLogTail(endpoint.logPath)),
   };
   return link;
 }

@@ -190,6 +190,8 @@ describe("one engine shared by several clients", () => {
     // The other window was told the engine exits on purpose: it reconnected without reporting a crash.
     expect(statesOfB).not.toContain("restarting");
     expect(statesOfB).toContain("ready");
+    // What the engine wrote to its log on the way out reached each window's log, as a forked engine's output does.
+    expect(logs.filter((line) => line === "[engine] the model was unloaded before exit").length).toBeGreaterThanOrEqual(1);
   });
 
   it("refuses a client of another build with versionMismatch, and exits when no client is left", async () => {
