@@ -53,18 +53,37 @@ describe("a shown suggestion that grows", () => {
     provider = new DeepSeekInlineCompletionProvider(pipeline, { isActive: () => true, privacy: () => defaultPrivacySettings, onOutcome: () => undefined, onError: () => undefined, trace: () => undefined });
   });
 
-  async function showPreview(): Promise<string | undefined> {
+  /** VS Code asking the provider at the end of the line: 1 when typing (Automatic), 0 for Invoke. */
+  function ask(triggerKind: 0 | 1): Promise<vscode.InlineCompletionItem[] | vscode.InlineCompletionList | undefined> {
     const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
-    const items = provider.provideInlineCompletionItems(
-      document as unknown as vscode.TextDocument,
-      new Position(0, text.length) as unknown as vscode.Position,
-      { triggerKind: 1, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
-      token as unknown as vscode.CancellationToken,
+    return Promise.resolve(
+      provider.provideInlineCompletionItems(
+        document as unknown as vscode.TextDocument,
+        new Position(0, text.length) as unknown as vscode.Position,
+        { triggerKind, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
+        token as unknown as vscode.CancellationToken,
+      ),
     );
+  }
+
+  async function showPreview(): Promise<string | undefined> {
+    const items = ask(1);
     await tick();
     stream.write("values.reduce((sum, value) => su");
     const shown = await items;
     return shown && "length" in shown ? (shown[0]?.insertText as string) : undefined;
+  }
+
+  const whole = "values.reduce((sum, value) => sum + value, 0);";
+  /** The preview shown, then the whole answer landed (and VS Code asked to show it). */
+  async function growToWhole(): Promise<void> {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    stream.end(whole);
+    await tick();
+  }
+
+  async function invoke(): Promise<unknown[]> {
+    return ((await ask(0)) as vscode.InlineCompletionItem[]).map((item) => item.insertText);
   }
 
   // VS Code's trigger alone keeps the suggestion shown now selected (and after an Invoke answer does
@@ -82,22 +101,9 @@ describe("a shown suggestion that grows", () => {
   });
 
   it("Alt+] on the suggestion as shown brings alternatives; an Invoke that finds it grown shows the rest first", async () => {
-    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
-    const whole = "values.reduce((sum, value) => sum + value, 0);";
-    stream.end(whole);
-    await tick();
+    await growToWhole();
     expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     const asked = vi.spyOn(pipeline, "alternatives").mockResolvedValue(["values.length;"]);
-    const invoke = async () => {
-      const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
-      const items = await provider.provideInlineCompletionItems(
-        document as unknown as vscode.TextDocument,
-        new Position(0, text.length) as unknown as vscode.Position,
-        { triggerKind: 0, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
-        token as unknown as vscode.CancellationToken,
-      );
-      return (items as vscode.InlineCompletionItem[]).map((item) => item.insertText);
-    };
     // The trigger's call (or the user's Alt+] meeting the grown answer first): the rest, no alternatives.
     expect(await invoke()).toEqual([whole]);
     expect(asked).not.toHaveBeenCalled();
@@ -107,22 +113,8 @@ describe("a shown suggestion that grows", () => {
     provider.dispose();
   });
 
-  async function invoke(): Promise<unknown[]> {
-    const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
-    const items = await provider.provideInlineCompletionItems(
-      document as unknown as vscode.TextDocument,
-      new Position(0, text.length) as unknown as vscode.Position,
-      { triggerKind: 0, selectedCompletionInfo: undefined } as vscode.InlineCompletionContext,
-      token as unknown as vscode.CancellationToken,
-    );
-    return (items as vscode.InlineCompletionItem[]).map((item) => item.insertText);
-  }
-
   it("Alt+] after a suggestion grew: the alternatives computed with it still shown, then VS Code's answer hidden and the next shown", async () => {
-    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
-    const whole = "values.reduce((sum, value) => sum + value, 0);";
-    stream.end(whole);
-    await tick();
+    await growToWhole();
     expect(await invoke()).toEqual([whole]);
     executed.length = 0;
     let hiddenWhileAsking = false;
@@ -154,10 +146,7 @@ describe("a shown suggestion that grows", () => {
   });
 
   it("Alt+] with no alternatives to offer hides nothing", async () => {
-    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
-    const whole = "values.reduce((sum, value) => sum + value, 0);";
-    stream.end(whole);
-    await tick();
+    await growToWhole();
     await invoke();
     executed.length = 0;
     vi.spyOn(pipeline, "alternatives").mockResolvedValue([]);
