@@ -28,6 +28,8 @@ class EngineClient {
   readonly inFlight = new Map<AbortController, Promise<unknown>>();
   greeted: boolean;
   slot: { model: LoadedModel; index: number } | undefined;
+  /** It said it is done with the model (Methods.leaving): the engine need not stay for it. */
+  exitWhenLast = false;
 
   constructor(
     readonly connection: MessageConnection,
@@ -69,8 +71,11 @@ export class EngineService {
     return this.clients.size;
   }
 
-  /** Serves `connection`; `onDetach` runs once it closes, after its requests were cancelled and its slot freed. */
-  attach(connection: MessageConnection, options: { requireHello: boolean; onDetach?: () => void; disconnect?: () => void }): void {
+  /**
+   * Serves `connection`; `onDetach` runs once it closes, after its requests were cancelled and its
+   * slot freed, told whether the client was done with the model (Methods.leaving).
+   */
+  attach(connection: MessageConnection, options: { requireHello: boolean; onDetach?: (exitWhenLast: boolean) => void; disconnect?: () => void }): void {
     const client = new EngineClient(connection, options.requireHello, options.disconnect ?? (() => connection.dispose()));
     this.clients.add(client);
     this.registerHandlers(client);
@@ -79,7 +84,7 @@ export class EngineService {
       for (const controller of client.inFlight.keys()) controller.abort();
       const settled = Promise.allSettled([...client.inFlight.values()]);
       this.releaseSlot(client, settled);
-      options.onDetach?.();
+      options.onDetach?.(client.exitWhenLast);
     });
     connection.listen();
   }
@@ -213,6 +218,10 @@ export class EngineService {
         const engineError = error instanceof EngineError ? error : new EngineError("internal", String(error));
         return new ResponseError(engineErrorCodes[engineError.code], engineError.message, { code: engineError.code });
       }
+    });
+    connection.onRequest(Methods.leaving, (raw: unknown) => {
+      client.exitWhenLast = (raw as { keepRunning?: unknown } | undefined)?.keepRunning === false;
+      return null;
     });
     connection.onRequest(Methods.load, this.handleParams(client, LoadParams, async (params) => (await this.load(params)).info));
     // Asked before any model exists (the first-run recommendation), so it needs no model.

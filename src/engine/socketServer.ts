@@ -1,6 +1,7 @@
 // A shared engine's listener: every connection on the user-private socket is a client window
 // (framed JSON-RPC, the same messages as over IPC, after a handshake). With no client attached
-// for `idleExitMs` (from the start, or since the last one left) the engine exits. Exiting closes
+// for `idleExitMs` (from the start, or since the last one left) the engine exits, at once when the
+// last one left saying it is done with the model (Methods.leaving). Exiting closes
 // the listener first: Node removes the socket file while this engine still owns it, and a window
 // that connects meanwhile starts a new engine instead of joining one on its way out.
 import { chmodSync } from "node:fs";
@@ -18,7 +19,11 @@ export function serveSocket(address: string, service: EngineService, idleExitMs:
     clearTimeout(idleTimer);
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     socket.on("error", () => connection.dispose());
-    service.attach(connection, { requireHello: true, onDetach: armIdleExit, disconnect: () => socket.destroy() });
+    service.attach(connection, {
+      requireHello: true,
+      onDetach: (exitWhenLast) => (exitWhenLast && service.clientCount === 0 ? exit() : armIdleExit()),
+      disconnect: () => socket.destroy(),
+    });
   });
   server.on("error", (error) => {
     console.error(`error: the engine cannot listen on ${address}: ${error.message}`);

@@ -338,6 +338,14 @@ export const Methods = {
   cacheClear: new RequestType<Record<string, never>, null, void>("engine/cacheClear"),
   /** A piece of a streaming request's answer (StreamingRequestType). */
   text: new NotificationType<TextNotification>("engine/text"),
+  /**
+   * A window leaves a shared engine: `keepRunning` false when it is done with this model (Stop
+   * Engine, a settings change, no local feature left), so the engine exits at once if no other
+   * window is attached; true (or no notice: a window closing) keeps it for its idle time. A request,
+   * answered before the window closes its connection: a notification could still be queued when
+   * the close is seen, and be dropped.
+   */
+  leaving: new RequestType<{ keepRunning: boolean }, null, void>("engine/leaving"),
   /** A shared engine is about to exit on purpose (Restart Engine in another window, SIGTERM): not a crash. */
   exiting: new NotificationType<{ reason: string }>("engine/exiting"),
   /** Something the user should hear about once (e.g. the disk cache turned off on a full disk). */

@@ -13,43 +13,15 @@ import {
   type TextNotification,
 } from "../protocol/engine.js";
 import { forkEngine, type EngineLink } from "./engineLink.js";
+import type { EngineState, EngineSupervisorOptions } from "./engineSupervisorOptions.js";
 import { EngineOutputTail, stoppedError, toEngineError } from "./engineOutputTail.js";
-import { RestartPolicy, type RestartPolicyOptions } from "./restartPolicy.js";
-import { connectSharedEngine, type SharedEngineOptions } from "./sharedEngine.js";
+import { RestartPolicy } from "./restartPolicy.js";
+import { connectSharedEngine } from "./sharedEngine.js";
 import { isProcessAlive } from "./spawnLock.js";
-
-export { engineProcessEnv } from "./engineProcessEnv.js";
 import { describeDuration, loadTimeLimitMs, requestTimeLimitMs, resolveTimeLimits, type EngineTimeLimits } from "./timeLimits.js";
 
-export type EngineState =
-  | { kind: "stopped" }
-  | { kind: "starting" }
-  | { kind: "ready"; model: ModelInfo; pid: number; shared?: boolean }
-  | { kind: "loadFailed"; error: EngineError }
-  | { kind: "restarting"; attempt: number; delayMs: number; reason: string }
-  | { kind: "failed"; message: string };
-
-export interface EngineSupervisorOptions {
-  /** The built engine entry (dist/engine.mjs). */
-  enginePath: string;
-  /** What to load; read at every (re)start so a restart picks up changed settings. */
-  loadParams: () => LoadParams | undefined;
-  log?: (line: string) => void;
-  /** Things the user should hear about once (e.g. the disk cache turned off on a full disk). */
-  onWarning?: (message: string) => void;
-  env?: NodeJS.ProcessEnv;
-  restartPolicy?: RestartPolicyOptions;
-  /** How long a graceful stop may take before the process is killed (same as timeLimits.stopGraceMs). */
-  stopTimeoutMs?: number;
-  /** Time limits of loads and requests; defaults in timeLimits.ts. */
-  timeLimits?: Partial<EngineTimeLimits>;
-  /**
-   * Share one engine among all of this user's windows (sharedEngine.ts) instead of forking one for
-   * this window. A crash, a restart and the time limits work as for a forked engine; a stop ends
-   * only this window's connection. Read at each (re)start: undefined forks an engine for this window.
-   */
-  shared?: () => Pick<SharedEngineOptions, "idleExitMs" | "startTimeoutMs"> | undefined;
-}
+export { engineProcessEnv } from "./engineProcessEnv.js";
+export type { EngineState, EngineSupervisorOptions } from "./engineSupervisorOptions.js";
 
 /** Sets of sequences a shared engine holds: one per window up to this many (engine/clientSlots.ts). */
 export const sharedEngineClientSlots = 3;
@@ -230,9 +202,11 @@ export class EngineSupervisor {
 
   /**
    * Ends the engine process, whatever it is doing: a graceful exit raced against the grace period,
-   * then SIGKILL, then a check that the pid is gone. A load or request in flight is rejected.
+   * then SIGKILL, then a check that the pid is gone. A load or request in flight is rejected. A
+   * shared engine is only left; it exits at once if no other window uses it, unless
+   * `keepSharedEngine` (a window closing: one reopened soon finds the model loaded).
    */
-  async stop(): Promise<void> {
+  async stop(options: { keepSharedEngine?: boolean } = {}): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.generation++;
@@ -240,11 +214,11 @@ export class EngineSupervisor {
     this.process = undefined;
     this.current = undefined;
     this.starting = undefined;
-    if (proc) await this.terminate(proc);
+    if (proc) await this.terminate(proc, options.keepSharedEngine ?? false);
     if (this.stateValue.kind !== "stopped") this.setState({ kind: "stopped" });
   }
 
-  private async terminate(proc: EngineProcess): Promise<void> {
+  private async terminate(proc: EngineProcess, keepSharedEngine = false): Promise<void> {
     proc.endedByUs = true;
     const { link } = proc;
     const within = (ms: number) =>
@@ -253,6 +227,7 @@ export class EngineSupervisor {
       // A forked engine is asked to exit: it cancels its requests, unloads the model and ends
       // (engine/main.ts); SIGKILL after the grace period covers one too stuck to. A shared engine
       // only loses this window: it cancels this window's requests and serves the others.
+      if (link.shared && !keepSharedEngine) await this.sayDone(proc);
       link.close();
       if (link.shared) await within(this.limits.killConfirmMs);
       else if (!(await within(this.limits.stopGraceMs))) {
@@ -263,6 +238,12 @@ export class EngineSupervisor {
     }
     proc.connection.dispose();
     if (!link.shared && link.pid !== undefined && isProcessAlive(link.pid)) this.options.log?.(`the engine process ${link.pid} is still alive after stop`);
+  }
+
+  /** Tells a shared engine this window is done with its model: it exits at once if no other window is attached. */
+  private async sayDone(proc: EngineProcess): Promise<void> {
+    const answered = proc.connection.sendRequest(Methods.leaving, { keepRunning: false }).then(() => undefined, () => undefined);
+    await Promise.race([answered, new Promise<void>((resolve) => setTimeout(resolve, this.limits.killConfirmMs).unref())]);
   }
 
   /** A request the engine could not even cancel: the process is stuck, end it (the restart policy brings it back). */

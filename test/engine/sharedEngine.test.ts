@@ -190,8 +190,28 @@ describe("one engine shared by several clients", () => {
     // The other window was told the engine exits on purpose: it reconnected without reporting a crash.
     expect(statesOfB).not.toContain("restarting");
     expect(statesOfB).toContain("ready");
-    // What the engine wrote to its log on the way out reached each window's log, as a forked engine's output does.
-    expect(logs.filter((line) => line === "[engine] the model was unloaded before exit").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("Stop Engine leaves the engine to another window, ends it in the last one at once, and a closing window keeps it for its idle time", async () => {
+    // Settings of their own: an engine of this test's, with an idle time far past the test.
+    const own = { contextSize: 768 };
+    const [a, b] = [client([], 60_000, own), client([], 60_000, own)];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const pid = a.supervisor.pid!;
+    await a.supervisor.stop();
+    expect(isAlive(pid)).toBe(true);
+    const served = await b.generate({ sequence: "completion", prompt: prompt("still here"), maxTokens: 2 });
+    expect(served.metrics.generatedTokens).toBeGreaterThan(0);
+    await b.supervisor.stop();
+    expect(await waitUntilGone(pid, 15_000)).toBe(true);
+
+    const c = client([], 60_000, own);
+    await c.modelInfo();
+    const kept = c.supervisor.pid!;
+    expect(kept).not.toBe(pid);
+    await c.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(isAlive(kept)).toBe(true);
   });
 
   it("refuses a client of another build with versionMismatch, and exits when no client is left", async () => {

@@ -58,8 +58,9 @@ export class LocalEngine implements Engine {
     await this.supervisor.request(Methods.cacheClear, {});
   }
 
+  /** The window is closing: a shared engine stays for its idle time, for a window reopened soon. */
   dispose(): Promise<void> {
-    return this.supervisor.stop();
+    return this.supervisor.stop({ keepSharedEngine: true });
   }
 }
 

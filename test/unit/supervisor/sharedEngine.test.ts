@@ -35,9 +35,9 @@ const startedPids = () => {
   }
 };
 
-async function connect(env: Record<string, string> = {}): Promise<EngineLink> {
+async function connect(env: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<EngineLink> {
   const link = await connectSharedEngine(
-    { enginePath, env: { [engineDirEnv]: path.join(scratch, "sockets"), FAKE_ENGINE_STARTS: startsFile(), ...env }, idleExitMs: 5_000, startTimeoutMs: 10_000 },
+    { enginePath, env: { [engineDirEnv]: path.join(scratch, "sockets"), FAKE_ENGINE_STARTS: startsFile(), ...env }, idleExitMs: 5_000, startTimeoutMs: 10_000, onOutput },
     { modelPath: "/models/fake.gguf" },
   );
   links.push(link);
@@ -45,6 +45,16 @@ async function connect(env: Record<string, string> = {}): Promise<EngineLink> {
 }
 
 describe("connectSharedEngine", () => {
+  it("passes the engine's output, written to its log, to the window as it comes", async () => {
+    const output: string[] = [];
+    const first = await connect({}, (text) => output.push(text));
+    await connect();
+    for (let i = 0; i < 100 && !output.join("\n").includes("fake engine: client 2 connected"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(output.join("\n")).toContain("fake engine: client 2 connected");
+    // Followed: nothing is left to read from the log when the link ends.
+    expect(first.recentOutput()).toEqual([]);
+  });
+
   it("of five windows connecting at once, exactly one starts the engine and all reach it", async () => {
     const connected = await Promise.all(Array.from({ length: 5 }, () => connect()));
     expect(startedPids()).toHaveLength(1);
