@@ -41,6 +41,10 @@ describe("editor bench figures", () => {
     expect(insertsExactly("let a = ;\n", "let a = 1 + 1;\n", "1 + 1")).toBe(true);
     expect(insertsExactly("aa", "aaaa", "aa")).toBe(true);
     expect(insertsExactly("let a = ;\n", "let a = 1 + 2;\n", "1 + 1")).toBe(false);
+    // A tab in the suggestion is drawn as spaces in the ghost text.
+    expect(insertsExactly("x = ;", "x = (a\tb);", "(a   b)")).toBe(true);
+    expect(insertsExactly("x = ;", "x = (a\tb);", "(a b c)")).toBe(false);
+    expect(insertsExactly("x = ;", "x = (a\tb);", "(a\tb")).toBe(false);
     expect(insertedText("let a = ;\n", "let a = 1 + 2;\n")).toBe("1 + 2");
     expect(insertedText("abc", "xbc")).toBeUndefined();
   });

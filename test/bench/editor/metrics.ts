@@ -117,15 +117,29 @@ export function insertedText(before: string, after: string): string | undefined 
   return after.slice(prefix, prefix + added);
 }
 
-/** Whether `after` is `before` with exactly `ghost` inserted at one place. */
+/**
+ * Whether `after` is `before` with exactly the ghost inserted at one place; `ghost` is the text as
+ * the DOM shows it, where a tab is drawn as the spaces to the next tab stop.
+ */
 export function insertsExactly(before: string, after: string, ghost: string): boolean {
-  if (after.length !== before.length + ghost.length) return false;
+  const added = after.length - before.length;
+  if (added < 0) return false;
   let prefix = 0;
   while (prefix < before.length && before[prefix] === after[prefix]) prefix++;
   // The insertion point is ambiguous when the ghost repeats the text around it: try each place
   // that keeps the common prefix.
   for (let at = Math.max(0, prefix - ghost.length); at <= prefix; at++) {
-    if (after === before.slice(0, at) + ghost + before.slice(at)) return true;
+    if (after.slice(0, at) !== before.slice(0, at) || after.slice(at + added) !== before.slice(at)) continue;
+    if (rendersAs(after.slice(at, at + added), ghost)) return true;
   }
   return false;
+}
+
+function rendersAs(text: string, shown: string): boolean {
+  if (!text.includes("\t")) return text === shown;
+  const pattern = text
+    .split("\t")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(" {1,8}");
+  return new RegExp(`^${pattern}$`, "s").test(shown);
 }
