@@ -7,6 +7,12 @@ import { inputWithSelectedItem, textOverSelectedItem, type SelectedItem } from "
 import { privatePathReason, type PrivacySettings } from "../../core/privacy/secretPaths.js";
 import { EngineError } from "../../protocol/engine.js";
 
+/**
+ * A suggestion that grew is shown this long after it grew, if the user has not typed or moved
+ * meanwhile: longer than a key interval at typing speed (editor bench, issue 25).
+ */
+export const growthQuietMs = 150;
+
 /** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
 const linesBefore = 3000;
 const linesAfter = 500;
@@ -81,6 +87,7 @@ interface ShownAt {
 
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private shownAt: ShownAt | undefined;
+  private growthTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -89,13 +96,23 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   ) {
     this.unsubscribe = pipeline.onSuggestionGrew((grown) => {
       const shown = this.shownAt;
-      const editor = vscode.window.activeTextEditor;
-      // Only where the user still is: VS Code then asks again, and the cache answers at once.
-      if (!shown || !editor || editor.document !== shown.document || grown.documentId !== shown.document.uri.toString()) return;
-      if (shown.document.version !== shown.version || !editor.selection.isEmpty || !editor.selection.active.isEqual(shown.position)) return;
-      this.hooks.trace("completion grew where it is shown: asking the editor to show it");
-      void this.showAgain();
+      if (!shown || grown.documentId !== shown.document.uri.toString() || !this.userIsAt(shown)) return;
+      // Shown once the user has stopped typing: showing it hides the suggestion for a moment, and
+      // the next key (at typing speed) would meet no ghost text at all.
+      clearTimeout(this.growthTimer);
+      this.growthTimer = setTimeout(() => {
+        if (this.shownAt !== shown || !this.userIsAt(shown)) return;
+        this.hooks.trace("completion grew where it is shown: asking the editor to show it");
+        void this.showAgain();
+      }, growthQuietMs);
     });
+  }
+
+  /** The user is still where `shown` is, with nothing typed or selected since: VS Code then asks again, and the cache answers at once. */
+  private userIsAt(shown: ShownAt): boolean {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document !== shown.document || shown.document.version !== shown.version) return false;
+    return editor.selection.isEmpty && editor.selection.active.isEqual(shown.position);
   }
 
   /**
@@ -134,6 +151,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   }
 
   dispose(): void {
+    clearTimeout(this.growthTimer);
     this.unsubscribe();
   }
 

@@ -6,7 +6,7 @@ import type * as vscode from "vscode";
 import type { Engine, GenerationOptions } from "../../../src/core/engine/engine.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import { defaultPrivacySettings } from "../../../src/core/privacy/secretPaths.js";
-import { DeepSeekInlineCompletionProvider } from "../../../src/vscode/completion/inlineProvider.js";
+import { DeepSeekInlineCompletionProvider, growthQuietMs } from "../../../src/vscode/completion/inlineProvider.js";
 import type { GenerateResult } from "../../../src/protocol/engine.js";
 import { FakeDocument, Position, Selection, Uri, fake } from "../../fixtures/fakeVscode.js";
 
@@ -19,6 +19,8 @@ vi.mock("vscode", async () => {
 
 const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, forcedTokens: 0, generatedTokens: 2, promptMs: 0, firstTokenMs: 0, generationMs: 0, totalMs: 0 };
 const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Past the quiet time after which a grown suggestion is shown. */
+const quiet = () => new Promise((r) => setTimeout(r, growthQuietMs + 30));
 
 /** An engine whose one infill streams what the test writes and ends when it says. */
 function streamingEngine() {
@@ -79,7 +81,7 @@ describe("a shown suggestion that grows", () => {
   async function growToWhole(): Promise<void> {
     expect(await showPreview()).toBe("values.reduce((sum, value) =>");
     stream.end(whole);
-    await tick();
+    await quiet();
   }
 
   async function invoke(): Promise<unknown[]> {
@@ -93,9 +95,12 @@ describe("a shown suggestion that grows", () => {
     expect(executed).toEqual([]);
     stream.write("m + value, 0);\n");
     await tick();
+    // Not while the user may still be typing.
+    expect(executed).toEqual([]);
+    await quiet();
     expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
-    await tick();
+    await quiet();
     expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
     provider.dispose();
   });
@@ -163,7 +168,16 @@ describe("a shown suggestion that grows", () => {
     fake.activeTextEditor!.selection = new Selection(new Position(0, text.length), new Position(0, text.length));
     document.version++;
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
+    await quiet();
+    expect(executed).toEqual([]);
+  });
+
+  it("does not show a grown suggestion when a key came within the quiet time", async () => {
+    expect(await showPreview()).toBe("values.reduce((sum, value) =>");
+    stream.end(whole);
     await tick();
+    document.version++;
+    await quiet();
     expect(executed).toEqual([]);
   });
 
@@ -171,7 +185,7 @@ describe("a shown suggestion that grows", () => {
     expect(await showPreview()).toBe("values.reduce((sum, value) =>");
     provider.dismissed();
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
-    await tick();
+    await quiet();
     expect(executed).toEqual([]);
   });
 });
