@@ -18,7 +18,10 @@ export default defineCase({
     const file = path.join(t.fixtures.workspace, 'src', 'math.ts');
     const page = t.wb.page;
     const waitForGhost = (timeoutMs = 150_000) =>
-      waitFor('ghost text', async () => ((await ghostText(t.wb)).trim() ? ghostText(t.wb) : undefined), { timeoutMs });
+      waitFor('ghost text', async () => {
+        const shown = await ghostText(t.wb);
+        return shown.trim() ? shown : undefined;
+      }, { timeoutMs });
     const quickPickRow = (label: string) => page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
 
     await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
