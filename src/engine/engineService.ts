@@ -9,6 +9,7 @@ import {
   EngineStatus,
   GenerateParams,
   HelloParams,
+  LeavingParams,
   LoadParams,
   Methods,
   PrefillParams,
@@ -219,8 +220,9 @@ export class EngineService {
         return new ResponseError(engineErrorCodes[engineError.code], engineError.message, { code: engineError.code });
       }
     });
+    // Answered at once, not queued behind the client's requests: the window closes right after.
     connection.onRequest(Methods.leaving, (raw: unknown) => {
-      client.exitWhenLast = (raw as { keepRunning?: unknown } | undefined)?.keepRunning === false;
+      client.exitWhenLast = !parse(LeavingParams, raw).keepRunning;
       return null;
     });
     connection.onRequest(Methods.load, this.handleParams(client, LoadParams, async (params) => (await this.load(params)).info));

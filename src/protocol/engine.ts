@@ -250,6 +250,9 @@ export function engineBuildFromHash(sha256Hex: string): string {
 }
 export const HelloParams = z.object({ protocolVersion: z.number().int(), build: z.string().min(1) }).strict();
 export type HelloParams = z.infer<typeof HelloParams>;
+
+/** Methods.leaving: false when the window is done with the model. */
+export const LeavingParams = z.object({ keepRunning: z.boolean() }).strict();
 export const HelloResult = z.object({
   protocolVersion: z.number().int(),
   build: z.string(),
@@ -345,7 +348,7 @@ export const Methods = {
    * answered before the window closes its connection: a notification could still be queued when
    * the close is seen, and be dropped.
    */
-  leaving: new RequestType<{ keepRunning: boolean }, null, void>("engine/leaving"),
+  leaving: new RequestType<z.input<typeof LeavingParams>, null, void>("engine/leaving"),
   /** A shared engine is about to exit on purpose (Restart Engine in another window, SIGTERM): not a crash. */
   exiting: new NotificationType<{ reason: string }>("engine/exiting"),
   /** Something the user should hear about once (e.g. the disk cache turned off on a full disk). */

@@ -31,12 +31,14 @@ export function followLog(file: string, onLines: (text: string) => void, interva
     if (size === offset) return;
     const buffer = Buffer.alloc(Math.min(size - offset, maxReadBytes));
     const fd = openSync(file, "r");
+    let bytesRead: number;
     try {
-      offset += readSync(fd, buffer, 0, buffer.length, offset);
+      bytesRead = readSync(fd, buffer, 0, buffer.length, offset);
     } finally {
       closeSync(fd);
     }
-    const text = partial + decoder.write(buffer);
+    offset += bytesRead;
+    const text = partial + decoder.write(buffer.subarray(0, bytesRead));
     const end = text.lastIndexOf("\n");
     partial = end < 0 ? text : text.slice(end + 1);
     if (end >= 0) onLines(text.slice(0, end));
