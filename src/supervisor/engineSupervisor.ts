@@ -214,7 +214,7 @@ export class EngineSupervisor {
     this.process = undefined;
     this.current = undefined;
     this.starting = undefined;
-    if (proc) await this.terminate(proc, options.keepSharedEngine ?? false);
+    if (proc) await this.terminate(proc, options.keepSharedEngine);
     if (this.stateValue.kind !== "stopped") this.setState({ kind: "stopped" });
   }
 

@@ -29,7 +29,7 @@ export interface EngineSupervisorOptions {
   /**
    * Share one engine among all of this user's windows (sharedEngine.ts) instead of forking one for
    * this window. A crash, a restart and the time limits work as for a forked engine; a stop ends
-   * only this window's connection. Read at each (re)start: undefined forks an engine for this window.
+   * this window's connection, and the engine only when no other window uses it (see stop()). Read at each (re)start: undefined forks an engine for this window.
    */
   shared?: () => Pick<SharedEngineOptions, "idleExitMs" | "startTimeoutMs"> | undefined;
 }
