@@ -73,20 +73,23 @@ export class EngineService {
   }
 
   /**
-   * Serves `connection`; `onDetach` runs once it closes, after its requests were cancelled and its
-   * slot freed, told whether the client was done with the model (Methods.leaving).
+   * Serves `connection`; `onDetach` runs once it closes or is disposed, after its requests were
+   * cancelled and its slot freed, told whether the client was done with the model (Methods.leaving).
    */
   attach(connection: MessageConnection, options: { requireHello: boolean; onDetach?: (exitWhenLast: boolean) => void; disconnect?: () => void }): void {
     const client = new EngineClient(connection, options.requireHello, options.disconnect ?? (() => connection.dispose()));
     this.clients.add(client);
     this.registerHandlers(client);
-    connection.onClose(() => {
+    const detach = () => {
       if (!this.clients.delete(client)) return;
       for (const controller of client.inFlight.keys()) controller.abort();
       const settled = Promise.allSettled([...client.inFlight.values()]);
       this.releaseSlot(client, settled);
       options.onDetach?.(client.exitWhenLast);
-    });
+    };
+    // A disposed connection reports no close: both end the client.
+    connection.onClose(detach);
+    connection.onDispose(detach);
     connection.listen();
   }
 

@@ -18,7 +18,9 @@ export function serveSocket(address: string, service: EngineService, idleExitMs:
   const server = net.createServer((socket) => {
     clearTimeout(idleTimer);
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
-    socket.on("error", () => connection.dispose());
+    // Destroyed, not the connection disposed: a disposed connection never reports its close, and
+    // the client would stay attached for good (a write to a window that just left fails with EPIPE).
+    socket.on("error", () => socket.destroy());
     service.attach(connection, {
       requireHello: true,
       onDetach: (exitWhenLast) => (exitWhenLast && service.clientCount === 0 ? exit() : armIdleExit()),
