@@ -144,7 +144,7 @@ describe("one engine shared by several clients", () => {
     await stopped;
     const clientsSeen: number[] = [];
     for (const deadline = performance.now() + 5_000; clientsSeen.at(-1) !== 1 && performance.now() < deadline; ) {
-      clientsSeen.push((await b.supervisor.request(Methods.status, {})).clients);
+      clientsSeen.push((await b.supervisor.request(Methods.status, {})).clients ?? 0);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(clientsSeen.at(-1), `clients seen: ${clientsSeen.join(",")}`).toBe(1);
