@@ -13,6 +13,14 @@ import { EngineError } from "../../protocol/engine.js";
  */
 export const growthQuietMs = 150;
 
+/**
+ * Set while a grown suggestion is hidden and asked for again (showAgain): Escape then reaches the
+ * dismiss command (package.json), whose binding otherwise needs a suggestion visible.
+ */
+export const reshowingContextKey = "deepseekLocal.ghostTextReshowing";
+/** How long the re-ask keeps Escape bound once its answer went to VS Code (to be drawn), or at most. */
+export const reshowBindMs = { afterAnswer: 250, atMost: 1_500 };
+
 /** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
 const linesBefore = 3000;
 const linesAfter = 500;
@@ -88,6 +96,9 @@ interface ShownAt {
 export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private shownAt: ShownAt | undefined;
   private growthTimer: NodeJS.Timeout | undefined;
+  /** A grown suggestion hidden and asked for again; `dismissed`: Escape came meanwhile, its answer must not show. */
+  private reshowing: { shown: ShownAt; dismissed: boolean } | undefined;
+  private reshowTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -103,7 +114,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       this.growthTimer = setTimeout(() => {
         if (this.shownAt !== shown || !this.userIsAt(shown)) return;
         this.hooks.trace("completion grew where it is shown: asking the editor to show it");
-        void this.showAgain();
+        void this.showAgain(shown);
       }, growthQuietMs);
     });
   }
@@ -120,9 +131,20 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
    * the suggestion shown now selected (the preview stays, its grown answer second in the list),
    * and after an Invoke answer it does not ask at all. So what it shows is hidden first.
    */
-  private async showAgain(): Promise<void> {
+  private async showAgain(shown: ShownAt): Promise<void> {
+    this.reshowing = { shown, dismissed: false };
+    this.endReshowIn(reshowBindMs.atMost);
+    await vscode.commands.executeCommand("setContext", reshowingContextKey, true);
     await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
     await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+  }
+
+  private endReshowIn(ms: number): void {
+    clearTimeout(this.reshowTimer);
+    this.reshowTimer = setTimeout(() => {
+      this.reshowing = undefined;
+      void vscode.commands.executeCommand("setContext", reshowingContextKey, false);
+    }, ms);
   }
 
   /**
@@ -143,7 +165,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       const alternatives = await this.pipeline.alternatives(completionInput(shown.document, shown.position, true), shown.text, controller.signal);
       if (controller.signal.aborted || this.shownAt !== shown) return;
       // None to offer (a server backend, or all alike): VS Code cycles what it holds (other providers').
-      if (alternatives.length > 0) await this.showAgain();
+      if (alternatives.length > 0) await this.showAgain(shown);
       await vscode.commands.executeCommand(command);
     } finally {
       typed.dispose();
@@ -152,6 +174,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
 
   dispose(): void {
     clearTimeout(this.growthTimer);
+    clearTimeout(this.reshowTimer);
     this.unsubscribe();
   }
 
@@ -164,6 +187,8 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   /** The user dismissed the ghost text (Escape): it must not come back when its answer grows. */
   dismissed(): void {
     this.shownAt = undefined;
+    clearTimeout(this.growthTimer);
+    if (this.reshowing) this.reshowing.dismissed = true;
   }
 
   /**
@@ -183,6 +208,9 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!this.hooks.isActive(document.languageId) || privateDocumentReason(document, this.hooks.privacy())) return undefined;
     const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    // Our own re-ask of a grown suggestion (showAgain): refused if the user dismissed it meanwhile.
+    const reshow = invoked && this.reshowing && this.reshowing.shown.document === document && this.reshowing.shown.position.isEqual(position) ? this.reshowing : undefined;
+    if (reshow) this.endReshowIn(reshowBindMs.afterAnswer);
     const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
     const input = selected ? inputWithSelectedItem(typed, selected) : typed;
@@ -192,6 +220,10 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     try {
       if (token.isCancellationRequested) return undefined;
       const outcome = await this.pipeline.complete(input, controller.signal);
+      if (reshow?.dismissed) {
+        this.hooks.trace("completion invoked: dismissed while it was shown again");
+        return undefined;
+      }
       if (!outcome || token.isCancellationRequested) {
         if (invoked) this.hooks.trace(`completion invoked: ${outcome ? "cancelled by the editor" : "no suggestion"}`);
         return undefined;

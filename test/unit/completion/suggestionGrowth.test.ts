@@ -6,15 +6,19 @@ import type * as vscode from "vscode";
 import type { Engine, GenerationOptions } from "../../../src/core/engine/engine.js";
 import { CompletionPipeline, defaultCompletionSettings } from "../../../src/core/completion/completionPipeline.js";
 import { defaultPrivacySettings } from "../../../src/core/privacy/secretPaths.js";
-import { DeepSeekInlineCompletionProvider, growthQuietMs } from "../../../src/vscode/completion/inlineProvider.js";
+import { DeepSeekInlineCompletionProvider, growthQuietMs, reshowBindMs, reshowingContextKey } from "../../../src/vscode/completion/inlineProvider.js";
 import type { GenerateResult } from "../../../src/protocol/engine.js";
 import { FakeDocument, Position, Selection, Uri, fake } from "../../fixtures/fakeVscode.js";
 
 const executed = vi.hoisted(() => [] as string[]);
+/** The context keys set, in order (`key=value`), apart from the commands. */
+const contexts = vi.hoisted(() => [] as string[]);
 
 vi.mock("vscode", async () => {
   const { vscode } = await import("../../fixtures/fakeVscode.js");
-  return { ...vscode, commands: { executeCommand: async (command: string) => void executed.push(command) } };
+  const executeCommand = async (command: string, ...args: unknown[]) =>
+    void (command === "setContext" ? contexts.push(`${String(args[0])}=${String(args[1])}`) : executed.push(command));
+  return { ...vscode, commands: { executeCommand } };
 });
 
 const metrics = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, restoredTokens: 0, forcedTokens: 0, generatedTokens: 2, promptMs: 0, firstTokenMs: 0, generationMs: 0, totalMs: 0 };
@@ -46,6 +50,7 @@ describe("a shown suggestion that grows", () => {
   beforeEach(() => {
     fake.reset();
     executed.length = 0;
+    contexts.length = 0;
     document = new FakeDocument(Uri.file("/w/sum.js"), text, "javascript");
     const editor = fake.show(document);
     editor.selection = new Selection(new Position(0, text.length), new Position(0, text.length));
@@ -102,6 +107,29 @@ describe("a shown suggestion that grows", () => {
     stream.end("values.reduce((sum, value) => sum + value, 0);\nconsole.log(total);");
     await quiet();
     expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger", "editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
+    provider.dispose();
+  });
+
+  // Showing a grown suggestion hides it for a moment, when VS Code's Escape binding (suggestion
+  // visible) would not reach the dismiss command: a context key keeps it bound.
+  it("Escape while a grown suggestion is shown again: the re-ask's answer is refused, and the user's own Alt+\\ later works", async () => {
+    await growToWhole();
+    expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
+    expect(contexts).toEqual([`${reshowingContextKey}=true`]);
+    provider.dismissed();
+    expect(await ask(0)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, reshowBindMs.afterAnswer + 30));
+    expect(contexts).toEqual([`${reshowingContextKey}=true`, `${reshowingContextKey}=false`]);
+    expect(await invoke()).toEqual([whole]);
+    provider.dispose();
+  });
+
+  it("the re-ask's answer shows when nobody dismissed it, and Escape is bound only briefly after it", async () => {
+    await growToWhole();
+    expect(await invoke()).toEqual([whole]);
+    expect(contexts).toEqual([`${reshowingContextKey}=true`]);
+    await new Promise((r) => setTimeout(r, reshowBindMs.afterAnswer + 30));
+    expect(contexts).toEqual([`${reshowingContextKey}=true`, `${reshowingContextKey}=false`]);
     provider.dispose();
   });
 
