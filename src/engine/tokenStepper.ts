@@ -28,6 +28,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+import { ThreadGovernor } from "./threadGovernor.js";
 
 /** Unset (undefined) fields take node-llama-cpp's defaults, in both loops. */
 export interface SamplingOptions {
@@ -50,6 +51,7 @@ interface AddonContextBinding {
   addToBatch(sequenceId: number, firstTokenIndex: number, tokens: Uint32Array, logitIndexes: Uint32Array): Uint32Array;
   decodeBatch(): Promise<void>;
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<Token | -1>;
+  setThreads?(threads: number): void;
 }
 
 interface AddonSamplerBinding {
@@ -87,6 +89,8 @@ function nodeLlamaCppWithLock(): Promise<WithLock | undefined> {
 }
 
 const directDecodeDisabled = process.env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
+/** Generation at the configured thread count always (for comparisons): DEEPSEEK_LOCAL_THREAD_GOVERNOR=off. */
+const threadGovernorDisabled = process.env.DEEPSEEK_LOCAL_THREAD_GOVERNOR === "off";
 
 /** libuv reads UV_THREADPOOL_SIZE once, at its first pool job: read it before any can run. */
 const singlePoolThread = process.env.UV_THREADPOOL_SIZE === "1";
@@ -127,6 +131,8 @@ export class DirectDecode {
     private readonly withLock: WithLock,
     /** Sample queued behind its decode: only sound with one pool thread. */
     readonly pipelined: boolean,
+    /** Threads per one-token step, measured (threadGovernor.ts); shared by every context of the model. */
+    private readonly governor: ThreadGovernor,
   ) {}
 
   private probeTokens: Token[] | undefined;
@@ -147,7 +153,17 @@ export class DirectDecode {
     const addonModel = (model as unknown as { _model?: unknown })._model;
     if (typeof Sampler !== "function" || addonModel == null || !usableSequence(sequence)) return undefined;
     const withLock = await nodeLlamaCppWithLock();
-    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread) : undefined;
+    const configuredThreads = sequence.context.idealThreads;
+    const splitterThreads = llama.maxThreads;
+    // Disabled: a governor with nothing to choose, and node-llama-cpp sets the configured count.
+    const governor = new ThreadGovernor(threadGovernorDisabled ? 1 : configuredThreads, {
+      onChange: (from, to, estimates) => {
+        // Prompt batches go through node-llama-cpp's dispatcher, which takes its threads from here.
+        llama.maxThreads = to === configuredThreads ? splitterThreads : to;
+        console.log(`generation threads: ${from} -> ${to} (${estimates})`);
+      },
+    });
+    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor) : undefined;
   }
 
   /** A stepper on `sequence`; undefined when the sequence is in a state it cannot continue (token predictions). */
@@ -161,7 +177,7 @@ export class DirectDecode {
       sampler.dispose();
       throw error;
     }
-    return new DirectStepper(this.model, sequence, sampler, this.withLock, this.pipelined, gate);
+    return new DirectStepper(this.model, sequence, sampler, this.withLock, this.pipelined, gate, this.governor);
   }
 
   private sampler(sequence: LlamaContextSequence & SequenceInternals, sampling: SamplingOptions): AddonSamplerBinding {
@@ -230,6 +246,7 @@ class DirectStepper implements TokenStepper {
     private readonly withLock: WithLock,
     private readonly pipelined: boolean,
     private readonly gate: GrammarGate | undefined,
+    private readonly governor: ThreadGovernor,
   ) {}
 
   async step(tokens: readonly Token[]): Promise<Token | null> {
@@ -241,7 +258,7 @@ class DirectStepper implements TokenStepper {
       const binding = context._ctx;
       binding.initBatch(tokens.length);
       const [logitIndex] = binding.addToBatch(seq._sequenceId, seq._nextTokenIndex, Uint32Array.from(tokens), Uint32Array.of(tokens.length - 1));
-      const decoded = binding.decodeBatch();
+      const decoded = this.timedDecode(binding, tokens.length);
       const first = this.gate?.unconstrained ?? this.sampler;
       // Sampled before the lock is released: the next decode overwrites the logits.
       if (!this.pipelined) {
@@ -288,6 +305,20 @@ class DirectStepper implements TokenStepper {
       }
     }
     return binding.sampleToken(logitIndex, this.sampler);
+  }
+
+  /**
+   * The decode at the thread count the governor picks. One-token steps are timed for it; a step
+   * with forced tokens is not comparable and runs at the count in use.
+   */
+  private timedDecode(binding: AddonContextBinding, tokenCount: number): Promise<void> {
+    const governor = this.governor;
+    if (governor.fixed || !binding.setThreads) return binding.decodeBatch();
+    const threads = tokenCount === 1 ? governor.threadsForStep() : governor.threads;
+    binding.setThreads(threads);
+    if (tokenCount !== 1) return binding.decodeBatch();
+    const started = performance.now();
+    return binding.decodeBatch().then(() => governor.record(threads, performance.now() - started));
   }
 
   /** node-llama-cpp's own record of what the sequence holds, as its evaluation keeps it. */

@@ -1,0 +1,116 @@
+// How many threads generate the next token. ggml's threads meet at a barrier after every operation
+// of a token's graph; when another process takes the core of one of them, the others spin until it
+// gets the core back. A one-token step then costs a scheduler slice instead of a few milliseconds:
+// on 2 cores, 2 threads beside two `nice -n 19` busy loops answered a keystroke's completion in
+// 0.5–1.2 s where 1 thread took 0.16–0.45 s, and beside a test run ghost text stopped altogether
+// (docs/performance.md, session 14). Which count is faster changes with what else runs, so it is
+// measured: steps are timed at the count in use, the other count is tried now and then, the faster
+// one is used. Only the configured count and 1 are candidates: in between is no better here, and
+// each try of a slow count costs a slow step.
+
+export interface ThreadGovernorOptions {
+  /** Steps timed per try of the count not in use (the first after a change of count is not timed). */
+  probeSteps: number;
+  /** Time between tries of the count not in use; doubled each time a try confirms the choice. */
+  probeIntervalMs: { first: number; max: number };
+  /** Weight of a new step in a count's running estimate. */
+  smoothing: number;
+  /** The other count is chosen only when faster by this factor: noise does not flip the choice. */
+  switchMargin: number;
+}
+
+export const defaultThreadGovernorOptions: ThreadGovernorOptions = {
+  probeSteps: 2,
+  probeIntervalMs: { first: 1_000, max: 16_000 },
+  smoothing: 0.3,
+  switchMargin: 1.15,
+};
+
+interface Estimate {
+  msPerStep: number;
+  at: number;
+}
+
+export class ThreadGovernor {
+  private readonly estimates = new Map<number, Estimate>();
+  private current: number;
+  /** The count being tried, and how many of its steps are still to be timed (the first is a warm-up). */
+  private probe: { threads: number; untimed: number; left: number } | undefined;
+  private probeInterval: number;
+  private lastProbeEnd: number;
+
+  private readonly now: () => number;
+
+  constructor(
+    private readonly configured: number,
+    private readonly hooks: { now?: () => number; onChange?: (from: number, to: number, estimates: string) => void } = {},
+    private readonly options: ThreadGovernorOptions = defaultThreadGovernorOptions,
+  ) {
+    this.now = hooks.now ?? (() => performance.now());
+    this.current = configured;
+    this.probeInterval = options.probeIntervalMs.first;
+    this.lastProbeEnd = this.now();
+  }
+
+  /** Nothing to choose between: one configured thread. */
+  get fixed(): boolean {
+    return this.configured <= 1;
+  }
+
+  /** The threads for the next one-token step. */
+  threadsForStep(): number {
+    if (this.fixed) return this.configured;
+    if (!this.probe && this.now() - this.lastProbeEnd >= this.probeInterval) {
+      this.probe = { threads: this.other(), untimed: 1, left: this.options.probeSteps };
+    }
+    return this.probe?.threads ?? this.current;
+  }
+
+  /** A one-token step took `ms` at `threads` (what threadsForStep said). */
+  record(threads: number, ms: number): void {
+    if (this.fixed) return;
+    const probe = this.probe;
+    if (probe && probe.threads === threads && probe.untimed > 0) {
+      probe.untimed--;
+      return;
+    }
+    // A try starts the tried count's estimate afresh: what it measured last may be long past.
+    const fresh = probe?.threads === threads && probe.left === this.options.probeSteps;
+    const previous = fresh ? undefined : this.estimates.get(threads);
+    const smoothed = previous ? previous.msPerStep + this.options.smoothing * (ms - previous.msPerStep) : ms;
+    this.estimates.set(threads, { msPerStep: smoothed, at: this.now() });
+    if (probe && probe.threads === threads && --probe.left <= 0) this.endProbe();
+    else if (!probe) this.choose();
+  }
+
+  /** The count in use (not counting a try in progress). */
+  get threads(): number {
+    return this.current;
+  }
+
+  private other(): number {
+    return this.current === this.configured ? 1 : this.configured;
+  }
+
+  private endProbe(): void {
+    this.probe = undefined;
+    this.lastProbeEnd = this.now();
+    const before = this.current;
+    this.choose();
+    // A try that confirms the choice makes the next one wait longer; a change starts over.
+    this.probeInterval = before === this.current ? Math.min(this.probeInterval * 2, this.options.probeIntervalMs.max) : this.options.probeIntervalMs.first;
+  }
+
+  /** The faster count by its running estimate, kept unless the other is faster by the margin. */
+  private choose(): void {
+    const mine = this.estimates.get(this.current);
+    const theirs = this.estimates.get(this.other());
+    if (!mine || !theirs) return;
+    if (theirs.msPerStep * this.options.switchMargin < mine.msPerStep) {
+      const from = this.current;
+      this.current = this.other();
+      this.probeInterval = this.options.probeIntervalMs.first;
+      this.hooks.onChange?.(from, this.current, `${from}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.current}: ${theirs.msPerStep.toFixed(1)} ms`);
+    }
+  }
+}
