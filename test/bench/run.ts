@@ -1,8 +1,9 @@
-// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--json FILE] [--strict]
+// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--json FILE] [--strict]
 //
 // Runs the sections of sections/index.ts, prints a table per section and, with --json, writes a
 // flat { metricId: number } object. Speeds are compared with a peer measured in the same run:
 // the machine is shared and noisy, so only same-run ratios mean anything.
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +14,8 @@ import { sections } from "./sections/index";
 import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
 import { renderTable } from "./util/table";
 
-const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--json FILE] [--strict]
+const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--json FILE] [--strict]
+  --background N: N busy processes at the lowest priority beside the run (a user's machine is rarely idle)
 sections: ${sections.map((s) => s.id + (s.optIn ? ` (opt-in: ${s.optIn === "real" ? "--real" : "--only"})` : "")).join(", ")}`;
 
 function parseCli() {
@@ -24,6 +26,7 @@ function parseCli() {
       threads: { type: "string", default: String(Math.max(1, os.availableParallelism() - 1)) },
       reps: { type: "string" },
       "flash-attn": { type: "string", default: "off" },
+      background: { type: "string", default: "0" },
       json: { type: "string" },
       strict: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -40,11 +43,13 @@ function parseCli() {
   if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`--reps must be a positive integer`);
   const flashAttention = values["flash-attn"];
   if (flashAttention !== "on" && flashAttention !== "off") throw new Error(`--flash-attn must be on or off`);
+  const background = Number(values.background);
+  if (!Number.isInteger(background) || background < 0) throw new Error(`--background must be a whole number`);
   const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   for (const id of only ?? []) {
     if (!sections.some((s) => s.id === id)) throw new Error(`unknown section "${id}"\n${usage}`);
   }
-  return { only, real: values.real, threads, reps, flashAttention: flashAttention === "on", json: values.json, strict: values.strict };
+  return { only, real: values.real, threads, reps, flashAttention: flashAttention === "on", background, json: values.json, strict: values.strict };
 }
 
 function selected(section: BenchSection, cli: ReturnType<typeof parseCli>): boolean {
@@ -75,6 +80,34 @@ async function main(): Promise<number> {
   // The engine measured is the one the extension ships: on Linux, node-llama-cpp's CPU variants
   // rebuilt here (native/ggml-cpu; the engine section logs which variant ran).
   await tryRebuiltCpuBackend(log, { onProgress: (line) => process.stderr.write(`[ggml-cpu build] ${line}\n`) });
+  const stopBackground = startBackgroundLoad(cli.background);
+  if (cli.background) log(`${cli.background} busy process(es) at the lowest priority run beside the bench`);
+  try {
+    return await runSections(cli, log, syntheticModel, llamaServerBinary, loadNote);
+  } finally {
+    stopBackground();
+  }
+}
+
+/** `count` busy loops at the lowest priority, as a compile or an indexer beside the editor; the stopper ends them. */
+function startBackgroundLoad(count: number): () => void {
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+    if (child.pid) os.setPriority(child.pid, 19);
+    return child;
+  });
+  const stop = () => children.forEach((child) => child.kill("SIGKILL"));
+  process.once("exit", stop);
+  return stop;
+}
+
+async function runSections(
+  cli: ReturnType<typeof parseCli>,
+  log: (msg: string) => void,
+  syntheticModel: BenchContext["syntheticModel"],
+  llamaServerBinary: BenchContext["llamaServerBinary"],
+  loadNote: () => string,
+): Promise<number> {
 
   const all: Metric[] = [];
   const failed: string[] = [];
@@ -116,7 +149,8 @@ async function main(): Promise<number> {
       }
     }
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    const header = `${section.title} [${section.id}, ${secs} s, ${cli.threads} threads, fa ${cli.flashAttention ? "on" : "off"} where matched, ${loadNote()}]`;
+    const beside = cli.background ? `, ${cli.background} niced busy process(es) beside` : "";
+    const header = `${section.title} [${section.id}, ${secs} s, ${cli.threads} threads, fa ${cli.flashAttention ? "on" : "off"} where matched${beside}, ${loadNote()}]`;
     console.log(`\n${renderTable(header, metrics)}`);
     if (error) console.log(`!! section ${section.id} failed: ${(error as Error).stack ?? String(error)}`);
   }
