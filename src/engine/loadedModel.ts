@@ -38,6 +38,8 @@ interface SlotFactory {
   /** One gate for all slots: ghost text in any window comes before chat and refactors in every window. */
   gate: ForegroundGate;
   onWarning: (message: string) => void;
+  /** Undefined where generation goes through node-llama-cpp's own loop. */
+  direct: DirectDecode | undefined;
 }
 
 export class LoadedModel {
@@ -64,9 +66,10 @@ export class LoadedModel {
   }
 
   private async createSlot(): Promise<{ context: LlamaContext; sequences: SequenceSet }> {
-    const { contextOptions, runner, gate, onWarning } = this.factory;
+    const { contextOptions, runner, gate, onWarning, direct } = this.factory;
     try {
-      const context = await this.model.createContext(contextOptions);
+      const create = () => this.model.createContext(contextOptions);
+      const context = await (direct ? direct.withConfiguredThreads(create) : create());
       const contextSequences = sequenceNames.map(() => context.getSequence());
       await warmUp(contextSequences[0]!, this.model);
       return { context, sequences: createSequenceSet(runner, gate, contextSequences) };
@@ -128,7 +131,7 @@ export class LoadedModel {
     const prefixCache = params.diskCache && openPrefixCache(params.diskCache, file.path, buildId, kvLayout, onWarning);
     const runner: RunnerFactory = (sequence, foreground) => new SequenceRunner(model, sequence, llama, prefixCache, foreground, direct);
     const first = { context, sequences: createSequenceSet(runner, gate, firstSequences) };
-    const factory: SlotFactory = { contextOptions, runner, gate, onWarning };
+    const factory: SlotFactory = { contextOptions, runner, gate, onWarning, direct };
     const metadata = file.info.metadata;
     const tokenizer = metadata.tokenizer as { chat_template?: string } | undefined;
     const general = metadata.general as { name?: string } | undefined;

@@ -11,19 +11,26 @@
 export interface ThreadGovernorOptions {
   /** Steps timed per try of the count not in use (the first after a change of count is not timed). */
   probeSteps: number;
-  /** Time between tries of the count not in use; doubled each time a try confirms the choice. */
+  /**
+   * Time between tries of the count not in use; doubled after each try and each change, up to
+   * `max`: where the faster count keeps changing, the slow steps its changes cost stay few.
+   */
   probeIntervalMs: { first: number; max: number };
   /** Weight of a new step in a count's running estimate. */
   smoothing: number;
-  /** The other count is chosen only when faster by this factor: noise does not flip the choice. */
-  switchMargin: number;
+  /**
+   * The other count is chosen only when faster by this factor: noise does not flip the choice.
+   * More threads must win by more: on a busy machine they are fast between the moments another
+   * process takes a core, and then a step can cost half a second.
+   */
+  switchMargin: { fewer: number; more: number };
 }
 
 export const defaultThreadGovernorOptions: ThreadGovernorOptions = {
   probeSteps: 2,
   probeIntervalMs: { first: 1_000, max: 16_000 },
   smoothing: 0.3,
-  switchMargin: 1.15,
+  switchMargin: { fewer: 1.15, more: 1.3 },
 };
 
 interface Estimate {
@@ -95,10 +102,12 @@ export class ThreadGovernor {
   private endProbe(): void {
     this.probe = undefined;
     this.lastProbeEnd = this.now();
-    const before = this.current;
     this.choose();
-    // A try that confirms the choice makes the next one wait longer; a change starts over.
-    this.probeInterval = before === this.current ? Math.min(this.probeInterval * 2, this.options.probeIntervalMs.max) : this.options.probeIntervalMs.first;
+    this.longerInterval();
+  }
+
+  private longerInterval(): void {
+    this.probeInterval = Math.min(this.probeInterval * 2, this.options.probeIntervalMs.max);
   }
 
   /** The faster count by its running estimate, kept unless the other is faster by the margin. */
@@ -106,11 +115,46 @@ export class ThreadGovernor {
     const mine = this.estimates.get(this.current);
     const theirs = this.estimates.get(this.other());
     if (!mine || !theirs) return;
-    if (theirs.msPerStep * this.options.switchMargin < mine.msPerStep) {
+    const margin = this.other() > this.current ? this.options.switchMargin.more : this.options.switchMargin.fewer;
+    if (theirs.msPerStep * margin < mine.msPerStep) {
       const from = this.current;
       this.current = this.other();
-      this.probeInterval = this.options.probeIntervalMs.first;
+      this.longerInterval();
       this.hooks.onChange?.(from, this.current, `${from}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.current}: ${theirs.msPerStep.toFixed(1)} ms`);
     }
+  }
+}
+
+/**
+ * The thread limit of node-llama-cpp's batch dispatcher (its `llama.maxThreads`), which prompt
+ * batches take their threads from: lowered while the governor uses fewer threads than configured.
+ * A context made meanwhile would keep the lowered count for good, so contexts are made unlowered.
+ */
+export class PromptThreadLimit {
+  private readonly unlowered: number;
+  private lowered: number | undefined;
+
+  constructor(private readonly dispatcher: { maxThreads: number }) {
+    this.unlowered = dispatcher.maxThreads;
+  }
+
+  /** The governor now uses `threads` of `configured`. */
+  follow(threads: number, configured: number): void {
+    this.lowered = threads < configured ? threads : undefined;
+    this.apply();
+  }
+
+  /** Runs `task` (a context being made) with the limit unlowered. */
+  async whileUnlowered<T>(task: () => Promise<T>): Promise<T> {
+    this.dispatcher.maxThreads = this.unlowered;
+    try {
+      return await task();
+    } finally {
+      this.apply();
+    }
+  }
+
+  private apply(): void {
+    this.dispatcher.maxThreads = this.lowered ?? this.unlowered;
   }
 }

@@ -28,7 +28,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
-import { ThreadGovernor } from "./threadGovernor.js";
+import { PromptThreadLimit, ThreadGovernor } from "./threadGovernor.js";
 
 /** Unset (undefined) fields take node-llama-cpp's defaults, in both loops. */
 export interface SamplingOptions {
@@ -133,7 +133,14 @@ export class DirectDecode {
     readonly pipelined: boolean,
     /** Threads per one-token step, measured (threadGovernor.ts); shared by every context of the model. */
     private readonly governor: ThreadGovernor,
+    /** Prompt batches follow the governor through node-llama-cpp's own thread limit. */
+    private readonly promptThreads: PromptThreadLimit,
   ) {}
+
+  /** Makes another window's context at the configured thread count (PromptThreadLimit). */
+  withConfiguredThreads<T>(task: () => Promise<T>): Promise<T> {
+    return this.promptThreads.whileUnlowered(task);
+  }
 
   private probeTokens: Token[] | undefined;
 
@@ -154,16 +161,15 @@ export class DirectDecode {
     if (typeof Sampler !== "function" || addonModel == null || !usableSequence(sequence)) return undefined;
     const withLock = await nodeLlamaCppWithLock();
     const configuredThreads = sequence.context.idealThreads;
-    const splitterThreads = llama.maxThreads;
+    const promptThreads = new PromptThreadLimit(llama);
     // Disabled: a governor with nothing to choose, and node-llama-cpp sets the configured count.
     const governor = new ThreadGovernor(threadGovernorDisabled ? 1 : configuredThreads, {
       onChange: (from, to, estimates) => {
-        // Prompt batches go through node-llama-cpp's dispatcher, which takes its threads from here.
-        llama.maxThreads = to === configuredThreads ? splitterThreads : to;
+        promptThreads.follow(to, configuredThreads);
         console.log(`generation threads: ${from} -> ${to} (${estimates})`);
       },
     });
-    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor) : undefined;
+    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor, promptThreads) : undefined;
   }
 
   /** A stepper on `sequence`; undefined when the sequence is in a state it cannot continue (token predictions). */

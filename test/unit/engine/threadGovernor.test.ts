@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ThreadGovernor, defaultThreadGovernorOptions } from "../../../src/engine/threadGovernor.js";
+import { PromptThreadLimit, ThreadGovernor, defaultThreadGovernorOptions } from "../../../src/engine/threadGovernor.js";
 
 /** A governor on a fake clock, with the machine's speed per thread count given by the test. */
 function harness(configured: number, msPerStep: (threads: number) => number) {
@@ -80,13 +80,48 @@ describe("ThreadGovernor", () => {
   });
 
   it("does not flip on a difference within the margin", () => {
-    const { governor, steps, changes, wait } = harness(2, (threads) => (threads === 2 ? 5 : 5 / (defaultThreadGovernorOptions.switchMargin - 0.05)));
+    const { governor, steps, changes, wait } = harness(2, (threads) => (threads === 2 ? 5 : 5 / (defaultThreadGovernorOptions.switchMargin.fewer - 0.05)));
     for (let i = 0; i < 5; i++) {
       wait(probeIntervalMs.max);
       steps(probeLength + 3);
     }
     expect(changes).toEqual([]);
     expect(governor.threads).toBe(2);
+  });
+
+  it("takes more threads back only when they win by the larger margin", () => {
+    let speedup = 1;
+    let busy = true;
+    const { governor, steps, wait } = harness(2, (threads) => (threads === 2 ? (busy ? 90 : 6 / speedup) : 6));
+    wait(probeIntervalMs.first);
+    steps(probeLength + 2);
+    expect(governor.threads).toBe(1);
+    busy = false;
+    // Faster, but by less than the margin for more threads (though more than the one for fewer).
+    speedup = (defaultThreadGovernorOptions.switchMargin.fewer + defaultThreadGovernorOptions.switchMargin.more) / 2;
+    for (let i = 0; i < 4; i++) {
+      wait(probeIntervalMs.max);
+      steps(probeLength + 2);
+    }
+    expect(governor.threads).toBe(1);
+    speedup = defaultThreadGovernorOptions.switchMargin.more + 0.2;
+    wait(probeIntervalMs.max);
+    steps(probeLength + 2);
+    expect(governor.threads).toBe(2);
+  });
+
+  it("changes count rarely where more threads are fast when tried but slow once in use", () => {
+    // A busy machine: the other process leaves the cores alone for a moment, then takes one.
+    let stepsAtTwo = 0;
+    const { steps, changes } = harness(2, (threads) => {
+      stepsAtTwo = threads === 2 ? stepsAtTwo + 1 : 0;
+      return threads === 2 ? (stepsAtTwo <= probeLength ? 2 : 400) : 6;
+    });
+    // A minute of generation.
+    steps(60_000 / 6);
+    const upward = changes.filter(([from, to]) => to > from).length;
+    expect(upward).toBeGreaterThan(0);
+    expect(upward).toBeLessThanOrEqual(6);
   });
 
   it("bounds the time between tries, however often the choice is confirmed", () => {
@@ -98,5 +133,34 @@ describe("ThreadGovernor", () => {
     // Every wait of the longest interval is followed by a try of 2 threads, never fewer.
     const tries = used.filter((threads) => threads === 2).length;
     expect(tries).toBeGreaterThanOrEqual(11 * probeLength);
+  });
+});
+
+describe("PromptThreadLimit", () => {
+  it("lowers the dispatcher's limit with the governor and gives it back", () => {
+    const dispatcher = { maxThreads: 4 };
+    const limit = new PromptThreadLimit(dispatcher);
+    limit.follow(1, 2);
+    expect(dispatcher.maxThreads).toBe(1);
+    limit.follow(2, 2);
+    // Back to what it was, not to the configured count: the dispatcher's limit is its own.
+    expect(dispatcher.maxThreads).toBe(4);
+  });
+
+  it("makes a context unlowered, and keeps the governor's latest choice afterwards", async () => {
+    const dispatcher = { maxThreads: 4 };
+    const limit = new PromptThreadLimit(dispatcher);
+    limit.follow(1, 2);
+    const during = await limit.whileUnlowered(async () => {
+      const seen = dispatcher.maxThreads;
+      // The governor changes its mind while the context is being made.
+      limit.follow(2, 2);
+      limit.follow(1, 2);
+      return seen;
+    });
+    expect(during).toBe(4);
+    expect(dispatcher.maxThreads).toBe(1);
+    await expect(limit.whileUnlowered(async () => Promise.reject(new Error("out of memory")))).rejects.toThrow("out of memory");
+    expect(dispatcher.maxThreads).toBe(1);
   });
 });
