@@ -54,7 +54,9 @@ export class ThreadGovernor {
     private readonly options: ThreadGovernorOptions = defaultThreadGovernorOptions,
   ) {
     this.now = hooks.now ?? (() => performance.now());
-    this.current = configured;
+    // One thread until more have shown they are faster: the first steps at a slow count can cost
+    // a third of a second each, one thread at worst a few times its best.
+    this.current = Math.min(configured, 1);
     this.probeInterval = options.probeIntervalMs.first;
     this.lastProbeEnd = this.now();
   }
@@ -87,7 +89,7 @@ export class ThreadGovernor {
     const smoothed = previous ? previous.msPerStep + this.options.smoothing * (ms - previous.msPerStep) : ms;
     this.estimates.set(threads, { msPerStep: smoothed, at: this.now() });
     if (probe && probe.threads === threads && --probe.left <= 0) this.endProbe();
-    else if (!probe) this.choose();
+    else if (!probe && this.choose()) this.longerInterval();
   }
 
   /** The count in use (not counting a try in progress). */
@@ -110,18 +112,19 @@ export class ThreadGovernor {
     this.probeInterval = Math.min(this.probeInterval * 2, this.options.probeIntervalMs.max);
   }
 
-  /** The faster count by its running estimate, kept unless the other is faster by the margin. */
-  private choose(): void {
+  /** The faster count by its running estimate, kept unless the other is faster by the margin; true when it changed. */
+  private choose(): boolean {
     const mine = this.estimates.get(this.current);
     const theirs = this.estimates.get(this.other());
-    if (!mine || !theirs) return;
+    if (!mine || !theirs) return false;
     const margin = this.other() > this.current ? this.options.switchMargin.more : this.options.switchMargin.fewer;
     if (theirs.msPerStep * margin < mine.msPerStep) {
       const from = this.current;
       this.current = this.other();
-      this.longerInterval();
       this.hooks.onChange?.(from, this.current, `${from}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.current}: ${theirs.msPerStep.toFixed(1)} ms`);
+      return true;
     }
+    return false;
   }
 }
 

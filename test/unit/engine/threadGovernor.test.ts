@@ -7,17 +7,20 @@ function harness(configured: number, msPerStep: (threads: number) => number) {
   const changes: [number, number][] = [];
   const governor = new ThreadGovernor(configured, { now: () => now, onChange: (from, to) => changes.push([from, to]) });
   const used: number[] = [];
+  /** When each step started. */
+  const at: number[] = [];
   /** `count` steps, each advancing the clock by its own time. */
   const steps = (count: number) => {
     for (let i = 0; i < count; i++) {
       const threads = governor.threadsForStep();
       const ms = msPerStep(threads);
+      at.push(now);
       now += ms;
       used.push(threads);
       governor.record(threads, ms);
     }
   };
-  return { governor, steps, used, changes, wait: (ms: number) => (now += ms) };
+  return { governor, steps, used, at, changes, wait: (ms: number) => (now += ms) };
 }
 
 const { probeSteps, probeIntervalMs } = defaultThreadGovernorOptions;
@@ -32,28 +35,38 @@ describe("ThreadGovernor", () => {
     expect(new Set(used)).toEqual(new Set([1]));
   });
 
-  it("keeps the configured count on a quiet machine, where it is faster, and tries 1 less and less often", () => {
+  it("starts on one thread and takes the configured count once a try shows it faster", () => {
     const { governor, steps, used, changes, wait } = harness(4, (threads) => (threads === 4 ? 3 : 9));
+    expect(governor.threads).toBe(1);
+    steps(5);
+    expect(used).toEqual([1, 1, 1, 1, 1]);
     wait(probeIntervalMs.first);
-    steps(1 + probeLength);
-    // The first step after the interval starts the try of one thread.
-    expect(used.slice(0, probeLength)).toEqual(Array(probeLength).fill(1));
+    steps(probeLength + 1);
+    expect(used.slice(5, 5 + probeLength)).toEqual(Array(probeLength).fill(4));
     expect(governor.threads).toBe(4);
-    expect(changes).toEqual([]);
-    // Confirmed: the next try waits twice as long.
-    used.length = 0;
-    wait(probeIntervalMs.first);
-    steps(3);
-    expect(used).toEqual([4, 4, 4]);
-    wait(probeIntervalMs.first);
-    steps(1);
-    expect(used.at(-1)).toBe(1);
+    expect(changes).toEqual([[1, 4]]);
+  });
+
+  it("keeps the configured count on a quiet machine, and tries 1 less and less often", () => {
+    const { governor, steps, used, at, changes } = harness(4, (threads) => (threads === 4 ? 3 : 9));
+    // A minute and a half of generation.
+    steps(30_000);
+    expect(governor.threads).toBe(4);
+    expect(changes).toEqual([[1, 4]]);
+    const tries = used.flatMap((threads, i) => (threads === 1 && used[i - 1] === 4 ? [at[i]!] : []));
+    const gaps = tries.slice(1).map((time, i) => time - tries[i]!);
+    expect(gaps.length).toBeGreaterThan(3);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]! - 50);
+    // A gap also holds the try itself (a few slow steps).
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(probeIntervalMs.max + 50);
+    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(probeIntervalMs.max);
   });
 
   it("drops to one thread once another process competes for the cores, and says so", () => {
     let busy = false;
     // Contended: the configured threads wait at their barriers for one that lost its core.
     const { governor, steps, changes, wait } = harness(2, (threads) => (threads === 2 ? (busy ? 90 : 4) : busy ? 8 : 6));
+    steps(3);
     wait(probeIntervalMs.first);
     steps(10);
     expect(governor.threads).toBe(2);
@@ -61,32 +74,34 @@ describe("ThreadGovernor", () => {
     // The running estimate of 2 threads passes the last one of 1 thread: no try needed to switch.
     steps(3);
     expect(governor.threads).toBe(1);
-    expect(changes).toEqual([[2, 1]]);
+    expect(changes).toEqual([[1, 2], [2, 1]]);
   });
 
   it("goes back to the configured count when the other process ends", () => {
     let busy = true;
     const { governor, steps, changes, wait, used } = harness(2, (threads) => (threads === 2 ? (busy ? 90 : 4) : busy ? 8 : 6));
+    steps(3);
     wait(probeIntervalMs.first);
     steps(probeLength + 2);
     expect(governor.threads).toBe(1);
+    expect(changes).toEqual([]);
     busy = false;
     used.length = 0;
     wait(probeIntervalMs.max);
     steps(probeLength + 5);
     expect(used.slice(0, probeLength)).toEqual(Array(probeLength).fill(2));
     expect(governor.threads).toBe(2);
-    expect(changes).toEqual([[2, 1], [1, 2]]);
+    expect(changes).toEqual([[1, 2]]);
   });
 
   it("does not flip on a difference within the margin", () => {
-    const { governor, steps, changes, wait } = harness(2, (threads) => (threads === 2 ? 5 : 5 / (defaultThreadGovernorOptions.switchMargin.fewer - 0.05)));
+    const { governor, steps, changes, wait } = harness(2, (threads) => (threads === 2 ? 5 / (defaultThreadGovernorOptions.switchMargin.more - 0.05) : 5));
     for (let i = 0; i < 5; i++) {
       wait(probeIntervalMs.max);
       steps(probeLength + 3);
     }
     expect(changes).toEqual([]);
-    expect(governor.threads).toBe(2);
+    expect(governor.threads).toBe(1);
   });
 
   it("takes more threads back only when they win by the larger margin", () => {
