@@ -50,7 +50,15 @@ export class ThreadGovernor {
 
   constructor(
     private readonly configured: number,
-    private readonly hooks: { now?: () => number; onChange?: (from: number, to: number, estimates: string) => void } = {},
+    private readonly hooks: {
+      now?: () => number;
+      onChange?: (from: number, to: number, why: string) => void;
+      /**
+       * Whether the cores other processes leave free hold the configured count now (cpuLoad.ts).
+       * Timing alone is not enough: more threads can be fast for a try and then lose a core.
+       */
+      roomForMore?: () => boolean;
+    } = {},
     private readonly options: ThreadGovernorOptions = defaultThreadGovernorOptions,
   ) {
     this.now = hooks.now ?? (() => performance.now());
@@ -69,8 +77,12 @@ export class ThreadGovernor {
   /** The threads for the next one-token step. */
   threadsForStep(): number {
     if (this.fixed) return this.configured;
+    const room = this.hooks.roomForMore;
+    if (this.current > 1 && room && !room()) this.change("other processes took cores");
     if (!this.probe && this.now() - this.lastProbeEnd >= this.probeInterval) {
-      this.probe = { threads: this.other(), untimed: 1, left: this.options.probeSteps };
+      // No try of more threads while other processes hold the cores they need: tried later.
+      if (this.other() > this.current && room && !room()) this.lastProbeEnd = this.now();
+      else this.probe = { threads: this.other(), untimed: 1, left: this.options.probeSteps };
     }
     return this.probe?.threads ?? this.current;
   }
@@ -117,14 +129,20 @@ export class ThreadGovernor {
     const mine = this.estimates.get(this.current);
     const theirs = this.estimates.get(this.other());
     if (!mine || !theirs) return false;
-    const margin = this.other() > this.current ? this.options.switchMargin.more : this.options.switchMargin.fewer;
+    const more = this.other() > this.current;
+    if (more && this.hooks.roomForMore && !this.hooks.roomForMore()) return false;
+    const margin = more ? this.options.switchMargin.more : this.options.switchMargin.fewer;
     if (theirs.msPerStep * margin < mine.msPerStep) {
-      const from = this.current;
-      this.current = this.other();
-      this.hooks.onChange?.(from, this.current, `${from}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.current}: ${theirs.msPerStep.toFixed(1)} ms`);
+      this.change(`${this.current}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.other()}: ${theirs.msPerStep.toFixed(1)} ms`);
       return true;
     }
     return false;
+  }
+
+  private change(why: string): void {
+    const from = this.current;
+    this.current = this.other();
+    this.hooks.onChange?.(from, this.current, why);
   }
 }
 

@@ -28,6 +28,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Llama, LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
+import { OtherProcessesLoad, machineCores } from "./cpuLoad.js";
 import { PromptThreadLimit, ThreadGovernor } from "./threadGovernor.js";
 
 /** Unset (undefined) fields take node-llama-cpp's defaults, in both loops. */
@@ -91,6 +92,8 @@ function nodeLlamaCppWithLock(): Promise<WithLock | undefined> {
 const directDecodeDisabled = process.env.DEEPSEEK_LOCAL_DIRECT_DECODE === "off";
 /** Generation at the configured thread count always (for comparisons): DEEPSEEK_LOCAL_THREAD_GOVERNOR=off. */
 const threadGovernorDisabled = process.env.DEEPSEEK_LOCAL_THREAD_GOVERNOR === "off";
+/** Cores other processes may keep busy before more than one thread is given up (a fraction of one). */
+const roomSlackCores = 0.3;
 
 /** libuv reads UV_THREADPOOL_SIZE once, at its first pool job: read it before any can run. */
 const singlePoolThread = process.env.UV_THREADPOOL_SIZE === "1";
@@ -163,13 +166,19 @@ export class DirectDecode {
     const configuredThreads = sequence.context.idealThreads;
     const promptThreads = new PromptThreadLimit(llama);
     // Disabled: a governor with nothing to choose, and node-llama-cpp sets the configured count.
+    const otherLoad = new OtherProcessesLoad();
+    const cores = machineCores();
     const governor = new ThreadGovernor(threadGovernorDisabled ? 1 : configuredThreads, {
-      onChange: (from, to, estimates) => {
+      onChange: (from, to, why) => {
         promptThreads.follow(to, configuredThreads);
-        console.log(`generation threads: ${from} -> ${to} (${estimates})`);
+        console.log(`generation threads: ${from} -> ${to} (${why})`);
       },
+      // A little slack: the editor's own processes keep a fraction of a core busy while the user types.
+      roomForMore: () => cores - otherLoad.busyCores() >= configuredThreads - roomSlackCores,
     });
-    return withLock ? new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor, promptThreads) : undefined;
+    if (!withLock) return undefined;
+    promptThreads.follow(governor.threads, configuredThreads);
+    return new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor, promptThreads);
   }
 
   /** A stepper on `sequence`; undefined when the sequence is in a state it cannot continue (token predictions). */

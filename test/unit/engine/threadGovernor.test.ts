@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { PromptThreadLimit, ThreadGovernor, defaultThreadGovernorOptions } from "../../../src/engine/threadGovernor.js";
 
 /** A governor on a fake clock, with the machine's speed per thread count given by the test. */
-function harness(configured: number, msPerStep: (threads: number) => number) {
+function harness(configured: number, msPerStep: (threads: number) => number, roomForMore?: () => boolean) {
   let now = 0;
   const changes: [number, number][] = [];
-  const governor = new ThreadGovernor(configured, { now: () => now, onChange: (from, to) => changes.push([from, to]) });
+  const governor = new ThreadGovernor(configured, { now: () => now, onChange: (from, to) => changes.push([from, to]), roomForMore });
   const used: number[] = [];
   /** When each step started. */
   const at: number[] = [];
@@ -137,6 +137,26 @@ describe("ThreadGovernor", () => {
     const upward = changes.filter(([from, to]) => to > from).length;
     expect(upward).toBeGreaterThan(0);
     expect(upward).toBeLessThanOrEqual(6);
+  });
+
+  it("tries no more threads while other processes hold the cores, and gives them up as soon as they do", () => {
+    let room = false;
+    // More threads time faster here: only the room check keeps them away.
+    const { governor, steps, used, changes, wait } = harness(2, (threads) => (threads === 2 ? 3 : 6), () => room);
+    for (let i = 0; i < 5; i++) {
+      wait(probeIntervalMs.max);
+      steps(probeLength + 2);
+    }
+    expect(new Set(used)).toEqual(new Set([1]));
+    room = true;
+    wait(probeIntervalMs.max);
+    steps(probeLength + 2);
+    expect(governor.threads).toBe(2);
+    room = false;
+    used.length = 0;
+    steps(2);
+    expect(used).toEqual([1, 1]);
+    expect(changes).toEqual([[1, 2], [2, 1]]);
   });
 
   it("bounds the time between tries, however often the choice is confirmed", () => {
