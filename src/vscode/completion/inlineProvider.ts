@@ -184,6 +184,22 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     return sameDocument && shown!.position.isEqual(position) && shown!.text === text;
   }
 
+  /**
+   * Tab while a grown suggestion is hidden and asked for again (showAgain): VS Code shows nothing
+   * for that moment, so its own Tab would indent. The suggestion the user saw is inserted instead,
+   * and the re-ask's answer (for the place before it) is refused. False where there is none to take.
+   */
+  async acceptWhileReshowing(): Promise<boolean> {
+    const reshow = this.reshowing;
+    const editor = vscode.window.activeTextEditor;
+    if (!reshow || reshow.dismissed || !editor || !reshow.shown.text || !this.userIsAt(reshow.shown)) return false;
+    reshow.dismissed = true;
+    this.shownAt = undefined;
+    clearTimeout(this.growthTimer);
+    const { position, text } = reshow.shown;
+    return editor.edit((builder) => builder.insert(position, text));
+  }
+
   /** The user dismissed the ghost text (Escape): it must not come back when its answer grows. */
   dismissed(): void {
     this.shownAt = undefined;

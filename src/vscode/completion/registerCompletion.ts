@@ -13,6 +13,8 @@ import { DeepSeekInlineCompletionProvider, isLanguageEnabled } from "./inlinePro
 export const toggleCompletionCommand = "deepseekLocal.toggleCompletion";
 /** Escape while ghost text shows: hides it as VS Code's own Escape does, and stops it growing back. */
 export const dismissGhostTextCommand = "deepseekLocal.dismissGhostText";
+/** Tab in the moment a grown suggestion is being shown again (the provider's acceptWhileReshowing). */
+export const acceptGhostTextCommand = "deepseekLocal.acceptGhostText";
 /** Alt+] / Alt+[ on ghost text: VS Code's next / previous suggestion, with the alternatives asked for where VS Code would not ask. */
 export const showNextGhostTextCommand = "deepseekLocal.showNextGhostText";
 export const showPreviousGhostTextCommand = "deepseekLocal.showPreviousGhostText";
@@ -111,10 +113,19 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       if (change.affects("completion")) pipeline.cache.clear();
     }),
   );
-  const commands: CommandTable = {
+  return { pipeline, commands: completionCommands(ctx, provider) };
+}
+
+/** The ghost-text commands: key bindings on the suggestion, and the toggle. */
+function completionCommands(ctx: ExtensionContextHolder, provider: DeepSeekInlineCompletionProvider): CommandTable {
+  return {
     [dismissGhostTextCommand]: () => {
       provider.dismissed();
       return vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+    },
+    [acceptGhostTextCommand]: async () => {
+      // Nothing to take after all (the user moved, or it was dismissed): Tab does what Tab does.
+      if (!(await provider.acceptWhileReshowing())) await vscode.commands.executeCommand("tab");
     },
     [showNextGhostTextCommand]: () => provider.showOther("next"),
     [showPreviousGhostTextCommand]: () => provider.showOther("previous"),
@@ -124,5 +135,4 @@ export function registerCompletion(ctx: ExtensionContextHolder, statusBar: Engin
       void vscode.window.setStatusBarMessage(`DeepSeek Local: inline completion ${enabled ? "on" : "off"}`, 3000);
     },
   };
-  return { pipeline, commands };
 }

@@ -124,6 +124,25 @@ describe("a shown suggestion that grows", () => {
     provider.dispose();
   });
 
+  // Tab in the same moment would meet no suggestion, and VS Code's Tab would indent the line.
+  it("Tab while a grown suggestion is shown again inserts the suggestion the user saw, once", async () => {
+    await growToWhole();
+    expect(await provider.acceptWhileReshowing()).toBe(true);
+    expect(document.text).toBe(text + "values.reduce((sum, value) =>");
+    // A second Tab is the editor's own.
+    expect(await provider.acceptWhileReshowing()).toBe(false);
+    provider.dispose();
+  });
+
+  it("Tab after the user moved, or with nothing being shown again, is left to the editor", async () => {
+    expect(await provider.acceptWhileReshowing()).toBe(false);
+    await growToWhole();
+    fake.activeTextEditor!.selection = new Selection(new Position(0, 2), new Position(0, 2));
+    expect(await provider.acceptWhileReshowing()).toBe(false);
+    expect(document.text).toBe(text);
+    provider.dispose();
+  });
+
   it("the re-ask's answer shows when nobody dismissed it, and Escape is bound only briefly after it", async () => {
     await growToWhole();
     expect(await invoke()).toEqual([whole]);
