@@ -197,6 +197,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     this.shownAt = undefined;
     clearTimeout(this.growthTimer);
     const { position, text } = reshow.shown;
+    this.hooks.trace("completion accepted (Tab) while it was being shown again");
     return editor.edit((builder) => builder.insert(position, text));
   }
 
