@@ -26,9 +26,10 @@ export class OtherProcessesLoad {
 
   /** Cores busy with other processes since the previous reading (0 where the counters say nothing). */
   busyCores(): number {
+    // Asked at every generated token: the counters are read only once the interval has passed.
+    if (performance.now() - this.last.at < this.minIntervalMs) return this.cores;
     const now = read();
     const wallMs = now.at - this.last.at;
-    if (wallMs < this.minIntervalMs) return this.cores;
     const other = now.busyMs - this.last.busyMs - (now.ownMs - this.last.ownMs);
     this.cores = Math.max(0, other / wallMs);
     this.last = now;

@@ -163,12 +163,13 @@ export class DirectDecode {
     const addonModel = (model as unknown as { _model?: unknown })._model;
     if (typeof Sampler !== "function" || addonModel == null || !usableSequence(sequence)) return undefined;
     const withLock = await nodeLlamaCppWithLock();
-    const configuredThreads = sequence.context.idealThreads;
+    if (!withLock) return undefined;
+    // Disabled: a governor with one thread to choose from, and node-llama-cpp keeps the configured count.
+    const configuredThreads = threadGovernorDisabled ? 1 : sequence.context.idealThreads;
     const promptThreads = new PromptThreadLimit(llama);
-    // Disabled: a governor with nothing to choose, and node-llama-cpp sets the configured count.
     const otherLoad = new OtherProcessesLoad();
     const cores = machineCores();
-    const governor = new ThreadGovernor(threadGovernorDisabled ? 1 : configuredThreads, {
+    const governor = new ThreadGovernor(configuredThreads, {
       onChange: (from, to, why) => {
         promptThreads.follow(to, configuredThreads);
         console.log(`generation threads: ${from} -> ${to} (${why})`);
@@ -176,7 +177,6 @@ export class DirectDecode {
       // A little slack: the editor's own processes keep a fraction of a core busy while the user types.
       roomForMore: () => cores - otherLoad.busyCores() >= configuredThreads - roomSlackCores,
     });
-    if (!withLock) return undefined;
     promptThreads.follow(governor.threads, configuredThreads);
     return new DirectDecode(model, Sampler, addonModel, withLock, singlePoolThread, governor, promptThreads);
   }
