@@ -33,13 +33,9 @@ export const defaultThreadGovernorOptions: ThreadGovernorOptions = {
   switchMargin: { fewer: 1.15, more: 1.3 },
 };
 
-interface Estimate {
-  msPerStep: number;
-  at: number;
-}
-
 export class ThreadGovernor {
-  private readonly estimates = new Map<number, Estimate>();
+  /** Milliseconds per one-token step, a running estimate per thread count. */
+  private readonly estimates = new Map<number, number>();
   private current: number;
   /** The count being tried, and how many of its steps are still to be timed (the first is a warm-up). */
   private probe: { threads: number; untimed: number; left: number } | undefined;
@@ -98,8 +94,7 @@ export class ThreadGovernor {
     // A try starts the tried count's estimate afresh: what it measured last may be long past.
     const fresh = probe?.threads === threads && probe.left === this.options.probeSteps;
     const previous = fresh ? undefined : this.estimates.get(threads);
-    const smoothed = previous ? previous.msPerStep + this.options.smoothing * (ms - previous.msPerStep) : ms;
-    this.estimates.set(threads, { msPerStep: smoothed, at: this.now() });
+    this.estimates.set(threads, previous === undefined ? ms : previous + this.options.smoothing * (ms - previous));
     if (probe && probe.threads === threads && --probe.left <= 0) this.endProbe();
     else if (!probe && this.choose()) this.longerInterval();
   }
@@ -128,12 +123,12 @@ export class ThreadGovernor {
   private choose(): boolean {
     const mine = this.estimates.get(this.current);
     const theirs = this.estimates.get(this.other());
-    if (!mine || !theirs) return false;
+    if (mine === undefined || theirs === undefined) return false;
     const more = this.other() > this.current;
     if (more && this.hooks.roomForMore && !this.hooks.roomForMore()) return false;
     const margin = more ? this.options.switchMargin.more : this.options.switchMargin.fewer;
-    if (theirs.msPerStep * margin < mine.msPerStep) {
-      this.change(`${this.current}: ${mine.msPerStep.toFixed(1)} ms per token, ${this.other()}: ${theirs.msPerStep.toFixed(1)} ms`);
+    if (theirs * margin < mine) {
+      this.change(`${this.current}: ${mine.toFixed(1)} ms per token, ${this.other()}: ${theirs.toFixed(1)} ms`);
       return true;
     }
     return false;
