@@ -1,7 +1,8 @@
 // What the engine serves, to one client (the window that forked it) or to several (a shared
 // engine on a socket): the protocol's handlers bound to one connection, over one loaded model.
-// Each client has its own sequences (its slot) and its own requests in flight: a client that goes
-// away has its requests cancelled and its slot freed, and the others do not notice.
+// Each client has its own ghost-text sequence (its slot; chat and refactors share, see
+// windowSequences.ts) and its own requests in flight: a client that goes away has its requests
+// cancelled and its slot freed, and the others do not notice.
 import { CancellationToken, ResponseError, type MessageConnection, type NotificationType } from "vscode-jsonrpc/node";
 import type { z } from "zod";
 import {
@@ -18,11 +19,14 @@ import {
   engineProtocolVersion,
   type HelloResult,
   type ResolvedLoadParams,
+  type SequenceName,
 } from "../protocol/engine.js";
 import { TurnBatchedText } from "../core/generation/textStream.js";
 import { ClientSlots } from "./clientSlots.js";
 import { hardwareReport } from "./hardware.js";
+import type { IdleCollector } from "./idleCollector.js";
 import { LoadedModel, getEngineLlama, type SequenceSet } from "./loadedModel.js";
+import type { SequenceRunner } from "./sequenceRunner.js";
 
 /** One attached client: its connection, the requests it has in flight, the slot it uses. */
 class EngineClient {
@@ -66,6 +70,8 @@ export class EngineService {
   constructor(
     private readonly shared: boolean,
     private readonly build: string,
+    /** Hands back the native memory finished requests leave, once the engine is idle. */
+    private readonly collector?: IdleCollector,
   ) {}
 
   get clientCount(): number {
@@ -115,20 +121,22 @@ export class EngineService {
     return this.loaded;
   }
 
-  /** The client's own sequences in the loaded model; a client new to this model takes a slot. */
-  private sequencesOf(client: EngineClient): Promise<SequenceSet> {
+  /** Runs `task` on the client's runner for `sequence` in the loaded model; a client new to this model takes a slot. */
+  private onSequence<T>(client: EngineClient, sequence: SequenceName, task: (runner: SequenceRunner) => Promise<T>): Promise<T> {
     const model = this.requireModel();
     if (client.slot?.model !== model) {
       let table = this.slotTables.get(model);
       if (!table) this.slotTables.set(model, (table = new ClientSlots(model.slotCount)));
       client.slot = { model, index: table.take() };
     }
-    return model.slot(client.slot.index);
+    const index = client.slot.index;
+    const run = () => model.run(index, sequence, task);
+    return this.collector ? this.collector.around(run) : run();
   }
 
   /**
    * The client's slot is free. A client that left (`settled`: its cancelled requests) gives the
-   * slot's memory back once no window uses it (not the first slot's: it stays for the next window);
+   * slot's memory back once no window uses it (of the first slot, only a chat pair of its own);
    * before a reload nothing is freed here, the whole model goes.
    */
   private releaseSlot(client: EngineClient, settled?: Promise<unknown>): void {
@@ -137,7 +145,7 @@ export class EngineService {
     if (!slot) return;
     const table = this.slotTables.get(slot.model);
     table?.release(slot.index);
-    if (!settled || slot.index === 0 || table?.usersOf(slot.index)) return;
+    if (!settled || table?.usersOf(slot.index)) return;
     void settled.then(() => {
       if (!table?.usersOf(slot.index)) return slot.model.freeSlot(slot.index);
     });
@@ -247,10 +255,9 @@ export class EngineService {
     connection.onRequest(
       Methods.generate,
       this.handleParams(client, GenerateParams, async ({ requestId, sequence, stream, ...request }, signal) => {
-        const runner = (await this.sequencesOf(client))[sequence];
         const batched = stream ? new TurnBatchedText((text) => client.notify(Methods.text, { requestId, text })) : undefined;
         try {
-          return await runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) });
+          return await this.onSequence(client, sequence, (runner) => runner.generate({ ...request, signal, onText: batched && ((text) => batched.push(text)) }));
         } finally {
           batched?.flush();
         }
@@ -259,7 +266,7 @@ export class EngineService {
     connection.onRequest(
       Methods.prefill,
       this.handleParams(client, PrefillParams, async ({ sequence, prompt, stablePrefixSegments }, signal) => ({
-        metrics: await (await this.sequencesOf(client))[sequence].prefill(prompt, signal, stablePrefixSegments),
+        metrics: await this.onSequence(client, sequence, (runner) => runner.prefill(prompt, signal, stablePrefixSegments)),
       })),
     );
     connection.onRequest(Methods.status, this.handle(client, () => this.status(client)));
@@ -277,14 +284,14 @@ export class EngineService {
   private async status(client: EngineClient): Promise<EngineStatus> {
     const model = this.loaded;
     // Only sequences the client has: asking for status makes no context.
-    const sequences: Partial<SequenceSet> = model && client.slot?.model === model ? await model.slot(client.slot.index) : {};
+    const sequences: Partial<SequenceSet> = model && client.slot?.model === model ? await model.runnersOf(client.slot.index) : {};
     return {
       loaded: !!model,
       model: model?.info ?? null,
       rssBytes: process.memoryUsage.rss(),
       modelLoads: this.modelLoads,
       clients: this.clients.size,
-      sequenceSets: model ? await model.sequenceSetCount() : 0,
+      contexts: model ? await model.contextCount() : 0,
       sequences: Object.fromEntries(
         Object.entries(sequences).map(([name, runner]: [string, SequenceSet[keyof SequenceSet]]) => [
           name,

@@ -1,7 +1,8 @@
-// The loaded model and what it owns: model → context → one sequence per feature, in one set per
-// client window (`clientSlots`; one for a forked engine). The first set is made at load; another
-// window's set (a context of its own) only when that window first asks, so one window on a shared
-// engine holds no more memory than a forked engine would.
+// The loaded model and what it owns: model → contexts → a sequence per feature and client window
+// (`clientSlots`; one for a forked engine). The first context is made at load and holds what a
+// forked engine needs; another window's ghost-text sequence (a context of its own) only when that
+// window first asks, so one window on a shared engine holds no more memory than a forked engine
+// would, and each further one little more (windowSequences.ts).
 import { getLlama, type Llama, type LlamaContext, type LlamaContextOptions, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import { mlaLatentBytesPerToken } from "../core/cache/prefixCacheEntry.js";
 import { EngineError, sequenceNames, type CacheStats, type ModelInfo, type ResolvedLoadParams, type SequenceName } from "../protocol/engine.js";
@@ -19,6 +20,7 @@ import { DirectDecode } from "./tokenStepper.js";
 import { cpuBackendInfo } from "./cpuBackend.js";
 import { engineGpuOption, gpuDisabledByEnvironment, sayGpuUnavailableOnce } from "./hardware.js";
 import { SequenceRunner } from "./sequenceRunner.js";
+import { WindowSequences, type ContextMaker } from "./windowSequences.js";
 
 export type SequenceSet = Record<SequenceName, SequenceRunner>;
 
@@ -32,73 +34,35 @@ export function getEngineLlama(): Promise<Llama> {
 
 type RunnerFactory = (sequence: LlamaContextSequence, foreground: { gate: ForegroundGate; foreground: boolean }) => SequenceRunner;
 
-interface SlotFactory {
-  contextOptions: LlamaContextOptions;
-  runner: RunnerFactory;
-  /** One gate for all slots: ghost text in any window comes before chat and refactors in every window. */
-  gate: ForegroundGate;
-  onWarning: (message: string) => void;
-  /** Undefined where generation goes through node-llama-cpp's own loop. */
-  direct: DirectDecode | undefined;
-}
-
 export class LoadedModel {
-  /** Each slot's context and sequences, made on first use; a slot that could not be made uses the first one's. */
-  private readonly slotSets: Promise<{ context: LlamaContext; sequences: SequenceSet }>[];
-
   private constructor(
     readonly info: ModelInfo,
     private readonly model: LlamaModel,
-    first: { context: LlamaContext; sequences: SequenceSet },
-    /** How many windows get sets of their own (1 for a forked engine). */
+    private readonly windows: WindowSequences,
+    /** How many windows get sequences of their own (1 for a forked engine). */
     readonly slotCount: number,
-    private readonly factory: SlotFactory,
     private readonly prefixCache: EnginePrefixCache | undefined,
     private readonly latentBytesPerToken: number | null,
-  ) {
-    this.slotSets = [Promise.resolve(first)];
+  ) {}
+
+  /** Runs `task` on the runner of client slot `index` for `name` (windowSequences.ts says which). */
+  run<T>(index: number, name: SequenceName, task: (runner: SequenceRunner) => Promise<T>): Promise<T> {
+    return this.windows.run(index, name, task);
   }
 
-  /** The sequences of client slot `index`; a window's first request makes its context. */
-  async slot(index: number): Promise<SequenceSet> {
-    this.slotSets[index] ??= this.createSlot();
-    return (await this.slotSets[index]).sequences;
+  /** The runners client slot `index` has now (none are made by asking). */
+  runnersOf(index: number): Promise<Partial<SequenceSet>> {
+    return this.windows.runnersOf(index);
   }
 
-  private async createSlot(): Promise<{ context: LlamaContext; sequences: SequenceSet }> {
-    const { contextOptions, runner, gate, onWarning, direct } = this.factory;
-    try {
-      const create = () => this.model.createContext(contextOptions);
-      const context = await (direct ? direct.withConfiguredThreads(create) : create());
-      const contextSequences = sequenceNames.map(() => context.getSequence());
-      await warmUp(contextSequences[0]!, this.model);
-      return { context, sequences: createSequenceSet(runner, gate, contextSequences) };
-    } catch (error) {
-      // Out of memory for another window's KV: this window shares the first window's sequences
-      // (each may evict the other's prompt) rather than failing.
-      onWarning(`Another window's sequences did not fit in memory (${(error as Error).message}); that window shares the first window's.`);
-      return this.slotSets[0]!;
-    }
+  /** Frees what slot `index` holds of its own (no window uses it). */
+  freeSlot(index: number): Promise<void> {
+    return this.windows.free(index);
   }
 
-  /** Frees slot `index`'s context (no window uses it); the next window to take the slot makes a new one. */
-  async freeSlot(index: number): Promise<void> {
-    const made = this.slotSets[index];
-    if (index === 0 || !made) return;
-    // Forgotten first, synchronously: a window taking the slot from now on makes a fresh context.
-    delete this.slotSets[index];
-    const slot = await made;
-    if (slot !== (await this.slotSets[0])) await slot.context.dispose();
-  }
-
-  /** Sets of sequences made so far (each a context of its own). */
-  async sequenceSetCount(): Promise<number> {
-    return (await this.createdSlots()).length;
-  }
-
-  private async createdSlots(): Promise<{ context: LlamaContext; sequences: SequenceSet }[]> {
-    // Freed slots leave holes.
-    return [...new Set(await Promise.all(this.slotSets.filter((slot) => slot !== undefined)))];
+  /** Contexts made so far: the first, and each window's own. */
+  async contextCount(): Promise<number> {
+    return (await this.windows.contexts()).length;
   }
 
   static async load(params: ResolvedLoadParams, onWarning: (message: string) => void = () => undefined): Promise<LoadedModel> {
@@ -130,8 +94,19 @@ export class LoadedModel {
     const kvLayout = { contextSize: context.contextSize, flashAttention, kvType: "f16" };
     const prefixCache = params.diskCache && openPrefixCache(params.diskCache, file.path, buildId, kvLayout, onWarning);
     const runner: RunnerFactory = (sequence, foreground) => new SequenceRunner(model, sequence, llama, prefixCache, foreground, direct);
-    const first = { context, sequences: createSequenceSet(runner, gate, firstSequences) };
-    const factory: SlotFactory = { contextOptions, runner, gate, onWarning, direct };
+    // Ghost text is the foreground: chat and refactors yield to it in every window (one gate).
+    const runners = (made: LlamaContext, sequences: LlamaContextSequence[], foregroundFirst: boolean) => ({
+      context: made,
+      runners: sequences.map((sequence, index) => runner(sequence, { gate, foreground: foregroundFirst && index === 0 })),
+    });
+    const makeContext: ContextMaker = async (count, foreground) => {
+      const create = () => model.createContext({ ...contextOptions, sequences: count });
+      const made = await (direct ? direct.withConfiguredThreads(create) : create());
+      const sequences = Array.from({ length: count }, () => made.getSequence());
+      await warmUp(sequences[0]!, model);
+      return runners(made, sequences, foreground);
+    };
+    const windows = new WindowSequences(runners(context, firstSequences, true), makeContext, onWarning);
     const metadata = file.info.metadata;
     const tokenizer = metadata.tokenizer as { chat_template?: string } | undefined;
     const general = metadata.general as { name?: string } | undefined;
@@ -168,12 +143,12 @@ export class LoadedModel {
     };
     const mla = mlaLatentDims(file.info.architectureMetadata);
     const latent = mla && archMetadata.block_count ? mlaLatentBytesPerToken(mla.kvLoraRank, mla.ropeDims, archMetadata.block_count) : null;
-    return new LoadedModel(info, model, first, params.clientSlots, factory, prefixCache, latent);
+    return new LoadedModel(info, model, windows, params.clientSlots, prefixCache, latent);
   }
 
   async cacheStats(): Promise<CacheStats> {
     const disk = this.prefixCache ? await this.prefixCache.disk.stats() : null;
-    const runners = (await this.createdSlots()).flatMap((slot) => Object.values(slot.sequences));
+    const runners = await this.windows.allRunners();
     return {
       disk,
       bytesPerToken: disk && disk.tokensOnDisk > 0 ? Math.round(disk.bytesOnDisk / disk.tokensOnDisk) : null,
@@ -185,27 +160,18 @@ export class LoadedModel {
 
   /** Clear Cache: the KV of every sequence in memory, and the disk cache's entries. */
   async clearCache(): Promise<void> {
-    await Promise.all((await this.createdSlots()).flatMap((slot) => Object.values(slot.sequences)).map((runner) => runner.clearKv()));
+    await Promise.all((await this.windows.allRunners()).map((runner) => runner.clearKv()));
     await this.prefixCache?.disk.clear();
   }
 
   async dispose(): Promise<void> {
-    for (const slot of await this.createdSlots()) await slot.context.dispose();
+    for (const made of await this.windows.contexts()) await made.context.dispose();
     await this.model.dispose();
   }
 
   tokenize(text: string, parseSpecial: boolean): number[] {
     return this.model.tokenize(text, parseSpecial) as number[];
   }
-}
-
-/** A runner per feature on `context`'s sequences; only ghost text is foreground work. */
-function createSequenceSet(
-  runner: RunnerFactory,
-  gate: ForegroundGate,
-  sequences: LlamaContextSequence[],
-): SequenceSet {
-  return Object.fromEntries(sequenceNames.map((name, index) => [name, runner(sequences[index]!, { gate, foreground: name === "completion" })])) as SequenceSet;
 }
 
 /**
@@ -277,7 +243,8 @@ async function loadOnDevice(
   }
   try {
     const cpuOnly = llama.gpu === false || model.gpuLayers === 0;
-    // One window's sequences; another window's context is made like this one when it first asks.
+    // Window 0's ghost text and the shared chat and refactor sequences; another window's own
+    // contexts are made with these options (windowSequences.ts).
     const contextOptions: LlamaContextOptions = {
       sequences: sequenceNames.length,
       contextSize: params.contextSize,

@@ -9,6 +9,7 @@ import { createMessageConnection } from "vscode-jsonrpc/node";
 import { IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { engineBuildFromHash } from "../protocol/engine.js";
 import { EngineService } from "./engineService.js";
+import { IdleCollector, exposedGarbageCollector } from "./idleCollector.js";
 import type { Server } from "node:net";
 import { serveSocket } from "./socketServer.js";
 
@@ -18,7 +19,8 @@ if (!process.send && !socketPath) {
   process.exit(2);
 }
 
-const service = new EngineService(!!socketPath, ownBuild());
+const gc = exposedGarbageCollector();
+const service = new EngineService(!!socketPath, ownBuild(), gc && new IdleCollector(gc));
 let server: Server | undefined;
 
 /**

@@ -206,8 +206,12 @@ export const EngineStatus = z.object({
   modelLoads: z.number().optional(),
   /** Client windows attached (1 for a forked engine). */
   clients: z.number().optional(),
-  /** Sets of sequences (one context each) made so far: one per window that asked, up to the slots. */
-  sequenceSets: z.number().optional(),
+  /**
+   * llama.cpp contexts made so far: the first (window 0's ghost text, the shared chat and refactor
+   * sequences), one per other window that asked, and a chat and refactor pair per window that found
+   * the shared pair busy with another window's request (engine/windowSequences.ts).
+   */
+  contexts: z.number().optional(),
   sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;

@@ -174,7 +174,7 @@ export class Config implements vscode.Disposable {
 
   /** One engine for all of this user's windows, and how long it stays up with none attached; undefined: one per window. */
   get sharedEngine(): { idleExitMs: number } | undefined {
-    if (!this.value<boolean>("engine.shareAcrossWindows", false)) return undefined;
+    if (!this.value<boolean>("engine.shareAcrossWindows", true)) return undefined;
     const minutes = this.value<number>("engine.idleExitMinutes", 5);
     return { idleExitMs: Math.round(Math.min(24 * 60, Math.max(0.1, Number(minutes) || 5)) * 60_000) };
   }

@@ -92,7 +92,8 @@ describe("one engine shared by several clients", () => {
     const status = await engines[0]!.supervisor.request(Methods.status, {});
     expect(status.modelLoads).toBe(1);
     expect(status.clients).toBe(3);
-    expect(status.sequenceSets).toBe(3);
+    // The first context (window 0's ghost text, the shared chat and refactor) and one each for the others' ghost text.
+    expect(status.contexts).toBe(3);
   });
 
   it("holds one window's sequences until another window asks: a lone window costs what a forked engine does", async () => {
@@ -100,18 +101,46 @@ describe("one engine shared by several clients", () => {
     const [a, b] = [client([], 1_500, fresh), client([], 1_500, fresh)];
     await Promise.all([a.modelInfo(), b.modelInfo()]);
     await a.generate({ sequence: "completion", prompt: prompt("only a asks"), maxTokens: 2 });
-    expect((await a.supervisor.request(Methods.status, {})).sequenceSets).toBe(1);
-    await b.generate({ sequence: "chat", prompt: prompt("now b asks"), maxTokens: 2 });
-    expect((await b.supervisor.request(Methods.status, {})).sequenceSets).toBe(2);
+    const contexts = async (engine: LocalEngine) => (await engine.supervisor.request(Methods.status, {})).contexts;
+    expect(await contexts(a)).toBe(1);
+    // b's chat takes the shared chat sequence (a is not chatting): nothing is made for it.
+    await b.generate({ sequence: "chat", prompt: prompt("now b chats"), maxTokens: 2 });
+    expect(await contexts(b)).toBe(1);
+    await b.generate({ sequence: "completion", prompt: prompt("now b types"), maxTokens: 2 });
+    expect(await contexts(b)).toBe(2);
     // b closes: its context's memory goes back; a window that comes later makes a new one.
     await b.supervisor.stop();
-    const setsAfter = async () => (await a.supervisor.request(Methods.status, {})).sequenceSets;
-    for (const deadline = Date.now() + 5_000; (await setsAfter()) !== 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await setsAfter()).toBe(1);
+    for (const deadline = Date.now() + 5_000; (await contexts(a)) !== 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await contexts(a)).toBe(1);
     const c = client([], 1_500, fresh);
     const answer = await c.generate({ sequence: "completion", prompt: prompt("c asks"), maxTokens: 2 });
     expect(answer.metrics.generatedTokens).toBeGreaterThan(0);
-    expect((await c.supervisor.request(Methods.status, {})).sequenceSets).toBe(2);
+    expect(await contexts(c)).toBe(2);
+  });
+
+  it("a window that chats while another window's chat streams gets a chat sequence of its own and does not wait for that answer", async () => {
+    const fresh = { contextSize: 640 };
+    const [a, b] = [client([], 1_500, fresh), client([], 1_500, fresh)];
+    await Promise.all([a.modelInfo(), b.modelInfo()]);
+    const contexts = async () => (await b.supervisor.request(Methods.status, {})).contexts;
+    let aDone = false;
+    let aStreaming!: () => void;
+    const started = new Promise<void>((resolve) => (aStreaming = resolve));
+    const stopA = new AbortController();
+    const long = a
+      .generate({ sequence: "chat", prompt: prompt("a long answer"), maxTokens: 2000, temperature: 0.8 }, { signal: stopA.signal, onText: () => aStreaming() })
+      .catch((error: unknown) => error)
+      .finally(() => (aDone = true));
+    await started;
+    const short = await b.generate({ sequence: "chat", prompt: prompt("a short one"), maxTokens: 3 });
+    expect(short.metrics.generatedTokens).toBeGreaterThan(0);
+    expect(aDone).toBe(false);
+    expect(await contexts()).toBe(2);
+    stopA.abort();
+    await long;
+    // b keeps its own pair (its KV is there): no further context when both chat again.
+    await Promise.all([a, b].map((engine) => engine.generate({ sequence: "refactor", prompt: prompt("again"), maxTokens: 2 })));
+    expect(await contexts()).toBe(2);
   });
 
   it("gives each client its own sequences: one client's prompt does not evict another's KV", async () => {

@@ -19,6 +19,7 @@ import type { BenchContext, BenchSection } from "../types";
 import { processMemory } from "../util/processMemory";
 import { median } from "../util/stats";
 import { codeLikeText } from "./engine";
+import { idleCollectionMs } from "../../../src/engine/idleCollector";
 
 const CONTEXT_SIZE = 2048;
 const REPS = 7;
@@ -48,7 +49,9 @@ async function ghostText(engine: LocalEngine, round: number): Promise<number> {
   return performance.now() - started;
 }
 
+/** Resident memory of the windows' engines once idle: after the engine's idle collection (idleCollector.ts), so what is measured is what the windows hold, not garbage of the last requests. */
 async function enginesRss(windows: LocalEngine[]): Promise<{ bytes: number; pids: number[] }> {
+  await new Promise((resolve) => setTimeout(resolve, idleCollectionMs + 500));
   const pids = [...new Set(windows.map((w) => w.supervisor.pid).filter((pid): pid is number => pid !== undefined))];
   let bytes = 0;
   for (const pid of pids) bytes += (await processMemory(pid)).rssBytes;

@@ -19,11 +19,12 @@ import { Workbench } from './workbench.js';
 export const sampleWorkspace = path.join(repoRoot, 'test/e2e/workspace');
 
 /**
- * DEEPSEEK_E2E_ENGINE=shared runs every case with deepseekLocal.engine.shareAcrossWindows on (issue
- * 21). Each case's server has its own XDG_RUNTIME_DIR, so its own socket folder; a shared engine,
- * which outlives its windows by design, is killed after the case.
+ * Every case runs as a user does: with deepseekLocal.engine.shareAcrossWindows at its default (on,
+ * issue 21); DEEPSEEK_E2E_ENGINE=forked runs them with an engine per window. Each case's server has
+ * its own XDG_RUNTIME_DIR, so its own socket folder; a shared engine, which outlives its windows by
+ * design, is killed after the case.
  */
-const engineModeSettings = process.env.DEEPSEEK_E2E_ENGINE === 'shared' ? { 'deepseekLocal.engine.shareAcrossWindows': true } : {};
+const engineModeSettings = process.env.DEEPSEEK_E2E_ENGINE === 'forked' ? { 'deepseekLocal.engine.shareAcrossWindows': false } : {};
 
 export interface SessionOptions {
   /** test-results/e2e: one folder per case. */
