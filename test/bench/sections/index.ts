@@ -10,7 +10,7 @@ import { fim } from "./fim";
 import { real } from "./real";
 import { refactor } from "./refactor";
 import { remote } from "./remote";
-import { sharedEngine } from "./sharedEngine";
+import { sharedEngine, sharedEngineReal } from "./sharedEngine";
 import { team } from "./team";
 
 export const sections: readonly BenchSection[] = [
@@ -26,4 +26,5 @@ export const sections: readonly BenchSection[] = [
   editor,
   team,
   real,
+  sharedEngineReal,
 ];

@@ -22,15 +22,17 @@ import { codeLikeText } from "./engine";
 import { idleCollectionMs } from "../../../src/engine/idleCollector";
 
 const CONTEXT_SIZE = 2048;
+/** The user's default (deepseekLocal.engine.contextSize). */
+const REAL_CONTEXT_SIZE = 8192;
 const REPS = 7;
 const FIM_PREFIX_CHARS = 2400;
 const FIM_TOKENS = 16;
 
 /** A window on the shared engine, or (`forked`) one with an engine of its own. */
-function window(ctx: BenchContext, modelPath: string, engineDir: string, forked = false): LocalEngine {
+function window(ctx: BenchContext, modelPath: string, engineDir: string, forked = false, contextSize = CONTEXT_SIZE): LocalEngine {
   const supervisor = new EngineSupervisor({
     enginePath: path.resolve("dist/engine.mjs"),
-    loadParams: () => ({ modelPath, contextSize: CONTEXT_SIZE, threads: ctx.threads }),
+    loadParams: () => ({ modelPath, contextSize, threads: ctx.threads }),
     env: { [engineDirEnv]: engineDir },
     shared: forked ? undefined : () => ({ idleExitMs: 5_000 }),
   });
@@ -63,7 +65,7 @@ async function useSequences(engine: LocalEngine, round: number): Promise<void> {
   await engine.generate({ sequence: "chat", prompt: [{ token: "bos" }, { text: codeLikeText(1200, round + 2) }], maxTokens: 8 });
 }
 
-async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], forked: LocalEngine): Promise<void> {
+async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], forked: LocalEngine, prefix = "engine"): Promise<void> {
   await forked.modelInfo();
   await useSequences(forked, 0);
   const alone = await enginesRss([forked]);
@@ -73,7 +75,7 @@ async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], 
   await useSequences(first!, 0);
   const one = await enginesRss([first!]);
   ctx.report({
-    id: "engine.rss_shared_1_vs_forked_1",
+    id: `${prefix}.rss_shared_1_vs_forked_1`,
     value: one.bytes / alone.bytes,
     unit: "×",
     goal: "<= 1.05",
@@ -83,7 +85,7 @@ async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], 
   await Promise.all(others.map((w, i) => useSequences(w, i + 1)));
   const three = await enginesRss(windows);
   ctx.report({
-    id: "engine.rss_3_windows_vs_1",
+    id: `${prefix}.rss_3_windows_vs_1`,
     value: three.bytes / one.bytes,
     unit: "×",
     goal: "<= 1.1",
@@ -94,7 +96,7 @@ async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], 
     const owner = windows.find((w) => w.supervisor.pid === pid)!;
     loads += (await owner.supervisor.request(Methods.status, {})).modelLoads ?? 0;
   }
-  ctx.report({ id: "engine.model_loads_3_windows", value: loads, unit: "", goal: "== 1", note: "windows started one after another, the first loads" });
+  ctx.report({ id: `${prefix}.model_loads_3_windows`, value: loads, unit: "", goal: "== 1", note: "windows started one after another, the first loads" });
 }
 
 async function measureFimUnderChat(ctx: BenchContext, a: LocalEngine, b: LocalEngine): Promise<void> {
@@ -155,17 +157,7 @@ export const sharedEngine: BenchSection = {
   id: "shared-engine",
   title: "One engine shared by several windows (issue 21)",
   async run(ctx) {
-    const modelPath = await ctx.syntheticModel();
-    const engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-bench-engines-"));
-    const windows = [0, 1, 2].map(() => window(ctx, modelPath, engineDir));
-    const forked = window(ctx, modelPath, engineDir, true);
-    ctx.defer(async () => {
-      // Every engine this section started is gone when it ends.
-      const pids = new Set(windows.map((w) => w.supervisor.pid));
-      await Promise.all(windows.map((w) => w.supervisor.stop()));
-      for (const pid of pids) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, "SIGKILL");
-      await rm(engineDir, { recursive: true, force: true });
-    });
+    const { windows, forked } = await threeWindowsAndAForkedOne(ctx, await ctx.syntheticModel(), CONTEXT_SIZE);
     await measureMemoryAndLoads(ctx, windows, forked);
     ctx.log("ghost text in window B while window A streams chat");
     await measureFimUnderChat(ctx, windows[0]!, windows[1]!);
@@ -173,3 +165,31 @@ export const sharedEngine: BenchSection = {
     await measureRecovery(ctx, windows[0]!, windows[1]!);
   },
 };
+
+/** The memory figures at real size: the V2-Lite-shaped Q4_0 file, at the default context size, where KV rather than a context's fixed buffers is what a window adds. */
+export const sharedEngineReal: BenchSection = {
+  id: "shared-engine-real",
+  title: `One engine shared by several windows at real size: v2-lite Q4_0, ctx ${REAL_CONTEXT_SIZE} a sequence (issue 21)`,
+  optIn: "real",
+  async run(ctx) {
+    const { ensureSyntheticModel } = await import("../../fixtures/synthetic-model/index");
+    ctx.log("making sure the v2-lite Q4_0 model is cached (≈9 GB, a few minutes the first time)");
+    const modelPath = await ensureSyntheticModel({ shape: "v2-lite", type: "q4_0" });
+    const { windows, forked } = await threeWindowsAndAForkedOne(ctx, modelPath, REAL_CONTEXT_SIZE);
+    await measureMemoryAndLoads(ctx, windows, forked, "engine_real");
+  },
+};
+
+/** Three windows on one shared engine and one with an engine of its own; every engine is gone when the section ends. */
+async function threeWindowsAndAForkedOne(ctx: BenchContext, modelPath: string, contextSize: number): Promise<{ windows: LocalEngine[]; forked: LocalEngine }> {
+  const engineDir = await mkdtemp(path.join(os.tmpdir(), "deepseek-bench-engines-"));
+  const windows = [0, 1, 2].map(() => window(ctx, modelPath, engineDir, false, contextSize));
+  const forked = window(ctx, modelPath, engineDir, true, contextSize);
+  ctx.defer(async () => {
+    const pids = new Set(windows.map((w) => w.supervisor.pid));
+    await Promise.all(windows.map((w) => w.supervisor.stop()));
+    for (const pid of pids) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, "SIGKILL");
+    await rm(engineDir, { recursive: true, force: true });
+  });
+  return { windows, forked };
+}
