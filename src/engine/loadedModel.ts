@@ -99,12 +99,12 @@ export class LoadedModel {
       context: made,
       runners: sequences.map((sequence, index) => runner(sequence, { gate, foreground: foregroundFirst && index === 0 })),
     });
-    const makeContext: ContextMaker = async (count, foreground) => {
-      const create = () => model.createContext({ ...contextOptions, sequences: count });
+    const makeContext: ContextMaker = async (foreground) => {
+      const create = () => model.createContext({ ...contextOptions, sequences: 1 });
       const made = await (direct ? direct.withConfiguredThreads(create) : create());
-      const sequences = Array.from({ length: count }, () => made.getSequence());
-      await warmUp(sequences[0]!, model);
-      return runners(made, sequences, foreground);
+      const sequence = made.getSequence();
+      await warmUp(sequence, model);
+      return runners(made, [sequence], foreground);
     };
     const windows = new WindowSequences(runners(context, firstSequences, true), makeContext, onWarning);
     const metadata = file.info.metadata;

@@ -1,10 +1,10 @@
-// Which sequences serve each client window of the loaded model. Every window has a ghost-text
-// sequence of its own (a context of one sequence, made on its first request), so one window's
-// typing never evicts another's KV. Chat and refactors use one pair of sequences shared by all
-// windows, as llama-server's slots are shared: at real size a pair costs what a window's ghost
-// text costs twice over (8,192 tokens of MLA latent each), and a user chats in one window at a
-// time. A window whose chat or refactor finds the shared pair busy with another window's request
-// gets a pair of its own then, kept while it stays, so nobody waits for another window's answer.
+// Which sequence serves each client window of the loaded model, per feature. Every window has a
+// ghost-text sequence of its own (a context of one sequence, made on its first request), so one
+// window's typing never evicts another's KV. Chat and refactors each use one sequence shared by all
+// windows, as llama-server's slots are shared: at real size a sequence holds 8,192 tokens of MLA
+// latent (~0.24 GiB) and a user chats in one window at a time. A window whose chat (or refactor)
+// finds the shared one busy with another window's request gets one of its own then, kept while it
+// stays, so nobody waits for another window's answer.
 import type { LlamaContext } from "node-llama-cpp";
 import type { SequenceName } from "../protocol/engine.js";
 import type { SequenceRunner } from "./sequenceRunner.js";
@@ -15,25 +15,21 @@ export interface MadeContext {
   runners: SequenceRunner[];
 }
 
-/** Makes a context of `sequences` sequences; `foreground`: its first sequence is ghost text's. */
-export type ContextMaker = (sequences: number, foreground: boolean) => Promise<MadeContext>;
+/** Makes a context of one sequence; `foreground`: it is ghost text's. */
+export type ContextMaker = (foreground: boolean) => Promise<MadeContext>;
 
-type BackgroundName = Exclude<SequenceName, "completion">;
-const backgroundNames: readonly BackgroundName[] = ["chat", "refactor"];
+type SharedName = Exclude<SequenceName, "completion">;
+const sharedNames: readonly SharedName[] = ["chat", "refactor"];
 
-interface WindowSet {
-  /** Its ghost-text sequence: a context of its own, made on its first completion request. */
-  completion?: Promise<MadeContext>;
-  /** Chat and refactor sequences of its own: made when the shared ones were busy with another window's request. */
-  background?: Promise<MadeContext>;
-}
+/** A window's own sequences, each a context of its own: ghost text on first use, chat and refactor when the shared one was busy. */
+type WindowSet = Partial<Record<SequenceName, Promise<MadeContext>>>;
 
 export class WindowSequences {
   private readonly windows: (WindowSet | undefined)[];
   /** The shared chat and refactor runners (runners 1 and 2 of the first context). */
-  private readonly shared: MadeContext;
-  /** Requests in flight on the shared pair, by window. */
-  private readonly sharedInFlight = new Map<number, number>();
+  private readonly shared: Record<SharedName, SequenceRunner>;
+  /** Requests in flight on each shared runner, by window. */
+  private readonly sharedInFlight: Record<SharedName, Map<number, number>> = { chat: new Map(), refactor: new Map() };
 
   constructor(
     /** The context made at load: ghost text of window 0, then the shared chat and refactor sequences. */
@@ -42,41 +38,42 @@ export class WindowSequences {
     private readonly onWarning: (message: string) => void,
   ) {
     this.windows = [{ completion: Promise.resolve({ context: first.context, runners: [first.runners[0]!] }) }];
-    this.shared = { context: first.context, runners: first.runners.slice(1) };
+    this.shared = { chat: first.runners[1]!, refactor: first.runners[2]! };
   }
 
   /** Runs `task` on window `index`'s runner for `name`; a window's first ghost-text request makes its context. */
   async run<T>(index: number, name: SequenceName, task: (runner: SequenceRunner) => Promise<T>): Promise<T> {
     const window = (this.windows[index] ??= {});
     if (name === "completion") {
-      window.completion ??= this.makeOrShare(1, true, () => this.windows[0]!.completion!);
+      window.completion ??= this.makeOrShare(true, async () => (await this.windows[0]!.completion!).runners[0]!);
       return task((await window.completion).runners[0]!);
     }
-    const position = backgroundNames.indexOf(name);
-    if (!window.background && this.busyForOthers(index)) window.background = this.makeOrShare(2, false, () => Promise.resolve(this.shared));
-    if (window.background) return task((await window.background).runners[position]!);
-    this.sharedInFlight.set(index, (this.sharedInFlight.get(index) ?? 0) + 1);
+    if (!window[name] && this.busyForOthers(name, index)) window[name] = this.makeOrShare(false, async () => this.shared[name]);
+    const own = window[name];
+    if (own) return task((await own).runners[0]!);
+    const users = this.sharedInFlight[name];
+    users.set(index, (users.get(index) ?? 0) + 1);
     try {
-      return await task(this.shared.runners[position]!);
+      return await task(this.shared[name]);
     } finally {
-      const left = this.sharedInFlight.get(index)! - 1;
-      if (left) this.sharedInFlight.set(index, left);
-      else this.sharedInFlight.delete(index);
+      const left = users.get(index)! - 1;
+      if (left) users.set(index, left);
+      else users.delete(index);
     }
   }
 
-  private busyForOthers(index: number): boolean {
-    for (const user of this.sharedInFlight.keys()) if (user !== index) return true;
+  private busyForOthers(name: SharedName, index: number): boolean {
+    for (const user of this.sharedInFlight[name].keys()) if (user !== index) return true;
     return false;
   }
 
-  private async makeOrShare(sequences: number, foreground: boolean, fallback: () => Promise<MadeContext>): Promise<MadeContext> {
+  /** A context of one sequence, or, where it does not fit in memory, `fallback`'s runner (shared: each may evict the other's prompt). */
+  private async makeOrShare(foreground: boolean, fallback: () => Promise<SequenceRunner>): Promise<MadeContext> {
     try {
-      return await this.make(sequences, foreground);
+      return await this.make(foreground);
     } catch (error) {
-      // Out of memory for more KV: this window shares rather than failing (each may evict the other's prompt).
-      this.onWarning(`Another window's sequences did not fit in memory (${(error as Error).message}); that window shares the first window's.`);
-      return fallback();
+      this.onWarning(`Another window's sequence did not fit in memory (${(error as Error).message}); that window shares the first window's.`);
+      return { context: this.first.context, runners: [await fallback()] };
     }
   }
 
@@ -84,19 +81,20 @@ export class WindowSequences {
   async runnersOf(index: number): Promise<Partial<Record<SequenceName, SequenceRunner>>> {
     const window = this.windows[index];
     if (!window) return {};
-    const background = window.background ? await window.background : this.shared;
-    const completion = window.completion && (await window.completion).runners[0]!;
-    return { ...(completion ? { completion } : {}), chat: background.runners[0]!, refactor: background.runners[1]! };
+    const runners: Partial<Record<SequenceName, SequenceRunner>> = {};
+    if (window.completion) runners.completion = (await window.completion).runners[0]!;
+    for (const name of sharedNames) runners[name] = window[name] ? (await window[name]).runners[0]! : this.shared[name];
+    return runners;
   }
 
-  /** Frees window `index`'s contexts (no client uses it); the next window to take it makes new ones. */
+  /** Frees window `index`'s own contexts (no client uses it); the next window to take the index makes new ones. */
   async free(index: number): Promise<void> {
     const window = this.windows[index];
     if (!window) return;
     // Forgotten first, synchronously: a window taking the index from now on makes fresh contexts.
     // Window 0's ghost text lives in the first context, which stays for the next window.
-    const owned = index === 0 ? [window.background] : [window.completion, window.background];
-    if (index === 0) delete window.background;
+    const owned = index === 0 ? sharedNames.map((name) => window[name]) : Object.values(window);
+    if (index === 0) for (const name of sharedNames) delete window[name];
     else delete this.windows[index];
     for (const made of owned) {
       const context = made && (await made).context;
@@ -104,9 +102,9 @@ export class WindowSequences {
     }
   }
 
-  /** Every context made so far, each once (a window that could not get its own shares another's). */
+  /** Every context made so far, each once (a sequence that did not fit shares the first context). */
   async contexts(): Promise<MadeContext[]> {
-    const made = await Promise.all(this.windows.flatMap((window) => (window ? [window.completion, window.background] : [])).filter((p) => p !== undefined));
+    const made = await Promise.all(this.windows.flatMap((window) => Object.values(window ?? {})));
     const byContext = new Map<LlamaContext, MadeContext>([[this.first.context, this.first]]);
     for (const m of made) if (!byContext.has(m.context)) byContext.set(m.context, m);
     return [...byContext.values()];

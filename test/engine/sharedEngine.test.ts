@@ -138,8 +138,8 @@ describe("one engine shared by several clients", () => {
     expect(await contexts()).toBe(2);
     stopA.abort();
     await long;
-    // b keeps its own pair (its KV is there): no further context when both chat again.
-    await Promise.all([a, b].map((engine) => engine.generate({ sequence: "refactor", prompt: prompt("again"), maxTokens: 2 })));
+    // b keeps its own chat sequence (its KV is there): no further context when both chat again.
+    await Promise.all([a, b].map((engine) => engine.generate({ sequence: "chat", prompt: prompt("again"), maxTokens: 2 })));
     expect(await contexts()).toBe(2);
   });
 

@@ -1,8 +1,9 @@
 // One engine shared by several windows (issue 21), on the synthetic model: each "window" is an
 // EngineSupervisor with deepseekLocal.engine.shareAcrossWindows on, as a VS Code window holds one.
 // - memory: the resident set of every engine process with 3 windows attached (each having used
-//   its completion and chat sequences) over the same with 1 window attached; and one window on the
-//   shared engine over one window with an engine of its own;
+//   ghost text and chat; the last two at once) over the same with 1 window attached; and one window
+//   on the shared engine over one window with an engine of its own; each read once the engine is
+//   idle and has collected its garbage (idleCollector.ts). `--real` repeats these at real size;
 // - model loads with 3 windows started at once (one engine, one load);
 // - ghost text in window B while window A streams a chat answer, over B idle (median of REPS
 //   fresh-tailed FIM-shaped requests on B's completion sequence);

@@ -11,11 +11,12 @@ function harness(options: { failMaking?: boolean } = {}) {
     context: { name, dispose: async () => void disposed.push(name) } as unknown as LlamaContext,
     runners: Array.from({ length: sequences }, (_, i) => `${name}.${i}` as unknown as SequenceRunner),
   });
-  const asked: { sequences: number; foreground: boolean }[] = [];
-  const make: ContextMaker = async (sequences, foreground) => {
-    asked.push({ sequences, foreground });
+  /** Whether each context asked for was ghost text's (foreground). */
+  const asked: boolean[] = [];
+  const make: ContextMaker = async (foreground) => {
+    asked.push(foreground);
     if (options.failMaking) throw new Error("failed to allocate the KV cache");
-    return context(`ctx${++made}`, sequences);
+    return context(`ctx${++made}`, 1);
   };
   const warnings: string[] = [];
   const windows = new WindowSequences(context("first", 3), make, (message) => warnings.push(message));
@@ -44,31 +45,41 @@ describe("WindowSequences", () => {
     expect(asked).toEqual([]);
   });
 
-  it("makes another window's ghost-text context (one foreground sequence) on its first completion, once", async () => {
+  it("makes another window's ghost-text context (a foreground sequence) on its first completion, once", async () => {
     const { runnerOf, asked, windows } = harness();
     expect(await runnerOf(1, "completion")).toBe("ctx1.0");
     expect(await runnerOf(1, "completion")).toBe("ctx1.0");
     expect(await runnerOf(2, "completion")).toBe("ctx2.0");
-    expect(asked).toEqual([
-      { sequences: 1, foreground: true },
-      { sequences: 1, foreground: true },
-    ]);
+    expect(asked).toEqual([true, true]);
     expect((await windows.contexts()).length).toBe(3);
   });
 
-  it("gives a window whose chat finds the shared pair busy with another window's request a pair of its own, kept while it stays", async () => {
+  it("gives a window whose chat finds the shared one busy with another window's request a chat sequence of its own, kept while it stays", async () => {
     const { runnerOf, held, asked } = harness();
     const streaming = held(0, "chat");
     await Promise.resolve();
     expect(streaming.runner()).toBe("first.1");
     expect(await runnerOf(1, "chat")).toBe("ctx1.0");
-    expect(asked).toEqual([{ sequences: 2, foreground: false }]);
+    expect(asked).toEqual([false]);
+    // Its refactors still use the shared refactor sequence: nobody else was using that one.
+    expect(await runnerOf(1, "refactor")).toBe("first.2");
     streaming.finish();
     await streaming.done;
-    // Its KV is in its own pair now: it stays there, and its refactors go with it.
+    // Its chat KV is in its own sequence now: it stays there.
     expect(await runnerOf(1, "chat")).toBe("ctx1.0");
-    expect(await runnerOf(1, "refactor")).toBe("ctx1.1");
     expect(await runnerOf(0, "chat")).toBe("first.1");
+    expect(asked).toEqual([false]);
+  });
+
+  it("tells chat and refactors apart: another window's refactor does not make a chat busy", async () => {
+    const { runnerOf, held, asked } = harness();
+    const refactoring = held(0, "refactor");
+    await Promise.resolve();
+    expect(await runnerOf(1, "chat")).toBe("first.1");
+    expect(await runnerOf(1, "refactor")).toBe("ctx1.0");
+    refactoring.finish();
+    await refactoring.done;
+    expect(asked).toEqual([false]);
   });
 
   it("queues a window's second request behind its own on the shared pair instead of making a pair", async () => {
