@@ -85,8 +85,9 @@ describe("readHead: only the bytes asked for, and the file is closed", () => {
     const file = path.join(ws, "short.txt");
     await nodeToolFileSystem.readHead(file, 10);
     const before = openFiles();
-    for (let i = 0; i < 40; i++) await nodeToolFileSystem.readHead(file, 10);
-    expect(openFiles() - before).toBeLessThan(20);
+    for (let i = 0; i < 100; i++) await nodeToolFileSystem.readHead(file, 10);
+    // A leak keeps all 100 open; the margin is for other work in this process.
+    expect(openFiles() - before).toBeLessThan(50);
   });
 });
 
