@@ -136,7 +136,7 @@ export class EngineService {
 
   /**
    * The client's slot is free. A client that left (`settled`: its cancelled requests) gives the
-   * slot's memory back once no window uses it (of the first slot, only a chat pair of its own);
+   * slot's memory back once no window uses it (of the first slot, only its own chat or refactor sequence);
    * before a reload nothing is freed here, the whole model goes.
    */
   private releaseSlot(client: EngineClient, settled?: Promise<unknown>): void {
