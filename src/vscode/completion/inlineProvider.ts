@@ -18,8 +18,11 @@ export const growthQuietMs = 150;
  * dismiss command (package.json), whose binding otherwise needs a suggestion visible.
  */
 export const reshowingContextKey = "deepseekLocal.ghostTextReshowing";
-/** How long the re-ask keeps Escape bound once its answer went to VS Code (to be drawn), or at most. */
-export const reshowBindMs = { afterAnswer: 250, atMost: 1_500 };
+/**
+ * How long the re-ask keeps Escape and Tab bound once its answer went to VS Code (to be drawn: on a
+ * loaded machine that takes a few hundred ms, and a Tab meanwhile would indent), or at most.
+ */
+export const reshowBindMs = { afterAnswer: 500, atMost: 1_500 };
 
 /** Lines around the cursor handed to the pipeline; its windows are far smaller than this. */
 const linesBefore = 3000;
@@ -227,7 +230,6 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
     const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     // Our own re-ask of a grown suggestion (showAgain): refused if the user dismissed it meanwhile.
     const reshow = invoked && this.reshowing && this.reshowing.shown.document === document && this.reshowing.shown.position.isEqual(position) ? this.reshowing : undefined;
-    if (reshow) this.endReshowIn(reshowBindMs.afterAnswer);
     const typed = completionInput(document, position, invoked);
     const selected = selectedItemIn(document, typed, context.selectedCompletionInfo);
     const input = selected ? inputWithSelectedItem(typed, selected) : typed;
@@ -274,6 +276,7 @@ export class DeepSeekInlineCompletionProvider implements vscode.InlineCompletion
       return undefined;
     } finally {
       subscription.dispose();
+      if (reshow && this.reshowing === reshow) this.endReshowIn(reshowBindMs.afterAnswer);
     }
   }
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCase } from '../lib/case.js';
-import { extensionId, ghostText, quickCompletionSettings, setExtensionLogLevel, waitForEngineReady, waitForStatus } from '../lib/deepseek.js';
+import { extensionId, ghostText, quickCompletionSettings, setExtensionLogLevel, settledGhostText, waitForEngineReady, waitForStatus } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
 export default defineCase({
@@ -43,15 +43,7 @@ export default defineCase({
     // A preview grows in place into the whole answer: Alt+] is for the suggestion as it ends up, so
     // an alternative is told from the grown answer (after a growth VS Code holds an Invoke answer,
     // where its own Alt+] would not ask again: issue 22).
-    const suggestion = await t.step('the suggestion stops growing', async () => {
-      let last = first;
-      let since = Date.now();
-      return waitFor('the same ghost text for 1.5 s', async () => {
-        const shown = await ghostText(t.wb);
-        if (shown !== last) [last, since] = [shown, Date.now()];
-        return shown.trim() && Date.now() - since >= 1_500 ? shown : undefined;
-      }, { timeoutMs: 30_000 });
-    });
+    const suggestion = await t.step('the suggestion stops growing', () => settledGhostText(t.wb, 1_500, 30_000));
     t.log(`whole suggestion: ${JSON.stringify(suggestion)}`);
     await t.screenshot('ghost-text');
 

@@ -4,33 +4,34 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCase } from '../lib/case.js';
-import { extensionId, waitForEngineReady } from '../lib/deepseek.js';
+import { extensionId, ghostText, ghostTextSelector, quickCompletionSettings, settledGhostText, waitForEngineReady } from '../lib/deepseek.js';
 import { waitFor } from '../lib/wait.js';
 
-const ghost = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview';
+/** Waits until `file`, saved, has a line that passes `matches`; a timeout names the lines it had. */
+async function waitForSavedLine(file: string, description: string, matches: (line: string) => boolean): Promise<void> {
+  let lines: string[] = [];
+  try {
+    await waitFor(description, async () => {
+      lines = (await readFile(file, 'utf8')).split('\n');
+      return lines.some(matches) ? true : undefined;
+    }, { timeoutMs: 15_000 });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; the file's last lines: ${JSON.stringify(lines.slice(-3))}`);
+  }
+}
 
 export default defineCase({
   name: 'ghost-text',
   title: 'ghost text appears after typing; Tab accepts it into the file, Escape dismisses it',
   // Two completions on a shared, busy CPU: one took 30 s there (load average 20 on 2 cores).
   timeoutMs: 420_000,
-  settings: () => ({
-    // Suggest on the first pause; nothing from other files, so the prompt is just this file.
-    'deepseekLocal.completion.debounceMs': 30,
-    'deepseekLocal.completion.maxLines': 1,
-    'deepseekLocal.completion.maxTokens': 8,
-    'deepseekLocal.completion.extraContext.enabled': false,
-    'editor.inlineSuggest.enabled': true,
-    'editor.quickSuggestions': { other: false, comments: false, strings: false },
-    'editor.suggestOnTriggerCharacters': false,
-  }),
+  settings: () => ({ ...quickCompletionSettings, 'deepseekLocal.completion.maxTokens': 8 }),
   async run(t) {
     const file = path.join(t.fixtures.workspace, 'src', 'math.ts');
     await t.step('extension activates', () => t.wb.waitForActivation(extensionId));
     await t.step('engine ready', () => waitForEngineReady(t.wb));
     await t.step('open src/math.ts', () => t.wb.quickOpen('src/math.ts'));
     const page = t.wb.page;
-    const readGhost = async () => (await page.locator(ghost).allInnerTexts()).join('').replace(/\u00a0/g, ' ');
 
     await t.step('type at the end of the file', async () => {
       await t.wb.activeEditor().locator('.view-lines').click();
@@ -38,9 +39,8 @@ export default defineCase({
       await page.keyboard.press('Enter');
       await page.keyboard.type('export const total = ', { delay: 40 });
     });
-    const suggestion = await t.step('ghost text appears', () =>
-      waitFor('ghost text', async () => ((await readGhost()).trim() ? readGhost() : undefined), { timeoutMs: 150_000 }),
-    );
+    // Tab takes the suggestion as shown then: read once it stopped growing (each growth hides it a moment).
+    const suggestion = await t.step('ghost text appears', () => settledGhostText(t.wb));
     t.log(`ghost text: ${JSON.stringify(suggestion)}`);
     await t.screenshot('ghost-text');
     assert.match(
@@ -50,13 +50,13 @@ export default defineCase({
     );
 
     await t.step('Tab accepts, and the saved file contains the suggestion', async () => {
+      assert.equal(await ghostText(t.wb), suggestion, 'the suggestion is still shown when Tab is pressed');
       await page.keyboard.press('Tab');
       // The next suggestion may show at once (computed ahead of time): only the file tells what Tab did.
       await page.keyboard.press('Control+S');
-      await waitFor('file saved with the suggestion', async () => {
-        const text = await readFile(file, 'utf8');
-        return text.includes(`export const total = ${suggestion.trimEnd()}`) ? true : undefined;
-      }, { timeoutMs: 15_000 });
+      await waitForSavedLine(file, `file saved with the suggestion ${JSON.stringify(suggestion)}`, (line) =>
+        line.trimEnd() === `export const total = ${suggestion}`.trimEnd(),
+      );
     });
 
     await t.step('Escape dismisses the next suggestion', async () => {
@@ -65,19 +65,16 @@ export default defineCase({
       await page.keyboard.type('export const other = ', { delay: 40 });
       // Escape at once, while the suggestion may still be growing (hidden and asked for again):
       // it must reach the dismiss command then too, and the suggestion must not come back.
-      await waitFor('ghost text again', async () => ((await readGhost()).trim() ? true : undefined), { timeoutMs: 150_000 });
+      await waitFor('ghost text again', async () => ((await ghostText(t.wb)).trim() ? true : undefined), { timeoutMs: 150_000 });
       await page.keyboard.press('Escape');
-      await waitFor('ghost text gone after Escape', async () => ((await page.locator(ghost).count()) === 0 ? true : undefined), { timeoutMs: 10_000 });
+      await waitFor('ghost text gone after Escape', async () => ((await page.locator(ghostTextSelector).count()) === 0 ? true : undefined), { timeoutMs: 10_000 });
       const until = Date.now() + 2_000;
       while (Date.now() < until) {
-        assert.equal(await page.locator(ghost).count(), 0, 'a dismissed suggestion stays dismissed');
+        assert.equal(await page.locator(ghostTextSelector).count(), 0, 'a dismissed suggestion stays dismissed');
         await page.waitForTimeout(100);
       }
       await page.keyboard.press('Control+S');
-      await waitFor('file saved as typed', async () => {
-        const lines = (await readFile(file, 'utf8')).split('\n');
-        return lines.some((line) => line === 'export const other = ' || line === 'export const other =') ? true : undefined;
-      }, { timeoutMs: 15_000 });
+      await waitForSavedLine(file, 'file saved as typed', (line) => line === 'export const other = ' || line === 'export const other =');
     });
     await t.screenshot('dismissed');
   },

@@ -70,6 +70,20 @@ export async function ghostText(wb: Workbench): Promise<string> {
   return (await wb.page.locator(ghostTextSelector).allInnerTexts()).join('').replace(/\u00a0/g, ' ');
 }
 
+/**
+ * The ghost text once it stops changing (`quietMs` the same, not empty). A suggestion shown as a
+ * preview grows in place, hidden for a moment each time: a single read can be empty or partial.
+ */
+export async function settledGhostText(wb: Workbench, quietMs = 1_500, timeoutMs = 150_000): Promise<string> {
+  let last = '';
+  let since = Date.now();
+  return waitFor(`the same ghost text for ${quietMs} ms`, async () => {
+    const shown = await ghostText(wb);
+    if (shown !== last) [last, since] = [shown, Date.now()];
+    return shown.trim() && Date.now() - since >= quietMs ? shown : undefined;
+  }, { timeoutMs });
+}
+
 /** Opens `relativePath`, types `text` on a new last line and waits for ghost text; returns it. */
 export async function typeAndWaitForGhostText(wb: Workbench, relativePath: string, text: string, timeoutMs = 60_000): Promise<string> {
   await wb.quickOpen(relativePath);

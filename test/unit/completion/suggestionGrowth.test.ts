@@ -152,6 +152,26 @@ describe("a shown suggestion that grows", () => {
     provider.dispose();
   });
 
+  // On a loaded machine the re-ask's answer can come late: Tab must stay bound until VS Code has
+  // had it for a while, or it would indent in the moment nothing is shown.
+  it("a slow re-ask keeps Tab bound until after its answer, not for a fixed time from the ask", async () => {
+    await growToWhole();
+    const complete = pipeline.complete.bind(pipeline);
+    vi.spyOn(pipeline, "complete").mockImplementation(async (input, signal) => {
+      await new Promise((r) => setTimeout(r, reshowBindMs.afterAnswer + 100));
+      return complete(input, signal);
+    });
+    const answered = invoke();
+    await new Promise((r) => setTimeout(r, reshowBindMs.afterAnswer + 50));
+    expect(contexts).toEqual([`${reshowingContextKey}=true`]);
+    expect(await answered).toEqual([whole]);
+    await new Promise((r) => setTimeout(r, reshowBindMs.afterAnswer - 100));
+    expect(contexts).toEqual([`${reshowingContextKey}=true`]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(contexts).toEqual([`${reshowingContextKey}=true`, `${reshowingContextKey}=false`]);
+    provider.dispose();
+  });
+
   it("Alt+] on the suggestion as shown brings alternatives; an Invoke that finds it grown shows the rest first", async () => {
     await growToWhole();
     expect(executed).toEqual(["editor.action.inlineSuggest.hide", "editor.action.inlineSuggest.trigger"]);
