@@ -292,6 +292,7 @@ export class EngineService {
       modelLoads: this.modelLoads,
       clients: this.clients.size,
       contexts: model ? await model.contextCount() : 0,
+      idleCollections: this.collector && { ...this.collector.pauses },
       sequences: Object.fromEntries(
         Object.entries(sequences).map(([name, runner]: [string, SequenceSet[keyof SequenceSet]]) => [
           name,

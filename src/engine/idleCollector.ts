@@ -30,8 +30,16 @@ const nodeTimers: CollectorTimers = {
 /** How long the engine waits, idle after model work, before it collects. */
 export const idleCollectionMs = 1_000;
 
+/** Collections made, and how long the engine's thread stopped for them: a request arriving then waits. */
+export interface CollectionPauses {
+  count: number;
+  lastMs: number;
+  maxMs: number;
+}
+
 /** Collects garbage once the engine has been idle `idleMs` after model work; never while a request runs. */
 export class IdleCollector {
+  readonly pauses: CollectionPauses = { count: 0, lastMs: 0, maxMs: 0 };
   private running = 0;
   /** Model work finished since the last collection. */
   private workSinceCollection = false;
@@ -60,7 +68,12 @@ export class IdleCollector {
     this.timer = undefined;
     if (this.running > 0 || !this.workSinceCollection) return;
     this.workSinceCollection = false;
+    const started = performance.now();
     this.collect();
+    const ms = performance.now() - started;
+    this.pauses.count++;
+    this.pauses.lastMs = ms;
+    this.pauses.maxMs = Math.max(this.pauses.maxMs, ms);
   }
 
   private cancel(): void {

@@ -208,10 +208,12 @@ export const EngineStatus = z.object({
   clients: z.number().optional(),
   /**
    * llama.cpp contexts made so far: the first (window 0's ghost text, the shared chat and refactor
-   * sequences), one per other window that asked, and a chat and refactor pair per window that found
-   * the shared pair busy with another window's request (engine/windowSequences.ts).
+   * sequences), one per other window that asked for ghost text, and one per window whose chat or
+   * refactor found the shared one busy with another window's request (engine/windowSequences.ts).
    */
   contexts: z.number().optional(),
+  /** The engine's garbage collections when idle (engine/idleCollector.ts): how many, and how long each stopped it. */
+  idleCollections: z.object({ count: z.number(), lastMs: z.number(), maxMs: z.number() }).optional(),
   sequences: z.record(z.string(), z.object({ tokens: z.number(), evaluatedTotal: z.number(), generatedTotal: z.number() })),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;

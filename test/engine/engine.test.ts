@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEngine, createLocalEngine } from "../../src/backends/local/localEngine.js";
+import { idleCollectionMs } from "../../src/engine/idleCollector.js";
 import { EngineSupervisor } from "../../src/supervisor/engineSupervisor.js";
 import { Methods, type EngineErrorCode, type PromptSegment } from "../../src/protocol/engine.js";
 import {
@@ -267,6 +268,17 @@ describe("engine on the synthetic DeepSeek model", () => {
     } finally {
       await withFlash.dispose();
     }
+  });
+
+  // Finished requests' native memory is handed back once the engine is idle (idleCollector.ts).
+  it("collects garbage once idle after a request, and reports how long that stopped it", async () => {
+    const before = (await engine.supervisor.request(Methods.status, {})).idleCollections!;
+    await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text("const idle = ")], maxTokens: 2 });
+    await new Promise((resolve) => setTimeout(resolve, idleCollectionMs + 500));
+    const after = (await engine.supervisor.request(Methods.status, {})).idleCollections!;
+    expect(after.count).toBe(before.count + 1);
+    expect(after.lastMs).toBeGreaterThan(0);
+    expect(after.maxMs).toBeGreaterThanOrEqual(after.lastMs);
   });
 
   it("reports a clear error when a JSON answer hits the token cap", async () => {

@@ -98,6 +98,14 @@ async function measureMemoryAndLoads(ctx: BenchContext, windows: LocalEngine[], 
     loads += (await owner.supervisor.request(Methods.status, {})).modelLoads ?? 0;
   }
   ctx.report({ id: `${prefix}.model_loads_3_windows`, value: loads, unit: "", goal: "== 1", note: "windows started one after another, the first loads" });
+  const collections = (await windows[0]!.supervisor.request(Methods.status, {})).idleCollections;
+  if (collections)
+    ctx.report({
+      id: `${prefix}.idle_collection_max_ms`,
+      value: collections.maxMs,
+      unit: "ms",
+      note: `the longest of ${collections.count} idle garbage collections (last ${collections.lastMs.toFixed(1)} ms): a request arriving during one waits for it`,
+    });
 }
 
 async function measureFimUnderChat(ctx: BenchContext, a: LocalEngine, b: LocalEngine): Promise<void> {

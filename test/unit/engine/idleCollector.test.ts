@@ -84,6 +84,25 @@ describe("IdleCollector", () => {
     expect(collections()).toBe(1);
   });
 
+  // The status reports each collection's pause: a key pressed during one waits that long.
+  it("times each collection, keeping the last and the longest", async () => {
+    const { timers, fireAll } = manualTimers();
+    const durations = [12, 3];
+    const collector = new IdleCollector(() => {
+      const until = performance.now() + durations.shift()!;
+      while (performance.now() < until);
+    }, 1_000, timers);
+    expect(collector.pauses).toEqual({ count: 0, lastMs: 0, maxMs: 0 });
+    for (let i = 0; i < 2; i++) {
+      await collector.around(async () => undefined);
+      fireAll();
+    }
+    expect(collector.pauses.count).toBe(2);
+    expect(collector.pauses.lastMs).toBeGreaterThanOrEqual(3);
+    expect(collector.pauses.lastMs).toBeLessThan(collector.pauses.maxMs);
+    expect(collector.pauses.maxMs).toBeGreaterThanOrEqual(12);
+  });
+
   it("reaches V8's collector at run time", () => {
     const gc = exposedGarbageCollector();
     expect(typeof gc).toBe("function");
