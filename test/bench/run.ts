@@ -1,4 +1,4 @@
-// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--json FILE] [--strict]
+// npm run bench [-- --only engine,fim] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--runs N] [--json FILE] [--strict]
 //
 // Runs the sections of sections/index.ts, prints a table per section and, with --json, writes a
 // flat { metricId: number } object. Speeds are compared with a peer measured in the same run:
@@ -12,10 +12,13 @@ import { tryRebuiltCpuBackend } from "../../native/ggml-cpu/build";
 import { ensureLlamaServer } from "../../native/llama-server/build";
 import { sections } from "./sections/index";
 import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
+import { summarizeRuns } from "./util/runs";
 import { renderTable } from "./util/table";
 
-const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--json FILE] [--strict]
+const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--runs N] [--json FILE] [--strict]
   --background N: N busy processes at the lowest priority beside the run (a user's machine is rarely idle)
+  --runs N: the whole selection N times; then a table of each metric's median, spread and runs that met its goal,
+            goals judged on the median; --json FILE gets the medians, FILE's .runs.json every run's values
 sections: ${sections.map((s) => s.id + (s.optIn ? ` (opt-in: ${s.optIn === "real" ? "--real" : "--only"})` : "")).join(", ")}`;
 
 function parseCli() {
@@ -27,6 +30,7 @@ function parseCli() {
       reps: { type: "string" },
       "flash-attn": { type: "string", default: "off" },
       background: { type: "string", default: "0" },
+      runs: { type: "string", default: "1" },
       json: { type: "string" },
       strict: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -45,11 +49,13 @@ function parseCli() {
   if (flashAttention !== "on" && flashAttention !== "off") throw new Error(`--flash-attn must be on or off`);
   const background = Number(values.background);
   if (!Number.isInteger(background) || background < 0) throw new Error(`--background must be a whole number`);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer`);
   const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   for (const id of only ?? []) {
     if (!sections.some((s) => s.id === id)) throw new Error(`unknown section "${id}"\n${usage}`);
   }
-  return { only, real: values.real, threads, reps, flashAttention: flashAttention === "on", background, json: values.json, strict: values.strict };
+  return { only, real: values.real, threads, reps, flashAttention: flashAttention === "on", background, runs, json: values.json, strict: values.strict };
 }
 
 function selected(section: BenchSection, cli: ReturnType<typeof parseCli>): boolean {
@@ -82,11 +88,42 @@ async function main(): Promise<number> {
   await tryRebuiltCpuBackend(log, { onProgress: (line) => process.stderr.write(`[ggml-cpu build] ${line}\n`) });
   const stopBackground = startBackgroundLoad(cli.background);
   if (cli.background) log(`${cli.background} busy process(es) at the lowest priority run beside the bench`);
+  const started = Date.now();
+  const runs: Metric[][] = [];
+  const failed = new Set<string>();
   try {
-    return await runSections(cli, log, syntheticModel, llamaServerBinary, loadNote);
+    for (let run = 1; run <= cli.runs; run++) {
+      if (cli.runs > 1) log(`run ${run} of ${cli.runs}: ${loadNote()}`);
+      const result = await runSections(cli, log, syntheticModel, llamaServerBinary, loadNote);
+      runs.push(result.metrics);
+      result.failed.forEach((id) => failed.add(id));
+    }
   } finally {
     stopBackground();
   }
+  const final = cli.runs > 1 ? summarizeRuns(runs).map((row) => row.metric) : runs[0]!;
+  if (cli.runs > 1) console.log(`\n${renderTable(`Every section, ${cli.runs} runs: each metric's median, judged on it`, final)}`);
+  if (cli.json) await writeJson(cli.json, final, cli.runs > 1 ? runs : undefined, log);
+  const missed = final.filter((m) => m.goal && !checkGoal(m.value, m.goal));
+  log(
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${final.length} metrics${cli.runs > 1 ? ` (medians of ${cli.runs} runs)` : ""}, ` +
+      `${missed.length} below goal${missed.length ? ` (${missed.map((m) => m.id).join(", ")})` : ""}` +
+      `${failed.size ? `, failed sections: ${[...failed].join(", ")}` : ""}`,
+  );
+  if (failed.size) return 1;
+  return cli.strict && missed.length ? 2 : 0;
+}
+
+/** `{metricId: number}` to `file`; with several runs, also every run's values to `file`'s `.runs.json`. */
+async function writeJson(file: string, metrics: readonly Metric[], runs: readonly Metric[][] | undefined, log: (msg: string) => void): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, JSON.stringify(Object.fromEntries(metrics.map((m) => [m.id, m.value])), null, 2) + "\n");
+  log(`wrote ${metrics.length} metrics to ${file}`);
+  if (!runs) return;
+  const perRun = path.join(path.dirname(file), `${path.basename(file, ".json")}.runs.json`);
+  const values = Object.fromEntries(metrics.map((m) => [m.id, runs.map((run) => run.find((r) => r.id === m.id)?.value ?? null)]));
+  await writeFile(perRun, JSON.stringify(values, null, 2) + "\n");
+  log(`wrote every run's values to ${perRun}`);
 }
 
 /** `count` busy loops at the lowest priority, as a compile or an indexer beside the editor; the stopper ends them. */
@@ -107,11 +144,9 @@ async function runSections(
   syntheticModel: BenchContext["syntheticModel"],
   llamaServerBinary: BenchContext["llamaServerBinary"],
   loadNote: () => string,
-): Promise<number> {
-
+): Promise<{ metrics: Metric[]; failed: string[] }> {
   const all: Metric[] = [];
   const failed: string[] = [];
-  const started = Date.now();
   for (const section of sections.filter((s) => selected(s, cli))) {
     const metrics: Metric[] = [];
     const deferred: (() => unknown)[] = [];
@@ -155,20 +190,7 @@ async function runSections(
     if (error) console.log(`!! section ${section.id} failed: ${(error as Error).stack ?? String(error)}`);
   }
 
-  if (cli.json) {
-    const flat = Object.fromEntries(all.map((m) => [m.id, m.value]));
-    await mkdir(path.dirname(path.resolve(cli.json)), { recursive: true });
-    await writeFile(cli.json, JSON.stringify(flat, null, 2) + "\n");
-    log(`wrote ${all.length} metrics to ${cli.json}`);
-  }
-  const missed = all.filter((m) => m.goal && !checkGoal(m.value, m.goal));
-  log(
-    `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${all.length} metrics, ` +
-      `${missed.length} below goal${missed.length ? ` (${missed.map((m) => m.id).join(", ")})` : ""}` +
-      `${failed.length ? `, failed sections: ${failed.join(", ")}` : ""}`,
-  );
-  if (failed.length) return 1;
-  return cli.strict && missed.length ? 2 : 0;
+  return { metrics: all, failed };
 }
 
 main().then(
