@@ -3,6 +3,7 @@
 // spread and the count of runs that met it are shown beside it (issue 24).
 import { checkGoal, type Metric } from "../types";
 import { median } from "./stats";
+import { formatValue } from "./table";
 
 export interface RunsSummary {
   /** The median of the runs' values; goal, unit and id as the runs reported them. */
@@ -28,11 +29,7 @@ export function summarizeRuns(runs: readonly (readonly Metric[])[]): RunsSummary
     const { id, unit, goal } = reported[0]!;
     const metIn = goal === undefined ? undefined : values.filter((value) => checkGoal(value, goal)).length;
     const of = `${values.length} run${values.length === 1 ? "" : "s"}`;
-    const note = `median of ${of}: ${values.map(formatRunValue).join(" / ")}; spread ${(spread * 100).toFixed(0)} %${metIn === undefined ? "" : `; goal met in ${metIn} of ${values.length}`}`;
+    const note = `median of ${of}: ${values.map(formatValue).join(" / ")}; spread ${(spread * 100).toFixed(0)} %${metIn === undefined ? "" : `; goal met in ${metIn} of ${values.length}`}`;
     return { metric: { id, value: middle, unit, goal, note }, values, spread, metIn };
   });
-}
-
-function formatRunValue(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }

@@ -23,7 +23,7 @@ describe("summarizeRuns", () => {
     expect(rows[0]!.values).toEqual([200, 240]);
     expect(rows[0]!.metric.value).toBe(220);
     expect(rows[0]!.metIn).toBeUndefined();
-    expect(rows[0]!.metric.note).toBe("median of 2 runs: 200 / 240; spread 18 %");
+    expect(rows[0]!.metric.note).toBe("median of 2 runs: 200.0 / 240.0; spread 18 %");
     expect(rows[1]!.metric.value).toBe(1);
   });
 
