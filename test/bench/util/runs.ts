@@ -29,7 +29,7 @@ export function summarizeRuns(runs: readonly (readonly Metric[])[]): RunsSummary
     const { id, unit, goal } = reported[0]!;
     const metIn = goal === undefined ? undefined : values.filter((value) => checkGoal(value, goal)).length;
     const of = `${values.length} run${values.length === 1 ? "" : "s"}`;
-    const note = `median of ${of}: ${values.map(formatValue).join(" / ")}; spread ${(spread * 100).toFixed(0)} %${metIn === undefined ? "" : `; goal met in ${metIn} of ${values.length}`}`;
+    const note = `median of ${of}: ${values.map(formatValue).join(" / ")}; spread ${spread <= 10 ? `${(spread * 100).toFixed(0)} %` : "over 1000 % (a median near 0)"}${metIn === undefined ? "" : `; goal met in ${metIn} of ${values.length}`}`;
     return { metric: { id, value: middle, unit, goal, note }, values, spread, metIn };
   });
 }

@@ -27,6 +27,13 @@ describe("summarizeRuns", () => {
     expect(rows[1]!.metric.value).toBe(1);
   });
 
+  it("says so when the median is near 0, rather than printing a spread of thousands of percent", () => {
+    const extra = (value: number): Metric => ({ id: "remote.chat_overhead_extra_ms", value, unit: "ms", goal: "<= 10" });
+    const [row] = summarizeRuns([[extra(-2.1)], [extra(-0.01)], [extra(2.1)]]);
+    expect(row!.spread).toBeCloseTo(420, 5);
+    expect(row!.metric.note).toContain("spread over 1000 % (a median near 0); goal met in 3 of 3");
+  });
+
   it("reports no spread for equal values, even at zero", () => {
     const late = (value: number): Metric => ({ id: "fim.late_suggestions", value, unit: "", goal: "== 0" });
     const [row] = summarizeRuns([[late(0)], [late(0)]]);
