@@ -13,6 +13,7 @@ import { ensureLlamaServer } from "../../native/llama-server/build";
 import { sections } from "./sections/index";
 import { checkGoal, type BenchContext, type BenchSection, type Metric } from "./types";
 import { summarizeRuns } from "./util/runs";
+import { stealSince } from "./util/steal";
 import { renderTable } from "./util/table";
 
 const usage = `usage: npm run bench -- [--only a,b] [--real] [--threads N] [--reps N] [--flash-attn on|off] [--background N] [--runs N] [--json FILE] [--strict]
@@ -80,7 +81,8 @@ async function main(): Promise<number> {
 
   // Ratios survive a busy machine better than absolute speeds, but say how busy it was.
   const cpus = os.availableParallelism();
-  const loadNote = () => `load average ${os.loadavg()[0]!.toFixed(1)} on ${cpus} cpus`;
+  const steal = stealSince();
+  const loadNote = () => `load average ${os.loadavg()[0]!.toFixed(1)} on ${cpus} cpus${steal()}`;
   log(`start: ${loadNote()}${os.loadavg()[0]! > cpus ? " — the machine is busy: expect slow, noisy figures" : ""}`);
 
   // The engine measured is the one the extension ships: on Linux, node-llama-cpp's CPU variants
