@@ -35,8 +35,16 @@ export interface CustomActionsResult {
   problems: string[];
 }
 
+/** An id part from a display name: compatibility forms folded, accents dropped (NFKD splits them off as marks), the rest joined by dashes. */
 function slug(name: string): string {
-  return name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "action";
+  return (
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/\p{M}+/gu, "")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "action"
+  );
 }
 
 export function parseCustomActions(raw: unknown): CustomActionsResult {

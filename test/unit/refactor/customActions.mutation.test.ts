@@ -50,6 +50,12 @@ describe("parseCustomActions edges", () => {
     expect(actions.map((each) => each.id)).toEqual(["custom.fix-types", "custom.make-it-fast", "custom.action"]);
   });
 
+  // Accents are dropped, not turned into dashes: "Café Crème" once gave custom.cafe-cre-me.
+  it("drops accents from ids", () => {
+    const { actions } = parseCustomActions([action({ name: "Café Crème" }), action({ name: "Überprüfe Typen" })]);
+    expect(actions.map((each) => each.id)).toEqual(["custom.cafe-creme", "custom.uberprufe-typen"]);
+  });
+
   it("keeps ids distinct when different names give the same one", () => {
     const { actions, problems } = parseCustomActions([action({ name: "Tidy up" }), action({ name: "tidy-up" }), action({ name: "Tidy: up" })]);
     expect(problems).toEqual([]);
