@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CPU_BACKEND_CMAKE_FLAGS, cpuBackendCmakeFlags } from "../../native/ggml-cpu/build";
 import { loadedCpuVariant } from "../../src/engine/cpuBackend";
 
 // Lines as /proc/<pid>/maps writes them: address range, permissions, offset, device, inode, path.
@@ -22,5 +23,24 @@ describe("loadedCpuVariant", () => {
   it("is null when no CPU variant is mapped (a static build, another OS)", () => {
     expect(loadedCpuVariant([line("/usr/lib/libggml-base.so"), line("/usr/lib/libggml-cpu.so.bak")].join("\n"))).toBeNull();
     expect(loadedCpuVariant("")).toBeNull();
+  });
+});
+
+describe("cpuBackendCmakeFlags", () => {
+  const gcc = "c++ (Debian 12.2.0-14+deb12u1) 12.2.0";
+  const clang = "Debian clang version 14.0.6";
+  const strategy = (flags: string[]) => flags.filter((f) => f.includes("-mmemset-strategy="));
+
+  it("has GCC on x86-64 clear small blocks with vector stores, in both languages", () => {
+    const flags = cpuBackendCmakeFlags(gcc, "x64");
+    expect(flags.slice(0, CPU_BACKEND_CMAKE_FLAGS.length)).toEqual(CPU_BACKEND_CMAKE_FLAGS);
+    expect(strategy(flags).map((f) => f.split("=")[0])).toEqual(["-DCMAKE_C_FLAGS", "-DCMAKE_CXX_FLAGS"]);
+    // GCC requires the last range to be unbounded (-1); sizes up to 2 KiB get vector stores.
+    expect(strategy(flags)[0]).toMatch(/=-mmemset-strategy=vector_loop:2048:noalign,libcall:-1:noalign$/);
+  });
+
+  it("leaves clang and other architectures with node-llama-cpp's own options", () => {
+    expect(cpuBackendCmakeFlags(clang, "x64")).toEqual(CPU_BACKEND_CMAKE_FLAGS);
+    expect(cpuBackendCmakeFlags(gcc, "arm64")).toEqual(CPU_BACKEND_CMAKE_FLAGS);
   });
 });
