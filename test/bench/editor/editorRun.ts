@@ -32,6 +32,12 @@ export interface EditorRunResult {
 export interface EditorRunOptions {
   name: string;
   threads: number;
+  /** The model the extension is set to; undefined: the e2e default (the tiny synthetic model). */
+  modelPath?: string;
+  /** The whole run's limit; default 480 s. */
+  timeoutMs?: number;
+  /** How long the model may take to load; default waitForEngineReady's. */
+  loadTimeoutMs?: number;
   onDone(result: EditorRunResult): void;
 }
 
@@ -46,7 +52,7 @@ export function editorRunCase(options: EditorRunOptions): E2eCase {
     name: options.name,
     title: "ghost-text latency while typing scripted edit sessions",
     // Start, engine load, warm-up (up to 150 s on a busy machine) and ~2 min of typing.
-    timeoutMs: 480_000,
+    timeoutMs: options.timeoutMs ?? 480_000,
     async prepare(fixtures) {
       await writeFile(path.join(fixtures.workspace, WARMUP_FILE), "// Warm-up: the first suggestion of the run.\n");
       for (const session of editSessions) await writeFile(path.join(fixtures.workspace, session.file), session.content);
@@ -54,6 +60,7 @@ export function editorRunCase(options: EditorRunOptions): E2eCase {
     settings: () => ({
       // The extension's completion settings stay at their defaults: we measure what a user gets.
       "deepseekLocal.engine.threads": options.threads,
+      ...(options.modelPath === undefined ? {} : { "deepseekLocal.model.path": options.modelPath }),
       // Only this file in the prompt, so runs do not depend on what earlier steps opened.
       "deepseekLocal.completion.extraContext.enabled": false,
       // The editor's own suggest widget would compete with the ghost (and Tab would accept it).
@@ -62,7 +69,7 @@ export function editorRunCase(options: EditorRunOptions): E2eCase {
     }),
     async run(t) {
       await t.step("extension activates", () => t.wb.waitForActivation(extensionId));
-      await t.step("engine ready", () => waitForEngineReady(t.wb));
+      await t.step("engine ready", () => waitForEngineReady(t.wb, options.loadTimeoutMs));
       await t.step("extension log at trace", () => setExtensionLogLevel(t.wb, "Trace"));
       const page = t.wb.page;
       await installGhostProbe(page);

@@ -4,7 +4,7 @@ import { agent } from "./agent";
 import { bandwidth } from "./bandwidth";
 import { cache } from "./cache";
 import { chat } from "./chat";
-import { editor } from "./editor";
+import { editor, editorReal } from "./editor";
 import { engine } from "./engine";
 import { fim } from "./fim";
 import { real } from "./real";
@@ -26,5 +26,6 @@ export const sections: readonly BenchSection[] = [
   editor,
   team,
   real,
+  editorReal,
   sharedEngineReal,
 ];
