@@ -72,11 +72,8 @@ export class RequestMeter {
     this.firstTokenAt ??= this.now();
   }
 
-  /**
-   * The request's metrics, as of now. A request that generated nothing (a prefill) has no
-   * generation time; `firstStepTokens`: prompt tokens its first generation step evaluated.
-   */
-  metrics(promptTokens: number, firstStepTokens?: number): RequestMetrics {
+  /** The request's metrics, as of now. A request that generated nothing (a prefill) has no generation time. */
+  metrics(promptTokens: number): RequestMetrics {
     const finished = this.now();
     const counts = this.tokens.diff(this.start);
     const promptEnded = this.promptEndedAt ?? finished;
@@ -85,7 +82,6 @@ export class RequestMeter {
       promptTokens,
       reusedTokens: counts.reused,
       evaluatedTokens: counts.evaluated,
-      ...(firstStepTokens === undefined ? {} : { firstStepTokens }),
       restoredTokens: counts.restored,
       generatedTokens: counts.generated,
       forcedTokens: counts.forced,

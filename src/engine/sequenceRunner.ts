@@ -26,15 +26,6 @@ import { createTokenStepper, type DirectDecode } from "./tokenStepper.js";
 /** Shortest run of old tokens worth keeping (by shifting) after a dropped chunk. */
 export const reuseMinChunkTokens = 32;
 
-/**
- * The most prompt tokens the first generation step evaluates together with the last one, instead
- * of a decode of their own before it: a typed character's request has a few (the change and the
- * suffix after it). One decode fewer per request: on an MoE model each decode reads the experts
- * its tokens pick, so a separate one-token decode costs nearly a generated token (~70 ms at real
- * size on 2 cores). Longer rests keep their own batch, so that an abort still lands between batches.
- */
-export const firstStepMaxTokens = 32;
-
 /** A generate request as the engine received it, less its routing fields; `onText` receives the answer as it is written. */
 export type RunOptions = Omit<z.output<typeof GenerateParams>, "requestId" | "sequence" | "stream"> & {
   signal: AbortSignal;
@@ -151,10 +142,9 @@ export class SequenceRunner {
     const maxTokens = options.maxTokens + tokens.length > this.sequence.contextSize ? Math.max(0, this.sequence.contextSize - tokens.length - 1) : options.maxTokens;
     const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
 
-    // The first generation step evaluates the prompt's last token, which yields the first generated
-    // token, together with the short rest of the prompt before it: one decode instead of two.
+    // Keep the last prompt token back: evaluating it is what yields the first generated token.
     meter.promptStarted();
-    const firstStepFrom = await this.evaluatePrompt(tokens, tokens.length - 1, options.signal, stableTokens, firstStepMaxTokens);
+    await this.evaluatePrompt(tokens, tokens.length - 1, options.signal, stableTokens);
     meter.promptEnded();
 
     const stop = new StopDetector(
@@ -169,11 +159,9 @@ export class SequenceRunner {
       },
       options.onText,
     );
-    const firstStep = tokens.slice(firstStepFrom);
-    const generated = stop.stopsBeforeStart() ? 0 : await this.generateAnswer(options, firstStep, maxTokens, grammar, stop, meter);
-    // The first generation step evaluated the prompt's last tokens.
-    const firstStepTokens = generated > 0 || stop.stopReason === "eos" ? firstStep.length : 0;
-    this.meter.add({ evaluated: firstStepTokens });
+    const generated = stop.stopsBeforeStart() ? 0 : await this.generateAnswer(options, tokens[tokens.length - 1]!, maxTokens, grammar, stop, meter);
+    // The held-back last prompt token was evaluated by the generation step.
+    if (generated > 0 || stop.stopReason === "eos") this.meter.add({ evaluated: 1 });
 
     if (grammar && stop.stopReason === "maxTokens") {
       throw new EngineError(
@@ -181,13 +169,13 @@ export class SequenceRunner {
         `The JSON answer did not finish within ${maxTokens} tokens; nothing was applied. Raise the token limit or narrow the request.`,
       );
     }
-    return { text: stop.answer, stopReason: stop.stopReason, metrics: meter.metrics(tokens.length, firstStepTokens) };
+    return { text: stop.answer, stopReason: stop.stopReason, metrics: meter.metrics(tokens.length) };
   }
 
-  /** Generates after the prompt, whose last tokens `promptTail` the first step evaluates; the number of tokens generated. */
+  /** Generates after the prompt (whose last token is `lastPromptToken`); the number of tokens generated. */
   private async generateAnswer(
     options: RunOptions,
-    promptTail: Token[],
+    lastPromptToken: Token,
     maxTokens: number,
     grammar: LlamaGrammar | undefined,
     stop: StopDetector,
@@ -205,7 +193,7 @@ export class SequenceRunner {
       grammarEvaluationState: grammarState,
     });
     try {
-      await loop.run(stepper, [...promptTail, ...opening]);
+      await loop.run(stepper, [lastPromptToken, ...opening]);
     } finally {
       await stepper.close();
     }
@@ -218,16 +206,13 @@ export class SequenceRunner {
    * Makes the sequence hold `tokens[0, upTo)`: keeps what the KV cache already has (common prefix,
    * then shifted chunks), restores a stable prefix from disk when RAM has less of it, evaluates
    * the rest in bounded batches, and saves the stable prefix to disk when it was evaluated here.
-   * A last batch shorter than `leaveShortTail` tokens is left to the caller (the first generation
-   * step). Returns where the unevaluated rest begins: `upTo`, or that last batch's start.
    */
   private async evaluatePrompt(
     tokens: Token[],
     upTo: number,
     signal: AbortSignal,
     stableTokens = 0,
-    leaveShortTail = 0,
-  ): Promise<number> {
+  ): Promise<void> {
     const target = tokens.slice(0, upTo);
     let plan = planKvReuse(this.sequence.contextTokens, target, reuseMinChunkTokens);
     const persistent = this.persistence && stableTokens >= this.persistence.minTokens && stableTokens <= upTo ? stableTokens : 0;
@@ -243,10 +228,8 @@ export class SequenceRunner {
     const saveAt = persistent && !restored && reused < persistent ? persistent : 0;
 
     const batch = this.sequence.context.batchSize;
-    let start = reused;
-    while (start < upTo && !signal.aborted) {
+    for (let start = reused; start < upTo && !signal.aborted; ) {
       const end = prefillBatchEnd(start, upTo, batch, saveAt);
-      if (end === upTo && end !== saveAt && end - start < leaveShortTail) break;
       await this.yieldToForeground();
       await this.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end));
       this.meter.add({ evaluated: end - start });
@@ -254,7 +237,6 @@ export class SequenceRunner {
       if (end === saveAt) await this.persistence!.save(tokens.slice(0, saveAt), this.sequence);
     }
     if (signal.aborted) throw new EngineError("cancelled", "The request was cancelled.");
-    return start;
   }
 
   private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {

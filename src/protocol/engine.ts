@@ -164,11 +164,6 @@ export const RequestMetrics = z.object({
    */
   forcedTokens: z.number().default(0),
   /**
-   * Of evaluatedTokens, those the first generation step evaluated, with the prompt's last token
-   * (the local engine; promptMs does not cover them). Absent from other backends.
-   */
-  firstStepTokens: z.number().optional(),
-  /**
    * Making the sequence hold the prompt (KV reuse, disk restore, evaluation), after tokenization:
    * the span llama-server reports as `prompt_ms`.
    */

@@ -104,8 +104,8 @@ describe("ghost-text completion on the real engine", () => {
       previous = tokens;
     }
     expect(rows.length).toBeGreaterThan(25);
-    // The first request is cold; after it each one evaluates what changed, plus the prompt's last
-    // token, which the first generation step evaluates.
+    // The first request is cold; after it each one evaluates what changed, plus the token held back
+    // to start generation.
     expect(rows[0]!.prompt).toBeGreaterThan(500);
     expect(rows[0]!.evaluated).toBeGreaterThanOrEqual(rows[0]!.prompt - 2);
     for (const row of rows.slice(1)) expect(row.evaluated).toBeLessThanOrEqual(row.changed + 2);

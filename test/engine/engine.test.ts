@@ -7,7 +7,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEngine, createLocalEngine } from "../../src/backends/local/localEngine.js";
 import { idleCollectionMs } from "../../src/engine/idleCollector.js";
-import { firstStepMaxTokens } from "../../src/engine/sequenceRunner.js";
 import { EngineSupervisor } from "../../src/supervisor/engineSupervisor.js";
 import { Methods, type EngineErrorCode, type PromptSegment } from "../../src/protocol/engine.js";
 import {
@@ -109,28 +108,6 @@ describe("engine on the synthetic DeepSeek model", () => {
     expect(second.metrics.reusedTokens + second.metrics.evaluatedTokens).toBe(second.metrics.promptTokens);
     // Token boundaries at the join can shift by a token or two.
     expect(second.metrics.evaluatedTokens).toBeLessThanOrEqual(newTokens + 3);
-  });
-
-  it("evaluates a short rest of the prompt together with the first generated token, a long one before it", async () => {
-    const base = `// ${Date.now()}\n${codeSample(20)}`;
-    const cold = await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text(base)], maxTokens: 2 });
-    // A typed line: a few new tokens, all in the first step's one decode.
-    const typed = await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text(`${base}let total = 0;`)], maxTokens: 2 });
-    // A pasted block: its own batch first, then the last token alone.
-    const pasted = await engine.generate({ sequence: "completion", prompt: [{ token: "bos" }, text(`${base}let total = 0;${codeSample(3)}`)], maxTokens: 2 });
-    for (const r of [cold, typed, pasted]) expect(r.metrics.generatedTokens).toBeGreaterThan(0);
-
-    expect(cold.metrics.evaluatedTokens).toBeGreaterThan(100);
-    expect(typed.metrics.evaluatedTokens).toBeGreaterThan(2);
-    expect(typed.metrics.evaluatedTokens).toBeLessThanOrEqual(firstStepMaxTokens);
-    expect(typed.metrics.firstStepTokens).toBe(typed.metrics.evaluatedTokens);
-    expect(pasted.metrics.evaluatedTokens).toBeGreaterThan(firstStepMaxTokens);
-    expect(pasted.metrics.firstStepTokens).toBe(1);
-    for (const r of [cold, typed, pasted]) {
-      expect(r.metrics.reusedTokens + r.metrics.evaluatedTokens).toBe(r.metrics.promptTokens);
-      expect(r.metrics.firstStepTokens).toBeGreaterThanOrEqual(1);
-      expect(r.metrics.firstStepTokens).toBeLessThanOrEqual(firstStepMaxTokens);
-    }
   });
 
   it("fills in the middle with the model's FIM tokens", async () => {

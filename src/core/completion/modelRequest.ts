@@ -56,13 +56,8 @@ export function isCancellation(error: unknown, signal: AbortSignal): boolean {
 }
 
 function describeEnd(kind: string, end: string, ms: number, m?: RequestMetrics): string {
-  const promptMs = Math.round(m?.promptMs ?? 0);
-  // The local engine evaluates the prompt's last tokens with the first generated one (firstStepTokens).
-  const evaluated = m?.firstStepTokens
-    ? `${m.evaluatedTokens} evaluated: ${m.evaluatedTokens - m.firstStepTokens} in ${promptMs} ms, ${m.firstStepTokens} with the first token`
-    : `${m?.evaluatedTokens} evaluated in ${promptMs} ms`;
   const cost = m
-    ? `: prompt ${m.promptTokens} (${evaluated}), first token ${m.firstTokenMs === null ? "none" : `${Math.round(m.firstTokenMs)} ms`}, ${m.generatedTokens} generated`
+    ? `: prompt ${m.promptTokens} (${m.evaluatedTokens} evaluated in ${Math.round(m.promptMs)} ms), first token ${m.firstTokenMs === null ? "none" : `${Math.round(m.firstTokenMs)} ms`}, ${m.generatedTokens} generated`
     : "";
   return `completion request: ${kind}, ${end} after ${Math.round(ms)} ms${cost}`;
 }

@@ -77,10 +77,10 @@ async function serverRun(server: LlamaServer, prompt: string): Promise<RunFigure
 async function engineRun(engine: LocalEngine, prompt: string): Promise<RunFigures> {
   const r = await engine.generate({ sequence: "completion", prompt: [{ text: prompt }], maxTokens: GEN_TOKENS, temperature: 0 });
   const m = r.metrics;
-  // The engine evaluates the prompt's last token (and a short rest before it) in the first
-  // generation step (sequenceRunner.ts): promptMs covers the other evaluated tokens,
-  // generationMs the decode steps of generatedTokens tokens.
-  const promptEvaluated = m.evaluatedTokens - (m.firstStepTokens ?? 0);
+  // The engine holds the last prompt token back and evaluates it as the first generation step
+  // (sequenceRunner.ts): promptMs covers evaluatedTokens - 1 tokens, generationMs covers the
+  // decode steps of generatedTokens tokens.
+  const promptEvaluated = m.evaluatedTokens - 1;
   if (m.reusedTokens > 2) throw new Error(`the engine reused ${m.reusedTokens} prompt tokens: the prompt run is not cold`);
   return {
     promptTokens: m.evaluatedTokens,

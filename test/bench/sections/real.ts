@@ -87,7 +87,7 @@ function engineSide(engine: LocalEngine, pid: number): Side {
       const firstTokenMs = m.firstTokenMs ?? m.promptMs;
       return {
         promptTokens: m.evaluatedTokens,
-        promptTps: ((m.evaluatedTokens - (m.firstStepTokens ?? 0)) / m.promptMs) * 1000,
+        promptTps: ((m.evaluatedTokens - 1) / m.promptMs) * 1000,
         genTokens: m.generatedTokens,
         genTps: ((m.generatedTokens - 1) / (m.totalMs - firstTokenMs)) * 1000,
       };

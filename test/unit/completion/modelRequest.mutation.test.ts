@@ -156,15 +156,6 @@ describe("askModel", () => {
     ]);
   });
 
-  it("says how many prompt tokens the local engine evaluated with the first token", async () => {
-    const now = vi.spyOn(performance, "now");
-    now.mockReturnValueOnce(0).mockReturnValueOnce(40);
-    const { opts, traces } = options();
-    const folded = { ...metrics, evaluatedTokens: 7, firstStepTokens: 5, promptMs: 2.4 } as unknown as RequestMetrics;
-    await askModel(engineThat({ text: "x", metrics: folded }).engine, {} as InfillRequest, window(), settings, opts);
-    expect(traces).toEqual(["completion request: keystroke, eos after 40 ms: prompt 120 (7 evaluated: 2 in 2 ms, 5 with the first token), first token 31 ms, 7 generated"]);
-  });
-
   it("says 'none' for the first token when nothing was generated", async () => {
     const now = vi.spyOn(performance, "now");
     now.mockReturnValueOnce(0).mockReturnValueOnce(5);
